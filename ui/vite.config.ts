@@ -1,0 +1,31 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+// The UI is served by Vite on a fixed port during development (tauri.conf.json's
+// `build.devUrl`) and embedded from `dist/` into the Tauri binary for release builds.
+export default defineConfig({
+  plugins: [react()],
+  // Relative asset URLs keep the bundle loadable whatever origin Tauri serves it from.
+  base: './',
+  clearScreen: false,
+  server: {
+    port: 5173,
+    strictPort: true,
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Tauri 2 runs on WebView2, WKWebView and WebKitGTK, all of which support modern
+    // JavaScript natively, so no legacy transforms or polyfills are shipped.
+    target: ['es2022', 'safari16'],
+    // Assets are read from the local disk, so one larger vendor chunk costs nothing
+    // noticeable; the limit only keeps an eye on accidental giant imports.
+    chunkSizeWarningLimit: 1500,
+  },
+  test: {
+    environment: 'jsdom',
+    setupFiles: ['./src/test/setup.ts'],
+    css: false,
+    restoreMocks: true,
+  },
+});
