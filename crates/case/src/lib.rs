@@ -22,7 +22,7 @@ pub use case::{Case, CaseFacts, Flag, KindSource, Platform};
 pub use id::{Actor, DeviceId, RecordId};
 pub use kind::ScenarioKind;
 pub use money::{Fen, MoneyError};
-pub use order::Order;
+pub use order::{Order, OrderFacts};
 pub use reason::Reason;
 pub use status::{GoodsStatus, Intervention, RefundStatus};
 pub use timeline::{CaseEvent, Note};

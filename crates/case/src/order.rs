@@ -4,11 +4,9 @@ use crate::{Fen, RecordId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// One order as the order export describes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Order {
-    /// The stable id.
-    pub id: RecordId,
+/// What the order export says about one order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OrderFacts {
     /// The order number (订单编号), the key cases link by.
     pub order_no: String,
     /// The buyer's account name.
@@ -27,4 +25,15 @@ pub struct Order {
     pub logistics: Option<String>,
     /// The recipient's address as exported; it stays on this machine.
     pub address: Option<String>,
+    /// Export columns no synonym matched.
+    pub extra: Vec<(String, String)>,
+}
+
+/// One stored order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    /// The stable id.
+    pub id: RecordId,
+    /// What the export said.
+    pub facts: OrderFacts,
 }
