@@ -1,1 +1,123 @@
-//! placeholder
+//! The shop's case store: one SQLite file per shop.
+//!
+//! The store owns the schema and every statement that touches it. It opens a database
+//! (creating it, backing it up and migrating it forward as needed), imports platform facts
+//! in one transaction, answers the desk's queries and records every edit on the case's
+//! append-only timeline. Callers pass the current time and the acting agent in; the store
+//! never reads the clock.
+#![deny(missing_docs)]
+
+mod backup;
+mod codec;
+mod edit;
+mod error;
+mod import;
+mod query;
+mod schema;
+
+pub use backup::{BackupInfo, BACKUPS_KEPT};
+pub use edit::{CaseChange, NewCase};
+pub use error::StoreError;
+pub use import::{Import, ImportCounts, Upsert};
+pub use query::{CaseDetail, CaseList, CaseQuery, CaseSort};
+
+use afterdesk_case::DeviceId;
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+
+/// How long a statement waits for another process's write lock before giving up.
+///
+/// Five seconds covers a large import running in the CLI while the app is open, without
+/// leaving the user staring at a frozen screen when something is truly stuck.
+const BUSY_TIMEOUT_MS: u64 = 5_000;
+
+/// Page cache size in KiB (a negative `cache_size` is KiB in SQLite).
+///
+/// 64 MiB holds the indexes of a 100,000-case shop in memory, which is what keeps list
+/// queries under a few milliseconds, and stays well within a laptop's means.
+const CACHE_KIB: i64 = 64 * 1024;
+
+/// An open shop database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+    device: DeviceId,
+}
+
+impl Store {
+    /// Opens (or creates) the shop database at `path`.
+    ///
+    /// Before migrating an existing database to a newer schema, and once a day, a copy is
+    /// written to the `backups` folder beside it (the last [`BACKUPS_KEPT`] are kept). A
+    /// database written by a newer AfterDesk is refused rather than misread.
+    pub fn open(path: &Path, device: DeviceId, now: DateTime<Utc>) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|source| StoreError::Folder { path: parent.to_owned(), source })?;
+        }
+        let open_err = |source| StoreError::Open { path: path.to_owned(), source };
+        let conn = Connection::open(path).map_err(open_err)?;
+        configure(&conn).map_err(open_err)?;
+        let mut store = Store { conn, path: Some(path.to_owned()), device };
+        let found = schema::version(&store.conn).map_err(open_err)?;
+        let supported = schema::latest_version();
+        if found > supported {
+            return Err(StoreError::TooNew { path: path.to_owned(), found, supported });
+        }
+        if found > 0 && found < supported {
+            store.backup(now, "before-migration")?;
+        }
+        schema::migrate(&mut store.conn)?;
+        if found > 0 {
+            store.daily_backup(now)?;
+        }
+        Ok(store)
+    }
+
+    /// Opens a fresh database in memory, for tests and the demo shop.
+    pub fn open_in_memory(device: DeviceId) -> Result<Store, StoreError> {
+        let open_err = |source| StoreError::Open { path: PathBuf::from(":memory:"), source };
+        let conn = Connection::open_in_memory().map_err(open_err)?;
+        configure(&conn).map_err(open_err)?;
+        let mut store = Store { conn, path: None, device };
+        schema::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    /// The database file, if the store is on disk.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The device this store records changes as.
+    pub fn device(&self) -> &DeviceId {
+        &self.device
+    }
+
+    /// Runs SQLite's own consistency check and returns its findings (`["ok"]` when sound).
+    pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<usize, StoreError> {
+        Ok(schema::version(&self.conn)?)
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
+    // WAL lets the app read while an import writes and survives a crash mid-write;
+    // NORMAL synchronisation is durable in WAL mode except for the last commit on power
+    // loss, which the next import restores.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(())
+}

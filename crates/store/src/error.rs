@@ -1,0 +1,92 @@
+//! What can go wrong in the store, in words a seller understands.
+
+use std::path::PathBuf;
+
+/// A store operation failed; nothing was changed unless the variant says otherwise.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The folder for the database or its backups could not be created.
+    #[error("无法创建文件夹 {path}：{source}")]
+    Folder {
+        /// The folder.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The database file could not be opened.
+    #[error("无法打开数据库 {path}：{source}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The database was written by a newer AfterDesk.
+    #[error(
+        "数据库 {path} 由更新版本的售后台写入（数据版本 {found}，本程序只支持到 {supported}），为避免损坏数据已拒绝打开；请先升级售后台"
+    )]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// The schema version found in the file.
+        found: usize,
+        /// The newest schema version this binary knows.
+        supported: usize,
+    },
+    /// Upgrading the schema failed; the database is left at its old version.
+    #[error("数据库升级失败，已保持原样：{0}")]
+    Migrate(#[source] rusqlite_migration::Error),
+    /// A backup could not be written.
+    #[error("无法写入备份 {path}：{source}")]
+    Backup {
+        /// The backup file.
+        path: PathBuf,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A statement failed.
+    #[error("数据库操作失败：{0}")]
+    Sql(#[from] rusqlite::Error),
+    /// No case has that id, refund number or order number.
+    #[error("找不到售后单“{0}”")]
+    CaseNotFound(String),
+    /// An order number matches several cases.
+    #[error("订单号“{key}”对应 {count} 条售后单，请改用退款编号或售后单 ID")]
+    Ambiguous {
+        /// What the user typed.
+        key: String,
+        /// How many cases match.
+        count: usize,
+    },
+    /// Another case already has this refund number.
+    #[error("退款编号 {0} 已存在，不能重复添加")]
+    DuplicateRefundNo(String),
+    /// A note or change had nothing in it.
+    #[error("{0}")]
+    Invalid(String),
+    /// A stored value could not be read back.
+    #[error("数据库中的记录无法读取（{0}），数据可能被其他程序改动过")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// A stable machine-readable code, for the UI and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Folder { .. } => "folder",
+            StoreError::Open { .. } => "open",
+            StoreError::TooNew { .. } => "database_too_new",
+            StoreError::Migrate(_) => "migration_failed",
+            StoreError::Backup { .. } => "backup_failed",
+            StoreError::Sql(_) => "database",
+            StoreError::CaseNotFound(_) => "case_not_found",
+            StoreError::Ambiguous { .. } => "ambiguous_case",
+            StoreError::DuplicateRefundNo(_) => "duplicate_refund_no",
+            StoreError::Invalid(_) => "invalid",
+            StoreError::Corrupt(_) => "corrupt",
+        }
+    }
+}
