@@ -1,8 +1,8 @@
 //! The case (售后单) and the platform facts it carries.
 
 use crate::{
-    keyed_enum, DeviceId, Fen, GoodsStatus, Intervention, Reason, RecordId, RefundStatus,
-    ScenarioKind,
+    DeviceId, Fen, GoodsStatus, Intervention, Reason, RecordId, RefundStatus, ScenarioKind,
+    keyed_enum,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -115,12 +115,16 @@ pub struct CaseFacts {
 impl CaseFacts {
     /// The refund status, normalised from the platform's text.
     pub fn refund_status(&self) -> RefundStatus {
-        self.refund_status_text.as_deref().map_or(RefundStatus::Unknown, RefundStatus::from_text)
+        self.refund_status_text
+            .as_deref()
+            .map_or(RefundStatus::Unknown, RefundStatus::from_text)
     }
 
     /// The goods status, normalised from the platform's text.
     pub fn goods_status(&self) -> GoodsStatus {
-        self.goods_status_text.as_deref().map_or(GoodsStatus::Unknown, GoodsStatus::from_text)
+        self.goods_status_text
+            .as_deref()
+            .map_or(GoodsStatus::Unknown, GoodsStatus::from_text)
     }
 
     /// The intervention status, normalised from the platform's text.
@@ -130,13 +134,18 @@ impl CaseFacts {
 
     /// The buyer's reason, normalised.
     pub fn reason(&self) -> Reason {
-        self.reason_text.as_deref().map_or(Reason::Other, Reason::from_text)
+        self.reason_text
+            .as_deref()
+            .map_or(Reason::Other, Reason::from_text)
     }
 
     /// Whether the platform says the order left the warehouse.
     pub fn shipped(&self) -> bool {
         self.shipped_at.is_some()
-            || self.ship_logistics.as_deref().is_some_and(|s| !s.trim().is_empty())
+            || self
+                .ship_logistics
+                .as_deref()
+                .is_some_and(|s| !s.trim().is_empty())
     }
 
     /// Derives the scenario kind from the platform's fields.
@@ -234,18 +243,84 @@ mod tests {
     }
 
     #[rstest]
-    #[case(Some(false), "买家未收到货", false, "不想要了", ScenarioKind::RefundUnshipped)]
-    #[case(Some(false), "买家未收到货", false, "未按约定时间发货", ScenarioKind::DelayedShipping)]
-    #[case(Some(false), "买家未收到货", true, "不想要了", ScenarioKind::RefundInTransit)]
-    #[case(Some(false), "买家未收到货", true, "快递一直未送到", ScenarioKind::NotReceived)]
-    #[case(Some(true), "买家已收到货", true, "不想要了", ScenarioKind::ReturnRefund)]
-    #[case(Some(true), "买家已收到货", true, "七天无理由退换货", ScenarioKind::ReturnNoReason)]
+    #[case(
+        Some(false),
+        "买家未收到货",
+        false,
+        "不想要了",
+        ScenarioKind::RefundUnshipped
+    )]
+    #[case(
+        Some(false),
+        "买家未收到货",
+        false,
+        "未按约定时间发货",
+        ScenarioKind::DelayedShipping
+    )]
+    #[case(
+        Some(false),
+        "买家未收到货",
+        true,
+        "不想要了",
+        ScenarioKind::RefundInTransit
+    )]
+    #[case(
+        Some(false),
+        "买家未收到货",
+        true,
+        "快递一直未送到",
+        ScenarioKind::NotReceived
+    )]
+    #[case(
+        Some(true),
+        "买家已收到货",
+        true,
+        "不想要了",
+        ScenarioKind::ReturnRefund
+    )]
+    #[case(
+        Some(true),
+        "买家已收到货",
+        true,
+        "七天无理由退换货",
+        ScenarioKind::ReturnNoReason
+    )]
     #[case(Some(true), "买家已退货", true, "质量问题", ScenarioKind::QualityIssue)]
-    #[case(Some(false), "买家已收到货", true, "收到商品少件（含少配件）", ScenarioKind::WrongOrMissingItem)]
-    #[case(Some(false), "买家已收到货", true, "协商一致退款", ScenarioKind::RefundOnlyReceived)]
-    #[case(Some(false), "买家已收到货", true, "收到商品破损", ScenarioKind::DamagedInTransit)]
-    #[case(Some(true), "买家已收到货", true, "假冒品牌", ScenarioKind::CounterfeitClaim)]
-    #[case(Some(false), "买家已收到货", true, "退运费", ScenarioKind::ShippingCost)]
+    #[case(
+        Some(false),
+        "买家已收到货",
+        true,
+        "收到商品少件（含少配件）",
+        ScenarioKind::WrongOrMissingItem
+    )]
+    #[case(
+        Some(false),
+        "买家已收到货",
+        true,
+        "协商一致退款",
+        ScenarioKind::RefundOnlyReceived
+    )]
+    #[case(
+        Some(false),
+        "买家已收到货",
+        true,
+        "收到商品破损",
+        ScenarioKind::DamagedInTransit
+    )]
+    #[case(
+        Some(true),
+        "买家已收到货",
+        true,
+        "假冒品牌",
+        ScenarioKind::CounterfeitClaim
+    )]
+    #[case(
+        Some(false),
+        "买家已收到货",
+        true,
+        "退运费",
+        ScenarioKind::ShippingCost
+    )]
     #[case(None, "", false, "", ScenarioKind::RefundUnshipped)]
     fn kind_follows_flow_then_reason(
         #[case] return_needed: Option<bool>,
@@ -255,6 +330,9 @@ mod tests {
         #[case] want: ScenarioKind,
     ) {
         let got = facts(return_needed, goods, shipped, reason).derive_kind();
-        assert_eq!(got, want, "return={return_needed:?} goods={goods} shipped={shipped} reason={reason}");
+        assert_eq!(
+            got, want,
+            "return={return_needed:?} goods={goods} shipped={shipped} reason={reason}"
+        );
     }
 }

@@ -78,13 +78,25 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for kind in ScenarioKind::ALL {
             assert!(seen.insert(kind.key()), "key {} is used twice", kind.key());
-            assert_eq!(ScenarioKind::from_key(kind.key()), Some(*kind), "{} must round-trip", kind.key());
+            assert_eq!(
+                ScenarioKind::from_key(kind.key()),
+                Some(*kind),
+                "{} must round-trip",
+                kind.key()
+            );
         }
-        assert_eq!(ScenarioKind::ALL.len(), 24, "the issue lists 24 scenario kinds");
+        assert_eq!(
+            ScenarioKind::ALL.len(),
+            24,
+            "the issue lists 24 scenario kinds"
+        );
     }
 
     #[test]
     fn unknown_keys_read_as_other() {
-        assert_eq!(ScenarioKind::from_key_lossy("from_the_future"), ScenarioKind::Other);
+        assert_eq!(
+            ScenarioKind::from_key_lossy("from_the_future"),
+            ScenarioKind::Other
+        );
     }
 }

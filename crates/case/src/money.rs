@@ -7,7 +7,9 @@ use std::fmt;
 ///
 /// Refund and compensation amounts are compared and summed exactly; a float would turn
 /// ¥0.10 + ¥0.20 into something that is not ¥0.30.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Fen(pub i64);
 
@@ -52,13 +54,20 @@ impl Fen {
             return Err(MoneyError::TooPrecise(text.to_owned()));
         }
         let out_of_range = || MoneyError::OutOfRange(text.to_owned());
-        let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| out_of_range())? };
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| out_of_range())?
+        };
         let frac_fen: i64 = match frac.len() {
             0 => 0,
             1 => i64::from(frac.as_bytes()[0] - b'0') * 10,
             _ => frac.parse().map_err(|_| out_of_range())?,
         };
-        let fen = whole.checked_mul(100).and_then(|f| f.checked_add(frac_fen)).ok_or_else(out_of_range)?;
+        let fen = whole
+            .checked_mul(100)
+            .and_then(|f| f.checked_add(frac_fen))
+            .ok_or_else(out_of_range)?;
         Ok(Fen(if negative { -fen } else { fen }))
     }
 
@@ -92,7 +101,11 @@ mod tests {
     #[case("99元", 9900)]
     #[case("92233720368547758.07", i64::MAX)]
     fn parses_yuan_exactly(#[case] text: &str, #[case] fen: i64) {
-        assert_eq!(Fen::parse_yuan(text), Ok(Fen(fen)), "“{text}” must be exactly {fen} fen");
+        assert_eq!(
+            Fen::parse_yuan(text),
+            Ok(Fen(fen)),
+            "“{text}” must be exactly {fen} fen"
+        );
     }
 
     #[rstest]
@@ -103,7 +116,10 @@ mod tests {
     #[case("99999999999999999999")]
     #[case("-")]
     fn rejects_what_is_not_money(#[case] text: &str) {
-        assert!(Fen::parse_yuan(text).is_err(), "“{text}” must not be read as money");
+        assert!(
+            Fen::parse_yuan(text).is_err(),
+            "“{text}” must not be read as money"
+        );
     }
 
     #[test]

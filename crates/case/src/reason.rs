@@ -47,16 +47,47 @@ const RULES: &[(Reason, &[&str])] = &[
     (Reason::Counterfeit, &["假冒", "假货", "非正品", "不是正品"]),
     (Reason::Damaged, &["破损", "压坏", "碎了", "摔坏", "变形"]),
     (Reason::WrongItem, &["发错", "错发", "商家发错货"]),
-    (Reason::MissingItem, &["少件", "漏发", "少配件", "空包", "少发", "缺件"]),
-    (Reason::Quality, &["质量", "瑕疵", "做工", "故障", "坏了", "开线", "起球", "褪色", "掉色"]),
-    (Reason::NotAsDescribed, &["描述不符", "与描述", "不符", "材质", "尺寸", "色差"]),
-    (Reason::NotReceived, &["未收到", "没收到", "未送到", "无跟踪", "无物流", "一直未"]),
-    (Reason::LateShipping, &["未按约定时间发货", "延迟发货", "迟发", "未发货"]),
+    (
+        Reason::MissingItem,
+        &["少件", "漏发", "少配件", "空包", "少发", "缺件"],
+    ),
+    (
+        Reason::Quality,
+        &[
+            "质量", "瑕疵", "做工", "故障", "坏了", "开线", "起球", "褪色", "掉色",
+        ],
+    ),
+    (
+        Reason::NotAsDescribed,
+        &["描述不符", "与描述", "不符", "材质", "尺寸", "色差"],
+    ),
+    (
+        Reason::NotReceived,
+        &["未收到", "没收到", "未送到", "无跟踪", "无物流", "一直未"],
+    ),
+    (
+        Reason::LateShipping,
+        &["未按约定时间发货", "延迟发货", "迟发", "未发货"],
+    ),
     (Reason::OutOfStock, &["缺货", "没货", "无货"]),
     (Reason::ShippingCost, &["运费"]),
-    (Reason::PriceDifference, &["差价", "降价", "价格变化", "价保"]),
+    (
+        Reason::PriceDifference,
+        &["差价", "降价", "价格变化", "价保"],
+    ),
     (Reason::Invoice, &["发票"]),
-    (Reason::ChangedMind, &["不想要", "拍错", "多拍", "不喜欢", "协商一致", "不合适", "买错"]),
+    (
+        Reason::ChangedMind,
+        &[
+            "不想要",
+            "拍错",
+            "多拍",
+            "不喜欢",
+            "协商一致",
+            "不合适",
+            "买错",
+        ],
+    ),
 ];
 
 impl Reason {

@@ -36,11 +36,18 @@ impl RefundStatus {
             RefundStatus::Closed
         } else if t.contains("拒绝") {
             RefundStatus::SellerRefused
-        } else if t.contains("等待卖家确认收货") || t.contains("买家已经退货") || t.contains("买家已退货") {
+        } else if t.contains("等待卖家确认收货")
+            || t.contains("买家已经退货")
+            || t.contains("买家已退货")
+        {
             RefundStatus::AwaitingReceipt
-        } else if t.contains("等待买家退货") || t.contains("卖家已经同意") || t.contains("卖家已同意") {
+        } else if t.contains("等待买家退货")
+            || t.contains("卖家已经同意")
+            || t.contains("卖家已同意")
+        {
             RefundStatus::AwaitingReturn
-        } else if t.contains("等待卖家同意") || t.contains("申请退款") || t.contains("待卖家处理") {
+        } else if t.contains("等待卖家同意") || t.contains("申请退款") || t.contains("待卖家处理")
+        {
             RefundStatus::AwaitingSeller
         } else {
             RefundStatus::Unknown
@@ -101,9 +108,18 @@ impl Intervention {
     /// Maps the platform's intervention-status text.
     pub fn from_text(text: &str) -> Self {
         let t = text.trim();
-        if t.is_empty() || t.contains("无需") || t.contains("未介入") || t.contains("不需要") || t == "无" {
+        if t.is_empty()
+            || t.contains("无需")
+            || t.contains("未介入")
+            || t.contains("不需要")
+            || t == "无"
+        {
             Intervention::None
-        } else if t.contains("完毕") || t.contains("结束") || t.contains("已处理") || t.contains("完结") {
+        } else if t.contains("完毕")
+            || t.contains("结束")
+            || t.contains("已处理")
+            || t.contains("完结")
+        {
             Intervention::Finished
         } else if t.contains("介入") || t.contains("处理中") || t.contains("申请") {
             Intervention::Active
@@ -152,6 +168,10 @@ mod tests {
     #[case("需要客服介入", Intervention::Active)]
     #[case("客服处理完毕", Intervention::Finished)]
     fn intervention_texts(#[case] text: &str, #[case] want: Intervention) {
-        assert_eq!(Intervention::from_text(text), want, "intervention text “{text}”");
+        assert_eq!(
+            Intervention::from_text(text),
+            want,
+            "intervention text “{text}”"
+        );
     }
 }

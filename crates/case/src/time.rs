@@ -22,12 +22,17 @@ pub fn from_china_local(local: NaiveDateTime) -> DateTime<Utc> {
 
 /// Shows an instant as China wall-clock time, `2026-11-22 18:00:00`.
 pub fn china_text(instant: DateTime<Utc>) -> String {
-    instant.with_timezone(&china()).format("%Y-%m-%d %H:%M:%S").to_string()
+    instant
+        .with_timezone(&china())
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 /// Shows an instant as RFC 3339 in China time, `2026-11-22T18:00:00+08:00`.
 pub fn china_rfc3339(instant: DateTime<Utc>) -> String {
-    instant.with_timezone(&china()).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    instant
+        .with_timezone(&china())
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 /// Reads a timestamp as Chinese exports and people write it, in China time.
@@ -49,7 +54,13 @@ pub fn parse_china_time(text: &str) -> Option<DateTime<Utc>> {
     };
     let date_part: String = date_part
         .chars()
-        .map(|c| if matches!(c, '/' | '年' | '月' | '.') { '-' } else { c })
+        .map(|c| {
+            if matches!(c, '/' | '年' | '月' | '.') {
+                '-'
+            } else {
+                c
+            }
+        })
         .collect();
     let date_part = date_part.trim_end_matches('-');
     let time_part = time_part.as_deref();
@@ -79,7 +90,11 @@ mod tests {
     #[case(" 2024-03-05 12:34:56.500 ", "2024-03-05T04:34:56.500+00:00")]
     fn export_times_are_china_wall_clock(#[case] text: &str, #[case] utc: &str) {
         let got = parse_china_time(text).map(|t| t.to_rfc3339());
-        assert_eq!(got.as_deref(), Some(utc), "“{text}” is China time and must map to {utc}");
+        assert_eq!(
+            got.as_deref(),
+            Some(utc),
+            "“{text}” is China time and must map to {utc}"
+        );
     }
 
     #[rstest]
@@ -89,7 +104,11 @@ mod tests {
     #[case("2024-02-30 10:00")]
     #[case("2024-03-05 25:00")]
     fn unreadable_times_are_none(#[case] text: &str) {
-        assert_eq!(parse_china_time(text), None, "“{text}” must be reported, not guessed");
+        assert_eq!(
+            parse_china_time(text),
+            None,
+            "“{text}” must be reported, not guessed"
+        );
     }
 
     #[test]

@@ -1,1 +1,343 @@
-fn main() {}
+//! `afterdesk`: the after-sales desk from the command line, for scripting, tests and
+//! benchmarks. Every subcommand drives the same core crates as the desktop app.
+// The flat case JSON document has more keys than serde_json's macro expands by default.
+#![recursion_limit = "256"]
+
+mod bench;
+mod cli;
+mod show;
+
+use afterdesk_case::{CaseFacts, Fen, Platform};
+use afterdesk_desk::{DeskError, ImportOptions};
+use afterdesk_store::{CaseChange, CaseQuery, NewCase, Store, StoreError};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use clap::Parser;
+use cli::{CaseCommand, Cli, Command, MappingCommand};
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    let result = run(cli);
+    // The import benchmark runs this binary as a child and reads its peak memory here.
+    if std::env::var_os("AFTERDESK_PEAK_RSS").is_some()
+        && let Some(kib) = bench::peak_rss_kib()
+    {
+        eprintln!("peak_rss_kib {kib}");
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let code = error_code(&error);
+            if json {
+                eprintln!(
+                    "{}",
+                    json!({ "error": { "code": code, "message": format!("{error:#}") } })
+                );
+            } else {
+                eprintln!("错误：{error:#}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The stable code of the first typed error in the chain.
+fn error_code(error: &anyhow::Error) -> &'static str {
+    for cause in error.chain() {
+        if let Some(e) = cause.downcast_ref::<DeskError>() {
+            return e.code();
+        }
+        if let Some(e) = cause.downcast_ref::<StoreError>() {
+            return e.code();
+        }
+    }
+    "error"
+}
+
+/// Everything a command needs from the edges: the clock, the agent and the store's place.
+struct Context_ {
+    now: DateTime<Utc>,
+    agent: String,
+    db: PathBuf,
+    json: bool,
+}
+
+impl Context_ {
+    fn open(&self) -> anyhow::Result<Store> {
+        let device = match std::env::var("AFTERDESK_DEVICE") {
+            Ok(d) if !d.trim().is_empty() => afterdesk_case::DeviceId(d),
+            _ => {
+                let dir = dirs::config_dir()
+                    .context("找不到系统的设置文件夹")?
+                    .join("AfterDesk");
+                afterdesk_desk::device_id(&dir, self.now)?
+            }
+        };
+        Ok(Store::open(&self.db, device, self.now)?)
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let now = cli.now.unwrap_or_else(Utc::now);
+    let db = match cli.db {
+        Some(db) => db,
+        None => afterdesk_desk::default_db_path()
+            .context("找不到系统的应用数据文件夹，请用 --db 指定数据库文件")?,
+    };
+    let agent = cli.agent.unwrap_or_else(|| {
+        std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "客服".to_owned())
+    });
+    let ctx = Context_ {
+        now,
+        agent,
+        db,
+        json: cli.json,
+    };
+    match cli.command {
+        Command::Import {
+            file,
+            platform,
+            expect,
+            progress,
+        } => import(&ctx, &file, platform, expect, progress),
+        Command::Cases {
+            command: cli::CasesCommand::List(args),
+        } => {
+            let store = ctx.open()?;
+            let list = store.list_cases(&args.query())?;
+            if ctx.json {
+                print_json(&show::list_json(&list))
+            } else {
+                show::print_list(&list)
+            }
+        }
+        Command::Case { command } => case(&ctx, command),
+        Command::Mapping { command } => mapping(&ctx, command),
+        Command::Backup { list } => {
+            let store = ctx.open()?;
+            if !list {
+                store.backup(ctx.now, "manual")?;
+            }
+            let backups = store.backups()?;
+            if ctx.json {
+                print_json(&backups)
+            } else {
+                for b in &backups {
+                    println!(
+                        "{}\t{}\t{} 字节\t{}",
+                        afterdesk_case::time::china_text(b.taken_at),
+                        b.reason,
+                        b.size,
+                        b.path.display()
+                    );
+                }
+                Ok(())
+            }
+        }
+        Command::GenExport(args) => bench::gen_export(&args, ctx.now),
+        Command::Bench { command } => bench::run(command, &ctx),
+    }
+}
+
+fn import(
+    ctx: &Context_,
+    file: &std::path::Path,
+    platform: Option<Platform>,
+    expect: Option<afterdesk_export::ExportKind>,
+    show_progress: bool,
+) -> anyhow::Result<()> {
+    let mut store = ctx.open()?;
+    let options = ImportOptions { platform, expect };
+    let cancel = AtomicBool::new(false);
+    let mut progress = |p: afterdesk_desk::ImportProgress| {
+        if show_progress {
+            let percent = (p.done * 100).checked_div(p.total).unwrap_or(100);
+            eprintln!("progress {} rows {percent}%", p.rows);
+        }
+    };
+    let report = afterdesk_desk::import_file(
+        &mut store,
+        file,
+        &ctx.agent,
+        ctx.now,
+        &options,
+        &mut progress,
+        &cancel,
+    )?;
+    if ctx.json {
+        return print_json(&report);
+    }
+    println!(
+        "已导入 {}：共 {} 行，新增 {}，更新 {}，无变化 {}，已删除跳过 {}，出错 {}",
+        report.file,
+        report.rows,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.deleted,
+        report.error_count
+    );
+    for e in &report.errors {
+        println!("  第 {} 行「{}」：{}", e.row, e.column, e.message);
+    }
+    if report.error_count as usize > report.errors.len() {
+        println!(
+            "  ……另有 {} 行出错未列出",
+            report.error_count as usize - report.errors.len()
+        );
+    }
+    Ok(())
+}
+
+fn case(ctx: &Context_, command: CaseCommand) -> anyhow::Result<()> {
+    let mut store = ctx.open()?;
+    let print_case = |store: &Store, key: &str| -> anyhow::Result<()> {
+        let detail = store.case_detail(key)?;
+        if ctx.json {
+            print_json(&show::detail_json(&detail))
+        } else {
+            show::print_detail(&detail)
+        }
+    };
+    match command {
+        CaseCommand::Show { key } => print_case(&store, &key),
+        CaseCommand::Add(args) => {
+            let facts = CaseFacts {
+                refund_no: args.refund_no,
+                order_no: args.order_no,
+                buyer_nick: args.buyer,
+                item_title: args.title,
+                reason_text: args.reason,
+                refund: args.amount.map(|a: Fen| a),
+                refund_status_text: Some("买家已经申请退款，等待卖家同意".to_owned()),
+                ..CaseFacts::default()
+            };
+            let new = NewCase {
+                platform: args.platform,
+                facts,
+                kind: args.kind,
+                flag: args.flag,
+                assignee: args.assignee,
+                tags: args.tag,
+            };
+            let case = store.add_case(new, &ctx.agent, ctx.now)?;
+            if let Some(note) = args.note {
+                store.add_note(&case.id.to_string(), &note, &ctx.agent, ctx.now)?;
+            }
+            print_case(&store, &case.id.to_string())
+        }
+        CaseCommand::Note { key, text } => {
+            let note = store.add_note(&key, &text, &ctx.agent, ctx.now)?;
+            if ctx.json {
+                print_json(&show::note_json(&note))
+            } else {
+                println!(
+                    "已添加备注（{}）",
+                    afterdesk_case::time::china_text(note.at)
+                );
+                Ok(())
+            }
+        }
+        CaseCommand::Set(args) => {
+            let change = CaseChange {
+                kind: args.kind,
+                status: args.status,
+                flag: args.flag.map(|f| f.0),
+                assignee: args
+                    .assignee
+                    .map(|a| Some(a).filter(|a: &String| !a.is_empty())),
+                open: if args.open {
+                    Some(true)
+                } else if args.close {
+                    Some(false)
+                } else {
+                    None
+                },
+                add_tags: args.tag,
+                remove_tags: args.untag,
+            };
+            if change == CaseChange::default() {
+                anyhow::bail!(
+                    "没有要修改的内容：请给出 --status、--kind、--flag、--assignee、--open/--close、--tag 或 --untag"
+                );
+            }
+            let case = store.change_case(&args.key, &change, &ctx.agent, ctx.now)?;
+            print_case(&store, &case.id.to_string())
+        }
+        CaseCommand::Delete { key } => {
+            let case = store.delete_case(&key, &ctx.agent, ctx.now)?;
+            if !ctx.json {
+                println!("已删除（可用 afterdesk case restore {} 撤销）", case.id);
+            }
+            if ctx.json {
+                print_case(&store, &case.id.to_string())
+            } else {
+                Ok(())
+            }
+        }
+        CaseCommand::Restore { key } => {
+            let case = store.restore_case(&key, &ctx.agent, ctx.now)?;
+            print_case(&store, &case.id.to_string())
+        }
+    }
+}
+
+fn mapping(ctx: &Context_, command: MappingCommand) -> anyhow::Result<()> {
+    let mut store = ctx.open()?;
+    if let MappingCommand::Add { header, field } = &command {
+        if afterdesk_export::Field::from_key(field).is_none() {
+            return Err(DeskError::UnknownField(field.clone()).into());
+        }
+        store.set_column_alias(header, field, ctx.now)?;
+    }
+    let aliases = store.column_aliases()?;
+    if ctx.json {
+        let list: Vec<_> = aliases
+            .iter()
+            .map(|(h, f)| json!({ "header": h, "field": f }))
+            .collect();
+        print_json(&list)
+    } else {
+        for (h, f) in &aliases {
+            println!("{h}\t→ {f}");
+        }
+        Ok(())
+    }
+}
+
+/// Keeps the query builder next to the arguments it reads.
+impl cli::ListArgs {
+    fn query(&self) -> CaseQuery {
+        CaseQuery {
+            open: if self.all {
+                None
+            } else if self.closed {
+                Some(false)
+            } else {
+                Some(true)
+            },
+            kind: self.kind,
+            flag: self.flag,
+            assignee: self.assignee.clone(),
+            text: self.search.clone(),
+            sort: self.sort,
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+}

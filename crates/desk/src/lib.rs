@@ -1,1 +1,64 @@
-//! placeholder
+//! The operations the desktop app and the `afterdesk` CLI share.
+//!
+//! Each function here is one user-level action (open a shop, import a file, ...) built
+//! from the export reader and the store. The app's commands and the CLI's subcommands are
+//! thin wrappers around these, so both behave the same and are tested once.
+#![deny(missing_docs)]
+
+mod import;
+mod shop;
+
+pub use import::{ImportOptions, ImportProgress, ImportReport, MAX_REPORTED_ERRORS, import_file};
+pub use shop::{DB_ENV, default_db_path, device_id};
+
+use afterdesk_export::ExportError;
+use afterdesk_store::StoreError;
+
+/// Why a desk operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    /// The file could not be read as an export.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// The store failed; nothing was changed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The user cancelled; nothing was changed.
+    #[error("导入已取消，数据没有任何改动")]
+    Cancelled,
+    /// The file is an order list where a refund list was expected, or the reverse.
+    #[error("{0}")]
+    WrongKind(String),
+    /// A column mapping names a field that does not exist.
+    #[error("未知字段“{0}”，可用字段见 docs/import.md")]
+    UnknownField(String),
+    /// The machine's settings folder could not be used.
+    #[error("无法读写设置文件 {path}：{source}")]
+    Settings {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl DeskError {
+    /// A stable machine-readable code, for the UI and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DeskError::Export(e) => match e {
+                ExportError::Io { .. } => "file_unreadable",
+                ExportError::Empty { .. } => "file_empty",
+                ExportError::NoHeader { .. } => "not_an_export",
+                ExportError::Spreadsheet { .. } => "spreadsheet_invalid",
+                ExportError::Csv { .. } => "csv_invalid",
+            },
+            DeskError::Store(e) => e.code(),
+            DeskError::Cancelled => "cancelled",
+            DeskError::WrongKind(_) => "wrong_export_kind",
+            DeskError::UnknownField(_) => "unknown_field",
+            DeskError::Settings { .. } => "settings",
+        }
+    }
+}

@@ -27,7 +27,9 @@ fn is_blank(c: char) -> bool {
 pub fn yes_no(text: &str) -> Option<bool> {
     match text {
         "是" | "需要" | "Y" | "y" | "yes" | "Yes" | "true" | "TRUE" | "1" => Some(true),
-        "否" | "不需要" | "无需" | "N" | "n" | "no" | "No" | "false" | "FALSE" | "0" => Some(false),
+        "否" | "不需要" | "无需" | "N" | "n" | "no" | "No" | "false" | "FALSE" | "0" => {
+            Some(false)
+        }
         _ => None,
     }
 }

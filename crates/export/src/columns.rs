@@ -176,7 +176,12 @@ impl Layout {
         } else {
             return None;
         };
-        Some(Layout { kind, header_row, headers: row.to_vec(), fields })
+        Some(Layout {
+            kind,
+            header_row,
+            headers: row.to_vec(),
+            fields,
+        })
     }
 
     /// The column index holding a field.
@@ -213,20 +218,34 @@ mod tests {
     #[test]
     fn tmall_refund_header_is_a_refund_list() {
         let layout = Layout::detect(
-            &row(&["退款编号", " 订单编号 ", "买家实际支付金额", "宝贝标题", "自定义列"]),
+            &row(&[
+                "退款编号",
+                " 订单编号 ",
+                "买家实际支付金额",
+                "宝贝标题",
+                "自定义列",
+            ]),
             1,
             &[],
         )
         .expect("a refund header");
         assert_eq!(layout.kind, ExportKind::Refunds);
-        assert_eq!(layout.column(Field::OrderNo), Some(1), "padded headers still match");
+        assert_eq!(
+            layout.column(Field::OrderNo),
+            Some(1),
+            "padded headers still match"
+        );
         assert_eq!(layout.fields[4], None, "unknown columns are kept as extras");
     }
 
     #[test]
     fn shop_alias_maps_an_unknown_header() {
-        let aliases = [ColumnAlias { header: "售后工单号".into(), field: Field::RefundNo }];
-        let layout = Layout::detect(&row(&["售后工单号", "订单编号"]), 1, &aliases).expect("header");
+        let aliases = [ColumnAlias {
+            header: "售后工单号".into(),
+            field: Field::RefundNo,
+        }];
+        let layout =
+            Layout::detect(&row(&["售后工单号", "订单编号"]), 1, &aliases).expect("header");
         assert_eq!(layout.kind, ExportKind::Refunds);
         assert_eq!(layout.column(Field::RefundNo), Some(0));
     }

@@ -62,12 +62,17 @@ impl ExportFile {
                     ControlFlow::Continue(())
                 };
             };
-            let outcome = RowOutcome { row, result: parse_row(layout, row, cells) };
+            let outcome = RowOutcome {
+                row,
+                result: parse_row(layout, row, cells),
+            };
             visit(layout, outcome, progress)
         })?;
         match layout {
             Some(layout) => Ok(layout),
-            None if scanned == 0 => Err(ExportError::Empty { path: self.path().to_owned() }),
+            None if scanned == 0 => Err(ExportError::Empty {
+                path: self.path().to_owned(),
+            }),
             None => Err(ExportError::NoHeader {
                 path: self.path().to_owned(),
                 scanned,
@@ -86,13 +91,20 @@ struct RowReader<'a> {
 
 impl RowReader<'_> {
     fn error(&mut self, column: usize, message: String) {
-        self.errors.push(RowError { row: self.row, column: self.layout.header(column).to_owned(), message });
+        self.errors.push(RowError {
+            row: self.row,
+            column: self.layout.header(column).to_owned(),
+            message,
+        });
     }
 
     fn time(&mut self, column: usize, text: &str) -> Option<DateTime<Utc>> {
         let parsed = parse_china_time(text);
         if parsed.is_none() {
-            self.error(column, format!("无法识别的时间“{text}”，应为 2024-03-05 12:34:56 这样的格式"));
+            self.error(
+                column,
+                format!("无法识别的时间“{text}”，应为 2024-03-05 12:34:56 这样的格式"),
+            );
         }
         parsed
     }
@@ -129,9 +141,15 @@ impl RowReader<'_> {
 
 /// Parses one data row according to the layout.
 pub fn parse_row(layout: &Layout, row: u64, cells: &[&str]) -> Result<ParsedRow, Vec<RowError>> {
-    let mut reader = RowReader { layout, row, errors: Vec::new() };
+    let mut reader = RowReader {
+        layout,
+        row,
+        errors: Vec::new(),
+    };
     let parsed = match layout.kind {
-        ExportKind::Refunds => refund_row(&mut reader, cells).map(|f| ParsedRow::Refund(Box::new(f))),
+        ExportKind::Refunds => {
+            refund_row(&mut reader, cells).map(|f| ParsedRow::Refund(Box::new(f)))
+        }
         ExportKind::Orders => order_row(&mut reader, cells).map(ParsedRow::Order),
     };
     match parsed {
@@ -143,10 +161,14 @@ pub fn parse_row(layout: &Layout, row: u64, cells: &[&str]) -> Result<ParsedRow,
 fn refund_row(r: &mut RowReader<'_>, cells: &[&str]) -> Option<CaseFacts> {
     let mut facts = CaseFacts::default();
     for (index, field) in r.layout.fields.iter().enumerate() {
-        let Some(text) = cells.get(index).copied().and_then(clean) else { continue };
+        let Some(text) = cells.get(index).copied().and_then(clean) else {
+            continue;
+        };
         let owned = || Some(text.to_owned());
         let Some(field) = field else {
-            facts.extra.push((r.layout.header(index).to_owned(), text.to_owned()));
+            facts
+                .extra
+                .push((r.layout.header(index).to_owned(), text.to_owned()));
             continue;
         };
         match field {
@@ -177,11 +199,18 @@ fn refund_row(r: &mut RowReader<'_>, cells: &[&str]) -> Option<CaseFacts> {
             Field::IntervenedAt => facts.intervened_at = r.time(index, text),
             Field::CompletedAt => facts.completed_at = r.time(index, text),
             Field::OrderStatus | Field::Address => {
-                facts.extra.push((r.layout.header(index).to_owned(), text.to_owned()));
+                facts
+                    .extra
+                    .push((r.layout.header(index).to_owned(), text.to_owned()));
             }
         }
     }
-    if facts.refund_no.is_none() && !r.errors.iter().any(|e| e.column == header_of(r.layout, Field::RefundNo)) {
+    if facts.refund_no.is_none()
+        && !r
+            .errors
+            .iter()
+            .any(|e| e.column == header_of(r.layout, Field::RefundNo))
+    {
         let column = r.layout.column(Field::RefundNo).unwrap_or(0);
         r.error(column, "退款编号为空，无法识别这条售后".to_owned());
     }
@@ -192,10 +221,14 @@ fn order_row(r: &mut RowReader<'_>, cells: &[&str]) -> Option<OrderFacts> {
     let mut facts = OrderFacts::default();
     let mut order_no = None;
     for (index, field) in r.layout.fields.iter().enumerate() {
-        let Some(text) = cells.get(index).copied().and_then(clean) else { continue };
+        let Some(text) = cells.get(index).copied().and_then(clean) else {
+            continue;
+        };
         let owned = || Some(text.to_owned());
         let Some(field) = field else {
-            facts.extra.push((r.layout.header(index).to_owned(), text.to_owned()));
+            facts
+                .extra
+                .push((r.layout.header(index).to_owned(), text.to_owned()));
             continue;
         };
         match field {
@@ -208,12 +241,18 @@ fn order_row(r: &mut RowReader<'_>, cells: &[&str]) -> Option<OrderFacts> {
             Field::OrderStatus => facts.status_text = owned(),
             Field::ShipLogistics => facts.logistics = owned(),
             Field::Address => facts.address = owned(),
-            _ => facts.extra.push((r.layout.header(index).to_owned(), text.to_owned())),
+            _ => facts
+                .extra
+                .push((r.layout.header(index).to_owned(), text.to_owned())),
         }
     }
     match order_no {
         Some(no) => facts.order_no = no,
-        None if !r.errors.iter().any(|e| e.column == header_of(r.layout, Field::OrderNo)) => {
+        None if !r
+            .errors
+            .iter()
+            .any(|e| e.column == header_of(r.layout, Field::OrderNo)) =>
+        {
             let column = r.layout.column(Field::OrderNo).unwrap_or(0);
             r.error(column, "订单编号为空".to_owned());
         }
@@ -237,14 +276,42 @@ mod tests {
 
     #[test]
     fn a_full_refund_row() {
-        let l = layout(&["退款编号", "订单编号", "买家退款金额", "退款的申请时间", "是否需要退货", "备注X"]);
-        let row = parse_row(&l, 2, &["=\"123\"", "'2938475610000000000", "￥1,299.00", "2026-11-01 10:00:00", "否", "keep me"]);
-        let Ok(ParsedRow::Refund(facts)) = row else { panic!("row must parse: {row:?}") };
+        let l = layout(&[
+            "退款编号",
+            "订单编号",
+            "买家退款金额",
+            "退款的申请时间",
+            "是否需要退货",
+            "备注X",
+        ]);
+        let row = parse_row(
+            &l,
+            2,
+            &[
+                "=\"123\"",
+                "'2938475610000000000",
+                "￥1,299.00",
+                "2026-11-01 10:00:00",
+                "否",
+                "keep me",
+            ],
+        );
+        let Ok(ParsedRow::Refund(facts)) = row else {
+            panic!("row must parse: {row:?}")
+        };
         assert_eq!(facts.refund_no.as_deref(), Some("123"));
-        assert_eq!(facts.order_no.as_deref(), Some("2938475610000000000"), "19 digits stay exact");
+        assert_eq!(
+            facts.order_no.as_deref(),
+            Some("2938475610000000000"),
+            "19 digits stay exact"
+        );
         assert_eq!(facts.refund, Some(Fen(129_900)));
         assert_eq!(facts.return_needed, Some(false));
-        assert_eq!(facts.extra, vec![("备注X".to_owned(), "keep me".to_owned())], "unmapped columns are kept");
+        assert_eq!(
+            facts.extra,
+            vec![("备注X".to_owned(), "keep me".to_owned())],
+            "unmapped columns are kept"
+        );
     }
 
     #[test]
@@ -252,7 +319,13 @@ mod tests {
         let l = layout(&["退款编号", "订单编号", "买家退款金额", "退款的申请时间"]);
         let errors = parse_row(&l, 7, &["", "2.93848E+18", "abc", "昨天"]).expect_err("row is bad");
         let columns: Vec<&str> = errors.iter().map(|e| e.column.as_str()).collect();
-        assert_eq!(columns, ["订单编号", "买家退款金额", "退款的申请时间", "退款编号"]);
-        assert!(errors.iter().all(|e| e.row == 7), "errors carry the row number");
+        assert_eq!(
+            columns,
+            ["订单编号", "买家退款金额", "退款的申请时间", "退款编号"]
+        );
+        assert!(
+            errors.iter().all(|e| e.row == 7),
+            "errors carry the row number"
+        );
     }
 }

@@ -65,10 +65,16 @@ pub fn sniff(mut reader: impl Read) -> std::io::Result<FileFormat> {
     }
     let delimiter = sniff_delimiter(head);
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        return Ok(FileFormat::Text { encoding: TextEncoding::Utf16, delimiter });
+        return Ok(FileFormat::Text {
+            encoding: TextEncoding::Utf16,
+            delimiter,
+        });
     }
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return Ok(FileFormat::Text { encoding: TextEncoding::Utf8Bom, delimiter });
+        return Ok(FileFormat::Text {
+            encoding: TextEncoding::Utf8Bom,
+            delimiter,
+        });
     }
     let mut carry: Vec<u8> = Vec::with_capacity(SNIFF_CHUNK + 4);
     carry.extend_from_slice(head);
@@ -81,10 +87,18 @@ pub fn sniff(mut reader: impl Read) -> std::io::Result<FileFormat> {
                 let keep = carry.split_off(e.valid_up_to());
                 carry = keep;
             }
-            Err(_) => return Ok(FileFormat::Text { encoding: TextEncoding::Gb18030, delimiter }),
+            Err(_) => {
+                return Ok(FileFormat::Text {
+                    encoding: TextEncoding::Gb18030,
+                    delimiter,
+                });
+            }
         }
         if at_end {
-            return Ok(FileFormat::Text { encoding: TextEncoding::Utf8, delimiter });
+            return Ok(FileFormat::Text {
+                encoding: TextEncoding::Utf8,
+                delimiter,
+            });
         }
         let n = reader.read(&mut buf)?;
         if n == 0 {
@@ -128,10 +142,16 @@ mod tests {
     fn gbk_far_down_an_ascii_file_is_still_gbk() {
         let mut bytes = "refund_no,order_no\n".repeat(20_000).into_bytes();
         bytes.extend(gbk("退款成功\n"));
-        assert!(bytes.len() > 3 * SNIFF_CHUNK, "the GBK text must lie beyond the first chunk");
+        assert!(
+            bytes.len() > 3 * SNIFF_CHUNK,
+            "the GBK text must lie beyond the first chunk"
+        );
         assert_eq!(
             sniff(bytes.as_slice()).unwrap(),
-            FileFormat::Text { encoding: TextEncoding::Gb18030, delimiter: b',' },
+            FileFormat::Text {
+                encoding: TextEncoding::Gb18030,
+                delimiter: b','
+            },
             "one GBK character anywhere makes the file GBK"
         );
     }
@@ -143,7 +163,10 @@ mod tests {
         text.push_str("退款编号\n");
         assert_eq!(
             sniff(text.as_bytes()).unwrap(),
-            FileFormat::Text { encoding: TextEncoding::Utf8, delimiter: b',' }
+            FileFormat::Text {
+                encoding: TextEncoding::Utf8,
+                delimiter: b','
+            }
         );
     }
 
@@ -151,7 +174,10 @@ mod tests {
     fn tabs_and_workbooks() {
         assert_eq!(
             sniff("退款编号\t订单编号\n".as_bytes()).unwrap(),
-            FileFormat::Text { encoding: TextEncoding::Utf8, delimiter: b'\t' }
+            FileFormat::Text {
+                encoding: TextEncoding::Utf8,
+                delimiter: b'\t'
+            }
         );
         assert_eq!(sniff(&b"PK\x03\x04rest"[..]).unwrap(), FileFormat::Xlsx);
     }

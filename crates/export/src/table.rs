@@ -1,7 +1,7 @@
 //! Streaming the rows of an export file, whatever its format.
 
-use crate::sniff::{sniff, FileFormat, TextEncoding};
 use crate::ExportError;
+use crate::sniff::{FileFormat, TextEncoding, sniff};
 use calamine::{DataType, Reader};
 use serde::Serialize;
 use std::cell::Cell;
@@ -54,14 +54,23 @@ impl<R: Read> Read for Counting<R> {
 impl ExportFile {
     /// Opens a file and detects its format and encoding from its content.
     pub fn open(path: &Path) -> Result<ExportFile, ExportError> {
-        let io = |source| ExportError::Io { path: path.to_owned(), source };
+        let io = |source| ExportError::Io {
+            path: path.to_owned(),
+            source,
+        };
         let file = File::open(path).map_err(io)?;
         let size = file.metadata().map_err(io)?.len();
         if size == 0 {
-            return Err(ExportError::Empty { path: path.to_owned() });
+            return Err(ExportError::Empty {
+                path: path.to_owned(),
+            });
         }
         let format = sniff(file).map_err(io)?;
-        Ok(ExportFile { path: path.to_owned(), format, size })
+        Ok(ExportFile {
+            path: path.to_owned(),
+            format,
+            size,
+        })
     }
 
     /// The detected format.
@@ -82,12 +91,12 @@ impl ExportFile {
     /// Calls `visit` with every non-empty row: its row number as a spreadsheet program
     /// shows it, its cells, and the progress so far. `visit` may stop early by returning
     /// `ControlFlow::Break`.
-    pub fn for_each_row(
-        &self,
-        visit: &mut RowVisitor<'_>,
-    ) -> Result<(), ExportError> {
+    pub fn for_each_row(&self, visit: &mut RowVisitor<'_>) -> Result<(), ExportError> {
         match self.format {
-            FileFormat::Text { encoding, delimiter } => self.text_rows(encoding, delimiter, visit),
+            FileFormat::Text {
+                encoding,
+                delimiter,
+            } => self.text_rows(encoding, delimiter, visit),
             FileFormat::Xlsx => self.xlsx_rows(visit),
             FileFormat::Xls => self.xls_rows(visit),
         }
@@ -99,14 +108,22 @@ impl ExportFile {
         delimiter: u8,
         visit: &mut RowVisitor<'_>,
     ) -> Result<(), ExportError> {
-        let file = File::open(&self.path).map_err(|source| ExportError::Io { path: self.path.clone(), source })?;
+        let file = File::open(&self.path).map_err(|source| ExportError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
         let count = Rc::new(Cell::new(0u64));
-        let counting = Counting { inner: file, count: Rc::clone(&count) };
+        let counting = Counting {
+            inner: file,
+            count: Rc::clone(&count),
+        };
         let decoded: Box<dyn Read> = match encoding {
             // Valid UTF-8 without a BOM goes straight to the CSV parser, which checks it.
             TextEncoding::Utf8 => Box::new(counting),
             TextEncoding::Utf8Bom | TextEncoding::Utf16 => Box::new(
-                encoding_rs_io::DecodeReaderBytesBuilder::new().bom_sniffing(true).build(counting),
+                encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .bom_sniffing(true)
+                    .build(counting),
             ),
             TextEncoding::Gb18030 => Box::new(
                 encoding_rs_io::DecodeReaderBytesBuilder::new()
@@ -128,7 +145,11 @@ impl ExportFile {
                 Ok(true) => {}
                 Err(source) => {
                     let line = source.position().map_or(row + 1, |p| p.line());
-                    return Err(ExportError::Csv { path: self.path.clone(), line, source });
+                    return Err(ExportError::Csv {
+                        path: self.path.clone(),
+                        line,
+                        source,
+                    });
                 }
             }
             row += 1;
@@ -136,17 +157,17 @@ impl ExportFile {
             if cells.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            let progress = ReadProgress { done: count.get(), total: self.size };
+            let progress = ReadProgress {
+                done: count.get(),
+                total: self.size,
+            };
             if visit(row, &cells, progress).is_break() {
                 return Ok(());
             }
         }
     }
 
-    fn xlsx_rows(
-        &self,
-        visit: &mut RowVisitor<'_>,
-    ) -> Result<(), ExportError> {
+    fn xlsx_rows(&self, visit: &mut RowVisitor<'_>) -> Result<(), ExportError> {
         let sheet_err = |e: calamine::XlsxError| ExportError::Spreadsheet {
             path: self.path.clone(),
             source: calamine::Error::Xlsx(e),
@@ -154,7 +175,9 @@ impl ExportFile {
         let mut book: calamine::Xlsx<BufReader<File>> =
             calamine::open_workbook(&self.path).map_err(sheet_err)?;
         let Some(sheet) = book.sheet_names().first().cloned() else {
-            return Err(ExportError::Empty { path: self.path.clone() });
+            return Err(ExportError::Empty {
+                path: self.path.clone(),
+            });
         };
         // Cells stream in row order; a row is handed on when the next one starts, so only
         // one row is ever held.
@@ -167,7 +190,14 @@ impl ExportFile {
                 return ControlFlow::Continue(());
             }
             let borrowed: Vec<&str> = cells.iter().map(String::as_str).collect();
-            visit(u64::from(row) + 1, &borrowed, ReadProgress { done: u64::from(row) + 1, total })
+            visit(
+                u64::from(row) + 1,
+                &borrowed,
+                ReadProgress {
+                    done: u64::from(row) + 1,
+                    total,
+                },
+            )
         };
         while let Some(cell) = cells_reader.next_cell().map_err(sheet_err)? {
             let (row, col) = cell.get_position();
@@ -197,10 +227,7 @@ impl ExportFile {
         Ok(())
     }
 
-    fn xls_rows(
-        &self,
-        visit: &mut RowVisitor<'_>,
-    ) -> Result<(), ExportError> {
+    fn xls_rows(&self, visit: &mut RowVisitor<'_>) -> Result<(), ExportError> {
         let sheet_err = |e: calamine::XlsError| ExportError::Spreadsheet {
             path: self.path.clone(),
             source: calamine::Error::Xls(e),
@@ -210,7 +237,9 @@ impl ExportFile {
         let mut book: calamine::Xls<BufReader<File>> =
             calamine::open_workbook(&self.path).map_err(sheet_err)?;
         let Some(sheet) = book.sheet_names().first().cloned() else {
-            return Err(ExportError::Empty { path: self.path.clone() });
+            return Err(ExportError::Empty {
+                path: self.path.clone(),
+            });
         };
         let range = book.worksheet_range(&sheet).map_err(sheet_err)?;
         let first_row = range.start().map_or(0, |(r, _)| r);
@@ -222,7 +251,10 @@ impl ExportFile {
             }
             let borrowed: Vec<&str> = cells.iter().map(String::as_str).collect();
             let number = u64::from(first_row) + offset as u64 + 1;
-            let progress = ReadProgress { done: offset as u64 + 1, total };
+            let progress = ReadProgress {
+                done: offset as u64 + 1,
+                total,
+            };
             if visit(number, &borrowed, progress).is_break() {
                 break;
             }

@@ -33,7 +33,10 @@ impl Store {
     /// The folder backups go to: `backups/` beside the database file.
     pub fn backup_dir(&self) -> Option<PathBuf> {
         let path = self.path.as_ref()?;
-        Some(path.parent().map_or_else(|| PathBuf::from("backups"), |p| p.join("backups")))
+        Some(
+            path.parent()
+                .map_or_else(|| PathBuf::from("backups"), |p| p.join("backups")),
+        )
     }
 
     fn stem(&self) -> String {
@@ -45,16 +48,29 @@ impl Store {
 
     /// Writes a backup now and prunes old ones. Returns `None` for an in-memory store.
     pub fn backup(&self, now: DateTime<Utc>, reason: &str) -> Result<Option<PathBuf>, StoreError> {
-        let Some(dir) = self.backup_dir() else { return Ok(None) };
-        std::fs::create_dir_all(&dir).map_err(|source| StoreError::Folder { path: dir.clone(), source })?;
+        let Some(dir) = self.backup_dir() else {
+            return Ok(None);
+        };
+        std::fs::create_dir_all(&dir).map_err(|source| StoreError::Folder {
+            path: dir.clone(),
+            source,
+        })?;
         let stamp = now.with_timezone(&china()).format(STAMP);
         let final_path = dir.join(format!("{}-{stamp}-{reason}.sqlite", self.stem()));
         // Written under a temporary name and renamed when complete, so a crash mid-backup
         // never leaves a file that looks like a good backup.
         let partial = dir.join(format!(".{}-{stamp}-{reason}.partial", self.stem()));
-        let backup_err = |source| StoreError::Backup { path: final_path.clone(), source };
-        self.conn.backup(rusqlite::MAIN_DB, &partial, None).map_err(backup_err)?;
-        std::fs::rename(&partial, &final_path).map_err(|source| StoreError::Folder { path: final_path.clone(), source })?;
+        let backup_err = |source| StoreError::Backup {
+            path: final_path.clone(),
+            source,
+        };
+        self.conn
+            .backup(rusqlite::MAIN_DB, &partial, None)
+            .map_err(backup_err)?;
+        std::fs::rename(&partial, &final_path).map_err(|source| StoreError::Folder {
+            path: final_path.clone(),
+            source,
+        })?;
         self.prune_backups()?;
         Ok(Some(final_path))
     }
@@ -66,12 +82,18 @@ impl Store {
             .backups()?
             .iter()
             .any(|b| b.taken_at.with_timezone(&china()).date_naive() == today);
-        if taken_today { Ok(None) } else { self.backup(now, "daily") }
+        if taken_today {
+            Ok(None)
+        } else {
+            self.backup(now, "daily")
+        }
     }
 
     /// The backups of this database, oldest first.
     pub fn backups(&self) -> Result<Vec<BackupInfo>, StoreError> {
-        let Some(dir) = self.backup_dir() else { return Ok(Vec::new()) };
+        let Some(dir) = self.backup_dir() else {
+            return Ok(Vec::new());
+        };
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -81,9 +103,18 @@ impl Store {
         let mut found = Vec::new();
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let Some(rest) = name.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".sqlite")) else { continue };
-            let Some((stamp, reason)) = rest.get(..15).zip(rest.get(16..)) else { continue };
-            let Ok(local) = NaiveDateTime::parse_from_str(stamp, STAMP) else { continue };
+            let Some(rest) = name
+                .strip_prefix(&prefix)
+                .and_then(|r| r.strip_suffix(".sqlite"))
+            else {
+                continue;
+            };
+            let Some((stamp, reason)) = rest.get(..15).zip(rest.get(16..)) else {
+                continue;
+            };
+            let Ok(local) = NaiveDateTime::parse_from_str(stamp, STAMP) else {
+                continue;
+            };
             let size = entry.metadata().map_or(0, |m| m.len());
             found.push(BackupInfo {
                 path: entry.path(),
@@ -92,7 +123,11 @@ impl Store {
                 size,
             });
         }
-        found.sort_by(|a, b| a.taken_at.cmp(&b.taken_at).then_with(|| a.path.cmp(&b.path)));
+        found.sort_by(|a, b| {
+            a.taken_at
+                .cmp(&b.taken_at)
+                .then_with(|| a.path.cmp(&b.path))
+        });
         Ok(found)
     }
 
@@ -100,7 +135,10 @@ impl Store {
         let backups = self.backups()?;
         let excess = backups.len().saturating_sub(BACKUPS_KEPT);
         for old in &backups[..excess] {
-            std::fs::remove_file(&old.path).map_err(|source| StoreError::Folder { path: old.path.clone(), source })?;
+            std::fs::remove_file(&old.path).map_err(|source| StoreError::Folder {
+                path: old.path.clone(),
+                source,
+            })?;
         }
         Ok(())
     }

@@ -1,6 +1,8 @@
 //! Moving records between Rust values and table rows.
 
-use afterdesk_case::{Case, CaseFacts, DeviceId, Fen, Flag, KindSource, Platform, RecordId, ScenarioKind};
+use afterdesk_case::{
+    Case, CaseFacts, DeviceId, Fen, Flag, KindSource, Platform, RecordId, ScenarioKind,
+};
 use chrono::{DateTime, Utc};
 use rusqlite::{Row, Statement};
 
@@ -27,7 +29,11 @@ pub fn instant(ms: Option<i64>) -> Option<DateTime<Utc>> {
 
 /// Extra export columns as stored: a JSON array of `[header, value]` pairs, or NULL.
 pub fn extra_json(extra: &[(String, String)]) -> Option<String> {
-    if extra.is_empty() { None } else { serde_json::to_string(extra).ok() }
+    if extra.is_empty() {
+        None
+    } else {
+        serde_json::to_string(extra).ok()
+    }
 }
 
 /// Binds a case's values to parameters `first..first+40` in [`CASE_COLUMNS`] order.
@@ -92,7 +98,9 @@ pub fn case_from_row(row: &Row<'_>) -> rusqlite::Result<Case> {
     let id_text: String = row.get(0)?;
     let id = RecordId::parse(&id_text).ok_or_else(|| corrupt("id"))?;
     let extra: Option<String> = row.get(28)?;
-    let extra: Vec<(String, String)> = extra.and_then(|e| serde_json::from_str(&e).ok()).unwrap_or_default();
+    let extra: Vec<(String, String)> = extra
+        .and_then(|e| serde_json::from_str(&e).ok())
+        .unwrap_or_default();
     let tags: String = row.get(35)?;
     let facts = CaseFacts {
         refund_no: row.get(2)?,
@@ -146,5 +154,8 @@ pub fn case_from_row(row: &Row<'_>) -> rusqlite::Result<Case> {
 
 /// `?1, ?2, …` for `count` parameters starting at `first`.
 pub fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+    (first..first + count)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -3,7 +3,9 @@
 
 use crate::import::{record_event, write_case};
 use crate::{Store, StoreError};
-use afterdesk_case::{Actor, Case, CaseFacts, Flag, KindSource, Note, Platform, RecordId, RefundStatus, ScenarioKind};
+use afterdesk_case::{
+    Actor, Case, CaseFacts, Flag, KindSource, Note, Platform, RecordId, RefundStatus, ScenarioKind,
+};
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -54,11 +56,19 @@ pub struct CaseChange {
 
 impl Store {
     fn actor(&self, agent: &str) -> Actor {
-        Actor { agent: agent.to_owned(), device: self.device.clone() }
+        Actor {
+            agent: agent.to_owned(),
+            device: self.device.clone(),
+        }
     }
 
     /// Opens a case by hand.
-    pub fn add_case(&mut self, new: NewCase, agent: &str, now: DateTime<Utc>) -> Result<Case, StoreError> {
+    pub fn add_case(
+        &mut self,
+        new: NewCase,
+        agent: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Case, StoreError> {
         let mut facts = new.facts;
         // A hand-made case was requested when it was opened; this keeps it in its place in
         // lists sorted by request time.
@@ -85,23 +95,45 @@ impl Store {
         let actor = self.actor(agent);
         let tx = self.conn.transaction()?;
         write_case(&tx, &case, false)?;
-        record_event(&tx, &actor, now, &case.id, "created", None, Some("手工新建"))?;
+        record_event(
+            &tx,
+            &actor,
+            now,
+            &case.id,
+            "created",
+            None,
+            Some("手工新建"),
+        )?;
         tx.commit()?;
         Ok(case)
     }
 
     /// Appends a note to a case.
-    pub fn add_note(&mut self, key: &str, text: &str, agent: &str, now: DateTime<Utc>) -> Result<Note, StoreError> {
+    pub fn add_note(
+        &mut self,
+        key: &str,
+        text: &str,
+        agent: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Note, StoreError> {
         let text = text.trim();
         if text.is_empty() {
             return Err(StoreError::Invalid("备注内容为空".to_owned()));
         }
         let chars = text.chars().count();
         if chars > NOTE_MAX_CHARS {
-            return Err(StoreError::Invalid(format!("备注太长（{chars} 字），最多 {NOTE_MAX_CHARS} 字")));
+            return Err(StoreError::Invalid(format!(
+                "备注太长（{chars} 字），最多 {NOTE_MAX_CHARS} 字"
+            )));
         }
         let case = self.find_case(key)?;
-        let note = Note { id: RecordId::new(now), case_id: case.id, author: self.actor(agent), at: now, text: text.to_owned() };
+        let note = Note {
+            id: RecordId::new(now),
+            case_id: case.id,
+            author: self.actor(agent),
+            at: now,
+            text: text.to_owned(),
+        };
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO notes (id, case_id, author, device, at, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -116,7 +148,13 @@ impl Store {
     }
 
     /// Applies a change to a case's fields and records each changed field on its timeline.
-    pub fn change_case(&mut self, key: &str, change: &CaseChange, agent: &str, now: DateTime<Utc>) -> Result<Case, StoreError> {
+    pub fn change_case(
+        &mut self,
+        key: &str,
+        change: &CaseChange,
+        agent: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Case, StoreError> {
         let old = self.find_case(key)?;
         let mut case = old.clone();
         let mut events: Vec<(&str, Option<String>, Option<String>)> = Vec::new();
@@ -124,20 +162,32 @@ impl Store {
             case.kind = kind;
             case.kind_source = KindSource::Manual;
             if old.kind != kind {
-                events.push(("kind", Some(old.kind.key().to_owned()), Some(kind.key().to_owned())));
+                events.push((
+                    "kind",
+                    Some(old.kind.key().to_owned()),
+                    Some(kind.key().to_owned()),
+                ));
             }
         }
         if let Some(status) = change.status {
             case.facts.refund_status_text = Some(status.zh_name().to_owned());
             case.open = status.is_open();
             if old.facts.refund_status() != status {
-                events.push(("refund_status", Some(old.facts.refund_status().key().to_owned()), Some(status.key().to_owned())));
+                events.push((
+                    "refund_status",
+                    Some(old.facts.refund_status().key().to_owned()),
+                    Some(status.key().to_owned()),
+                ));
             }
         }
         if let Some(flag) = change.flag {
             case.flag = flag;
             if old.flag != flag {
-                events.push(("flag", old.flag.map(|f| f.key().to_owned()), flag.map(|f| f.key().to_owned())));
+                events.push((
+                    "flag",
+                    old.flag.map(|f| f.key().to_owned()),
+                    flag.map(|f| f.key().to_owned()),
+                ));
             }
         }
         if let Some(assignee) = &change.assignee {
@@ -151,7 +201,11 @@ impl Store {
             case.open = open;
         }
         if old.open != case.open {
-            events.push(("open", Some(old.open.to_string()), Some(case.open.to_string())));
+            events.push((
+                "open",
+                Some(old.open.to_string()),
+                Some(case.open.to_string()),
+            ));
         }
         for tag in &change.add_tags {
             let tag = tag.trim();
@@ -173,7 +227,15 @@ impl Store {
         let tx = self.conn.transaction()?;
         write_case(&tx, &case, true)?;
         for (field, before, after) in &events {
-            record_event(&tx, &actor, now, &case.id, field, before.as_deref(), after.as_deref())?;
+            record_event(
+                &tx,
+                &actor,
+                now,
+                &case.id,
+                field,
+                before.as_deref(),
+                after.as_deref(),
+            )?;
         }
         tx.commit()?;
         Ok(case)
@@ -181,16 +243,32 @@ impl Store {
 
     /// Deletes a case as a tombstone: it disappears from lists but stays stored, so that
     /// the deletion reaches other devices and can be undone with [`Store::restore_case`].
-    pub fn delete_case(&mut self, key: &str, agent: &str, now: DateTime<Utc>) -> Result<Case, StoreError> {
+    pub fn delete_case(
+        &mut self,
+        key: &str,
+        agent: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Case, StoreError> {
         self.set_deleted(key, Some(now), agent, now)
     }
 
     /// Undoes a deletion.
-    pub fn restore_case(&mut self, key: &str, agent: &str, now: DateTime<Utc>) -> Result<Case, StoreError> {
+    pub fn restore_case(
+        &mut self,
+        key: &str,
+        agent: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Case, StoreError> {
         self.set_deleted(key, None, agent, now)
     }
 
-    fn set_deleted(&mut self, key: &str, deleted_at: Option<DateTime<Utc>>, agent: &str, now: DateTime<Utc>) -> Result<Case, StoreError> {
+    fn set_deleted(
+        &mut self,
+        key: &str,
+        deleted_at: Option<DateTime<Utc>>,
+        agent: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Case, StoreError> {
         let mut case = self.find_case(key)?;
         if case.deleted_at.is_some() == deleted_at.is_some() {
             return Ok(case);
@@ -201,7 +279,11 @@ impl Store {
         let actor = self.actor(agent);
         let tx = self.conn.transaction()?;
         write_case(&tx, &case, true)?;
-        let field = if deleted_at.is_some() { "deleted" } else { "restored" };
+        let field = if deleted_at.is_some() {
+            "deleted"
+        } else {
+            "restored"
+        };
         record_event(&tx, &actor, now, &case.id, field, None, None)?;
         tx.commit()?;
         Ok(case)
@@ -209,12 +291,21 @@ impl Store {
 
     /// The shop's own header mappings, as `(header, field key)` pairs.
     pub fn column_aliases(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT header, field FROM column_aliases ORDER BY header")?;
-        Ok(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?)
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT header, field FROM column_aliases ORDER BY header")?;
+        Ok(stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?)
     }
 
     /// Adds or replaces a header mapping.
-    pub fn set_column_alias(&mut self, header: &str, field_key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub fn set_column_alias(
+        &mut self,
+        header: &str,
+        field_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let header = header.trim();
         if header.is_empty() {
             return Err(StoreError::Invalid("列名为空".to_owned()));

@@ -1,10 +1,12 @@
 //! Importing platform facts: one transaction per file, upsert by refund or order number.
 
-use crate::codec::{bind_case, case_from_row, extra_json, ms, placeholders, CASE_COLUMNS, CASE_COLUMN_COUNT};
+use crate::codec::{
+    CASE_COLUMN_COUNT, CASE_COLUMNS, bind_case, case_from_row, extra_json, ms, placeholders,
+};
 use crate::{Store, StoreError};
 use afterdesk_case::{Actor, Case, CaseFacts, KindSource, OrderFacts, Platform, RecordId};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -48,10 +50,24 @@ pub struct Import<'s> {
 
 impl Store {
     /// Starts importing the file named `source` as `agent`.
-    pub fn begin_import(&mut self, agent: &str, source: &str, now: DateTime<Utc>) -> Result<Import<'_>, StoreError> {
-        let actor = Actor { agent: agent.to_owned(), device: self.device.clone() };
+    pub fn begin_import(
+        &mut self,
+        agent: &str,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Import<'_>, StoreError> {
+        let actor = Actor {
+            agent: agent.to_owned(),
+            device: self.device.clone(),
+        };
         let tx = self.conn.transaction()?;
-        Ok(Import { tx, actor, source: source.to_owned(), now, counts: ImportCounts::default() })
+        Ok(Import {
+            tx,
+            actor,
+            source: source.to_owned(),
+            now,
+            counts: ImportCounts::default(),
+        })
     }
 }
 
@@ -83,7 +99,9 @@ impl Import<'_> {
         };
         let existing = self
             .tx
-            .prepare_cached(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE refund_no = ?1"))?
+            .prepare_cached(&format!(
+                "SELECT {CASE_COLUMNS} FROM cases WHERE refund_no = ?1"
+            ))?
             .query_row([&refund_no], case_from_row)
             .optional()?;
         let outcome = match existing {
@@ -116,11 +134,24 @@ impl Import<'_> {
         };
         write_case(&self.tx, &case, false)?;
         let source = format!("导入 {}", self.source);
-        record_event(&self.tx, &self.actor, self.now, &case.id, "created", None, Some(&source))?;
+        record_event(
+            &self.tx,
+            &self.actor,
+            self.now,
+            &case.id,
+            "created",
+            None,
+            Some(&source),
+        )?;
         Ok(())
     }
 
-    fn update_case(&mut self, old: Case, platform: Platform, facts: CaseFacts) -> Result<Upsert, StoreError> {
+    fn update_case(
+        &mut self,
+        old: Case,
+        platform: Platform,
+        facts: CaseFacts,
+    ) -> Result<Upsert, StoreError> {
         let merged = merge_facts(&old.facts, facts)?;
         if merged == old.facts && old.platform == platform {
             return Ok(Upsert::Unchanged);
@@ -136,7 +167,15 @@ impl Import<'_> {
         case.updated_by = self.actor.device.clone();
         write_case(&self.tx, &case, true)?;
         for (field, before, after) in diff(&old, &case)? {
-            record_event(&self.tx, &self.actor, self.now, &case.id, &field, before.as_deref(), after.as_deref())?;
+            record_event(
+                &self.tx,
+                &self.actor,
+                self.now,
+                &case.id,
+                &field,
+                before.as_deref(),
+                after.as_deref(),
+            )?;
         }
         Ok(Upsert::Updated)
     }
@@ -180,7 +219,11 @@ impl Import<'_> {
                         self.now.timestamp_millis(),
                         self.actor.device.0,
                     ])?;
-                if changed > 0 { Upsert::Updated } else { Upsert::Unchanged }
+                if changed > 0 {
+                    Upsert::Updated
+                } else {
+                    Upsert::Unchanged
+                }
             }
             None => {
                 self.tx
@@ -229,16 +272,28 @@ impl Import<'_> {
 }
 
 /// Writes a whole case row: an INSERT for a new case, an UPDATE keyed by id otherwise.
-pub(crate) fn write_case(tx: &rusqlite::Connection, case: &Case, existing: bool) -> Result<(), StoreError> {
+pub(crate) fn write_case(
+    tx: &rusqlite::Connection,
+    case: &Case,
+    existing: bool,
+) -> Result<(), StoreError> {
     let sql = if existing {
-        format!("UPDATE cases SET ({CASE_COLUMNS}) = ({}) WHERE id = ?1", placeholders(1, CASE_COLUMN_COUNT))
+        format!(
+            "UPDATE cases SET ({CASE_COLUMNS}) = ({}) WHERE id = ?1",
+            placeholders(1, CASE_COLUMN_COUNT)
+        )
     } else {
-        format!("INSERT INTO cases ({CASE_COLUMNS}) VALUES ({})", placeholders(1, CASE_COLUMN_COUNT))
+        format!(
+            "INSERT INTO cases ({CASE_COLUMNS}) VALUES ({})",
+            placeholders(1, CASE_COLUMN_COUNT)
+        )
     };
     let mut stmt = tx.prepare_cached(&sql)?;
     bind_case(&mut stmt, 1, case)?;
     stmt.raw_execute().map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
             StoreError::DuplicateRefundNo(case.facts.refund_no.clone().unwrap_or_default())
         }
         other => StoreError::Sql(other),
@@ -322,16 +377,34 @@ fn diff(old: &Case, new: &Case) -> Result<Vec<FieldChange>, StoreError> {
     let mut changes: Vec<FieldChange> = after
         .iter()
         .filter(|(key, value)| before.get(*key) != Some(*value))
-        .map(|(key, value)| (key.clone(), before.get(key).and_then(scalar_text), scalar_text(value)))
+        .map(|(key, value)| {
+            (
+                key.clone(),
+                before.get(key).and_then(scalar_text),
+                scalar_text(value),
+            )
+        })
         .collect();
     if old.kind != new.kind {
-        changes.push(("kind".to_owned(), Some(old.kind.key().to_owned()), Some(new.kind.key().to_owned())));
+        changes.push((
+            "kind".to_owned(),
+            Some(old.kind.key().to_owned()),
+            Some(new.kind.key().to_owned()),
+        ));
     }
     if old.open != new.open {
-        changes.push(("open".to_owned(), Some(old.open.to_string()), Some(new.open.to_string())));
+        changes.push((
+            "open".to_owned(),
+            Some(old.open.to_string()),
+            Some(new.open.to_string()),
+        ));
     }
     if old.platform != new.platform {
-        changes.push(("platform".to_owned(), Some(old.platform.key().to_owned()), Some(new.platform.key().to_owned())));
+        changes.push((
+            "platform".to_owned(),
+            Some(old.platform.key().to_owned()),
+            Some(new.platform.key().to_owned()),
+        ));
     }
     Ok(changes)
 }

@@ -15,7 +15,7 @@ mod import;
 mod query;
 mod schema;
 
-pub use backup::{BackupInfo, BACKUPS_KEPT};
+pub use backup::{BACKUPS_KEPT, BackupInfo};
 pub use edit::{CaseChange, NewCase};
 pub use error::StoreError;
 pub use import::{Import, ImportCounts, Upsert};
@@ -54,17 +54,30 @@ impl Store {
     /// database written by a newer AfterDesk is refused rather than misread.
     pub fn open(path: &Path, device: DeviceId, now: DateTime<Utc>) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| StoreError::Folder { path: parent.to_owned(), source })?;
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder {
+                path: parent.to_owned(),
+                source,
+            })?;
         }
-        let open_err = |source| StoreError::Open { path: path.to_owned(), source };
+        let open_err = |source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
         let conn = Connection::open(path).map_err(open_err)?;
         configure(&conn).map_err(open_err)?;
-        let mut store = Store { conn, path: Some(path.to_owned()), device };
+        let mut store = Store {
+            conn,
+            path: Some(path.to_owned()),
+            device,
+        };
         let found = schema::version(&store.conn).map_err(open_err)?;
         let supported = schema::latest_version();
         if found > supported {
-            return Err(StoreError::TooNew { path: path.to_owned(), found, supported });
+            return Err(StoreError::TooNew {
+                path: path.to_owned(),
+                found,
+                supported,
+            });
         }
         if found > 0 && found < supported {
             store.backup(now, "before-migration")?;
@@ -78,10 +91,17 @@ impl Store {
 
     /// Opens a fresh database in memory, for tests and the demo shop.
     pub fn open_in_memory(device: DeviceId) -> Result<Store, StoreError> {
-        let open_err = |source| StoreError::Open { path: PathBuf::from(":memory:"), source };
+        let open_err = |source| StoreError::Open {
+            path: PathBuf::from(":memory:"),
+            source,
+        };
         let conn = Connection::open_in_memory().map_err(open_err)?;
         configure(&conn).map_err(open_err)?;
-        let mut store = Store { conn, path: None, device };
+        let mut store = Store {
+            conn,
+            path: None,
+            device,
+        };
         schema::migrate(&mut store.conn)?;
         Ok(store)
     }

@@ -1,10 +1,12 @@
 //! Reading cases: the filtered list, one case with its notes and timeline.
 
-use crate::codec::{case_from_row, instant, CASE_COLUMNS};
+use crate::codec::{CASE_COLUMNS, case_from_row, instant};
 use crate::{Store, StoreError};
-use afterdesk_case::{Actor, Case, CaseEvent, DeviceId, Fen, Flag, Note, Order, OrderFacts, RecordId, ScenarioKind};
-use rusqlite::types::ToSql;
+use afterdesk_case::{
+    Actor, Case, CaseEvent, DeviceId, Fen, Flag, Note, Order, OrderFacts, RecordId, ScenarioKind,
+};
 use rusqlite::OptionalExtension;
+use rusqlite::types::ToSql;
 use serde::{Deserialize, Serialize};
 
 /// How a case list is ordered.
@@ -111,7 +113,11 @@ impl Store {
                 ("LIKE", format!("%{}%", term.replace(['%', '_'], "")))
             };
             let p = param(Box::new(value), &mut params);
-            let body = if op == "MATCH" { "case_search".to_owned() } else { "body".to_owned() };
+            let body = if op == "MATCH" {
+                "case_search".to_owned()
+            } else {
+                "body".to_owned()
+            };
             let note_body = if op == "MATCH" { "note_search" } else { "body" };
             conditions.push(format!(
                 "(c.seq IN (SELECT rowid FROM case_search WHERE {body} {op} {p}) \
@@ -130,15 +136,28 @@ impl Store {
             .conn
             .prepare_cached(&format!("SELECT count(*) FROM cases c WHERE {filter}"))?
             .query_row(refs.as_slice(), |r| r.get(0))?;
-        let limit = if query.limit == 0 { DEFAULT_PAGE } else { query.limit };
-        let columns = CASE_COLUMNS.split(", ").map(|c| format!("c.{}", c.trim())).collect::<Vec<_>>().join(", ");
+        let limit = if query.limit == 0 {
+            DEFAULT_PAGE
+        } else {
+            query.limit
+        };
+        let columns = CASE_COLUMNS
+            .split(", ")
+            .map(|c| format!("c.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
             "SELECT {columns} FROM cases c WHERE {filter} ORDER BY {order} LIMIT {limit} OFFSET {}",
             query.offset
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let cases = stmt.query_map(refs.as_slice(), case_from_row)?.collect::<Result<Vec<_>, _>>()?;
-        Ok(CaseList { total: u64::try_from(total).unwrap_or(0), cases })
+        let cases = stmt
+            .query_map(refs.as_slice(), case_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(CaseList {
+            total: u64::try_from(total).unwrap_or(0),
+            cases,
+        })
     }
 
     /// Finds a case by its id, its refund number, or (if only one case has it) its order
@@ -146,10 +165,12 @@ impl Store {
     pub fn find_case(&self, key: &str) -> Result<Case, StoreError> {
         let key = key.trim();
         let by = |column: &str, value: &str| -> Result<Vec<Case>, StoreError> {
-            let mut stmt = self
-                .conn
-                .prepare_cached(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE {column} = ?1 LIMIT 2"))?;
-            Ok(stmt.query_map([value], case_from_row)?.collect::<Result<Vec<_>, _>>()?)
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT {CASE_COLUMNS} FROM cases WHERE {column} = ?1 LIMIT 2"
+            ))?;
+            Ok(stmt
+                .query_map([value], case_from_row)?
+                .collect::<Result<Vec<_>, _>>()?)
         };
         if let Some(id) = RecordId::parse(key)
             && let Some(case) = by("id", &id.to_string())?.pop()
@@ -163,7 +184,10 @@ impl Store {
         match by_order.len() {
             0 => Err(StoreError::CaseNotFound(key.to_owned())),
             1 => Ok(by_order.remove(0)),
-            n => Err(StoreError::Ambiguous { key: key.to_owned(), count: n }),
+            n => Err(StoreError::Ambiguous {
+                key: key.to_owned(),
+                count: n,
+            }),
         }
     }
 
@@ -205,7 +229,12 @@ impl Store {
             Some(order_no) => self.order(order_no)?,
             None => None,
         };
-        Ok(CaseDetail { case, notes, events, order })
+        Ok(CaseDetail {
+            case,
+            notes,
+            events,
+            order,
+        })
     }
 
     /// The order with this number, if the order export brought one.
@@ -239,6 +268,7 @@ impl Store {
 }
 
 fn parse_id(text: &str) -> rusqlite::Result<RecordId> {
-    RecordId::parse(text)
-        .ok_or_else(|| rusqlite::Error::InvalidColumnType(0, "id".to_owned(), rusqlite::types::Type::Text))
+    RecordId::parse(text).ok_or_else(|| {
+        rusqlite::Error::InvalidColumnType(0, "id".to_owned(), rusqlite::types::Type::Text)
+    })
 }

@@ -3,7 +3,7 @@
 
 use crate::StoreError;
 use rusqlite::Connection;
-use rusqlite_migration::{Migrations, M};
+use rusqlite_migration::{M, Migrations};
 
 const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("migrations/001_cases.sql"))];
 
@@ -20,7 +20,9 @@ pub fn version(conn: &Connection) -> rusqlite::Result<usize> {
 
 /// Brings a database to the latest version in one transaction.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    Migrations::from_slice(MIGRATIONS).to_latest(conn).map_err(StoreError::Migrate)
+    Migrations::from_slice(MIGRATIONS)
+        .to_latest(conn)
+        .map_err(StoreError::Migrate)
 }
 
 #[cfg(test)]
@@ -29,6 +31,9 @@ mod tests {
 
     #[test]
     fn migrations_are_valid() {
-        assert!(Migrations::from_slice(MIGRATIONS).validate().is_ok(), "every migration must apply to an empty database");
+        assert!(
+            Migrations::from_slice(MIGRATIONS).validate().is_ok(),
+            "every migration must apply to an empty database"
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use afterdesk_case::time::parse_china_time;
 use afterdesk_case::{CaseFacts, DeviceId, Fen, Flag, Platform, ScenarioKind};
-use afterdesk_store::{CaseChange, CaseQuery, Store, StoreError, Upsert, BACKUPS_KEPT};
+use afterdesk_store::{BACKUPS_KEPT, CaseChange, CaseQuery, Store, StoreError, Upsert};
 use chrono::{DateTime, Duration, Utc};
 use rstest::rstest;
 
@@ -33,7 +33,10 @@ fn facts(refund_no: &str, status: &str, title: &str) -> CaseFacts {
 
 fn import(store: &mut Store, rows: Vec<CaseFacts>, at: DateTime<Utc>) -> Vec<Upsert> {
     let mut import = store.begin_import("测试员", "refunds.csv", at).unwrap();
-    let outcomes = rows.into_iter().map(|f| import.case(Platform::Tmall, f).unwrap()).collect();
+    let outcomes = rows
+        .into_iter()
+        .map(|f| import.case(Platform::Tmall, f).unwrap())
+        .collect();
     import.commit(&serde_json::json!({})).unwrap();
     outcomes
 }
@@ -46,31 +49,81 @@ fn store_in(dir: &tempfile::TempDir) -> Store {
 fn reimport_is_idempotent_and_keeps_the_shops_own_fields() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = store_in(&dir);
-    let first = import(&mut store, vec![facts("1", "买家已经申请退款，等待卖家同意", "纯棉T恤 白色 L")], now());
+    let first = import(
+        &mut store,
+        vec![facts(
+            "1",
+            "买家已经申请退款，等待卖家同意",
+            "纯棉T恤 白色 L",
+        )],
+        now(),
+    );
     assert_eq!(first, [Upsert::Created]);
-    let again = import(&mut store, vec![facts("1", "买家已经申请退款，等待卖家同意", "纯棉T恤 白色 L")], now());
-    assert_eq!(again, [Upsert::Unchanged], "importing the same row twice must change nothing");
+    let again = import(
+        &mut store,
+        vec![facts(
+            "1",
+            "买家已经申请退款，等待卖家同意",
+            "纯棉T恤 白色 L",
+        )],
+        now(),
+    );
+    assert_eq!(
+        again,
+        [Upsert::Unchanged],
+        "importing the same row twice must change nothing"
+    );
 
-    store.add_note("1", "买家说领口开线，已要求拍照", "小王", now()).unwrap();
-    let change = CaseChange { flag: Some(Some(Flag::Purple)), assignee: Some(Some("小王".into())), kind: Some(ScenarioKind::Exchange), ..Default::default() };
+    store
+        .add_note("1", "买家说领口开线，已要求拍照", "小王", now())
+        .unwrap();
+    let change = CaseChange {
+        flag: Some(Some(Flag::Purple)),
+        assignee: Some(Some("小王".into())),
+        kind: Some(ScenarioKind::Exchange),
+        ..Default::default()
+    };
     store.change_case("1", &change, "小王", now()).unwrap();
 
     let mut later = facts("1", "退款成功", "纯棉T恤 白色 L");
     later.completed_at = parse_china_time("2026-11-21 12:00:00");
     later.buyer_nick = None; // a later export without this column must not erase it
-    assert_eq!(import(&mut store, vec![later], now() + Duration::hours(30)), [Upsert::Updated]);
+    assert_eq!(
+        import(&mut store, vec![later], now() + Duration::hours(30)),
+        [Upsert::Updated]
+    );
 
     let detail = store.case_detail("1").unwrap();
     let case = &detail.case;
     assert!(!case.open, "a succeeded refund closes the case");
-    assert_eq!(case.flag, Some(Flag::Purple), "the shop's flag survives a re-import");
-    assert_eq!(case.assignee.as_deref(), Some("小王"), "the assignee survives a re-import");
-    assert_eq!(case.kind, ScenarioKind::Exchange, "a kind set by hand is never overridden by an import");
-    assert_eq!(case.facts.buyer_nick.as_deref(), Some("买家1"), "a missing column keeps the stored value");
+    assert_eq!(
+        case.flag,
+        Some(Flag::Purple),
+        "the shop's flag survives a re-import"
+    );
+    assert_eq!(
+        case.assignee.as_deref(),
+        Some("小王"),
+        "the assignee survives a re-import"
+    );
+    assert_eq!(
+        case.kind,
+        ScenarioKind::Exchange,
+        "a kind set by hand is never overridden by an import"
+    );
+    assert_eq!(
+        case.facts.buyer_nick.as_deref(),
+        Some("买家1"),
+        "a missing column keeps the stored value"
+    );
     assert_eq!(detail.notes.len(), 1, "notes survive a re-import");
     let fields: Vec<&str> = detail.events.iter().map(|e| e.field.as_str()).collect();
-    assert!(fields.contains(&"refund_status_text") && fields.contains(&"completed_at") && fields.contains(&"open"),
-        "the timeline records what the import changed: {fields:?}");
+    assert!(
+        fields.contains(&"refund_status_text")
+            && fields.contains(&"completed_at")
+            && fields.contains(&"open"),
+        "the timeline records what the import changed: {fields:?}"
+    );
 }
 
 #[test]
@@ -81,10 +134,17 @@ fn derived_kind_follows_the_platform_until_set_by_hand() {
     f.goods_status_text = Some("买家未收到货".into());
     f.reason_text = Some("不想要了".into());
     import(&mut store, vec![f.clone()], now());
-    assert_eq!(store.find_case("7").unwrap().kind, ScenarioKind::RefundUnshipped);
+    assert_eq!(
+        store.find_case("7").unwrap().kind,
+        ScenarioKind::RefundUnshipped
+    );
     f.ship_logistics = Some("圆通速递 YT7000000000001".into());
     import(&mut store, vec![f], now());
-    assert_eq!(store.find_case("7").unwrap().kind, ScenarioKind::RefundInTransit, "a derived kind is re-derived on import");
+    assert_eq!(
+        store.find_case("7").unwrap().kind,
+        ScenarioKind::RefundInTransit,
+        "a derived kind is re-derived on import"
+    );
 }
 
 #[rstest]
@@ -100,10 +160,24 @@ fn full_text_search_works_for_chinese(#[case] text: &str, #[case] hits: u64) {
     let mut store = Store::open_in_memory(device()).unwrap();
     let mut damaged = facts("2", "买家已经申请退款，等待卖家同意", "不锈钢保温杯 500ml");
     damaged.buyer_note = Some("收到时杯身破损凹陷".into());
-    import(&mut store, vec![damaged, facts("3", "退款成功", "纯棉T恤")], now());
-    store.add_note("2", "买家反映领口开线", "小王", now()).unwrap();
-    let list = store.list_cases(&CaseQuery { text: Some(text.into()), ..Default::default() }).unwrap();
-    assert_eq!(list.total, hits, "searching “{text}” must find {hits} case(s)");
+    import(
+        &mut store,
+        vec![damaged, facts("3", "退款成功", "纯棉T恤")],
+        now(),
+    );
+    store
+        .add_note("2", "买家反映领口开线", "小王", now())
+        .unwrap();
+    let list = store
+        .list_cases(&CaseQuery {
+            text: Some(text.into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        list.total, hits,
+        "searching “{text}” must find {hits} case(s)"
+    );
 }
 
 #[test]
@@ -111,15 +185,32 @@ fn list_filters_and_sorts() {
     let mut store = Store::open_in_memory(device()).unwrap();
     let mut rows = Vec::new();
     for i in 0..10 {
-        let mut f = facts(&i.to_string(), if i % 2 == 0 { "买家已经申请退款，等待卖家同意" } else { "退款关闭" }, "帽子");
+        let mut f = facts(
+            &i.to_string(),
+            if i % 2 == 0 {
+                "买家已经申请退款，等待卖家同意"
+            } else {
+                "退款关闭"
+            },
+            "帽子",
+        );
         f.requested_at = Some(now() - Duration::hours(i));
         rows.push(f);
     }
     import(&mut store, rows, now());
-    let open = store.list_cases(&CaseQuery { open: Some(true), limit: 3, ..Default::default() }).unwrap();
+    let open = store
+        .list_cases(&CaseQuery {
+            open: Some(true),
+            limit: 3,
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(open.total, 5, "five of ten cases are open");
     let requested: Vec<_> = open.cases.iter().map(|c| c.facts.requested_at).collect();
-    assert!(requested.windows(2).all(|w| w[0] <= w[1]), "oldest request first");
+    assert!(
+        requested.windows(2).all(|w| w[0] <= w[1]),
+        "oldest request first"
+    );
     assert_eq!(open.cases[0].facts.refund_no.as_deref(), Some("8"));
 }
 
@@ -131,9 +222,18 @@ fn notes_and_timeline_are_append_only() {
     store.add_note("1", "第一条", "小王", now()).unwrap();
     drop(store);
     let conn = rusqlite::Connection::open(dir.path().join("shop.sqlite")).unwrap();
-    assert!(conn.execute("UPDATE notes SET text = 'x'", []).is_err(), "notes must not be editable");
-    assert!(conn.execute("DELETE FROM notes", []).is_err(), "notes must not be deletable");
-    assert!(conn.execute("DELETE FROM case_events", []).is_err(), "the timeline must not be deletable");
+    assert!(
+        conn.execute("UPDATE notes SET text = 'x'", []).is_err(),
+        "notes must not be editable"
+    );
+    assert!(
+        conn.execute("DELETE FROM notes", []).is_err(),
+        "notes must not be deletable"
+    );
+    assert!(
+        conn.execute("DELETE FROM case_events", []).is_err(),
+        "the timeline must not be deletable"
+    );
 }
 
 #[test]
@@ -141,10 +241,22 @@ fn deletion_is_a_tombstone_that_imports_respect_and_undo_restores() {
     let mut store = Store::open_in_memory(device()).unwrap();
     import(&mut store, vec![facts("1", "退款成功", "帽子")], now());
     store.delete_case("1", "小王", now()).unwrap();
-    assert_eq!(store.list_cases(&CaseQuery::default()).unwrap().total, 0, "a deleted case leaves the list");
-    assert_eq!(import(&mut store, vec![facts("1", "退款关闭", "帽子")], now()), [Upsert::Deleted], "an import does not resurrect it");
+    assert_eq!(
+        store.list_cases(&CaseQuery::default()).unwrap().total,
+        0,
+        "a deleted case leaves the list"
+    );
+    assert_eq!(
+        import(&mut store, vec![facts("1", "退款关闭", "帽子")], now()),
+        [Upsert::Deleted],
+        "an import does not resurrect it"
+    );
     store.restore_case("1", "小王", now()).unwrap();
-    assert_eq!(store.list_cases(&CaseQuery::default()).unwrap().total, 1, "undo brings it back");
+    assert_eq!(
+        store.list_cases(&CaseQuery::default()).unwrap().total,
+        1,
+        "undo brings it back"
+    );
 }
 
 #[test]
@@ -152,7 +264,9 @@ fn an_unfinished_import_leaves_nothing() {
     let mut store = Store::open_in_memory(device()).unwrap();
     {
         let mut import = store.begin_import("测试员", "broken.csv", now()).unwrap();
-        import.case(Platform::Tmall, facts("1", "退款成功", "帽子")).unwrap();
+        import
+            .case(Platform::Tmall, facts("1", "退款成功", "帽子"))
+            .unwrap();
         // Dropped without commit, as when the user cancels.
     }
     assert_eq!(store.list_cases(&CaseQuery::default()).unwrap().total, 0);
@@ -163,10 +277,19 @@ fn a_newer_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shop.sqlite");
     drop(Store::open(&path, device(), now()).unwrap());
-    rusqlite::Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
     let err = Store::open(&path, device(), now()).unwrap_err();
-    assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "got {err:?}");
-    assert!(err.to_string().contains("请先升级售后台"), "the message tells the user what to do: {err}");
+    assert!(
+        matches!(err, StoreError::TooNew { found: 99, .. }),
+        "got {err:?}"
+    );
+    assert!(
+        err.to_string().contains("请先升级售后台"),
+        "the message tells the user what to do: {err}"
+    );
 }
 
 #[test]
@@ -184,9 +307,15 @@ fn daily_backups_rotate() {
     }
     let store = Store::open(&path, device(), now() + Duration::days(9)).unwrap();
     let backups = store.backups().unwrap();
-    assert_eq!(backups.len(), BACKUPS_KEPT, "only the last {BACKUPS_KEPT} backups are kept");
+    assert_eq!(
+        backups.len(),
+        BACKUPS_KEPT,
+        "only the last {BACKUPS_KEPT} backups are kept"
+    );
     assert!(backups.iter().all(|b| b.reason == "daily"));
     let copy = rusqlite::Connection::open(&backups[0].path).unwrap();
-    let count: i64 = copy.query_row("SELECT count(*) FROM cases", [], |r| r.get(0)).unwrap();
+    let count: i64 = copy
+        .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(count, 1, "a backup holds the data");
 }

@@ -1,0 +1,344 @@
+//! The command line's grammar.
+
+use afterdesk_case::{Fen, Flag, Platform, RefundStatus, ScenarioKind};
+use afterdesk_export::ExportKind;
+use afterdesk_store::CaseSort;
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// 售后台 AfterDesk：网店售后工作台的命令行工具。
+#[derive(Debug, Parser)]
+#[command(name = "afterdesk", version, about, long_about = None)]
+pub struct Cli {
+    /// 店铺数据库文件（默认在系统应用数据文件夹里）。
+    #[arg(long, global = true, env = "AFTERDESK_DB")]
+    pub db: Option<PathBuf>,
+    /// 操作人（写进备注和变更记录），默认取系统用户名。
+    #[arg(long, global = true, env = "AFTERDESK_AGENT")]
+    pub agent: Option<String>,
+    /// 以 JSON 输出（一个 JSON 文档写到标准输出）。
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// 把“现在”设为这个时刻（RFC 3339），用于脚本和测试。
+    #[arg(long, global = true, value_parser = parse_instant)]
+    pub now: Option<DateTime<Utc>>,
+    /// 要做的事。
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 导入后台导出的退款或订单文件（CSV/XLSX，GBK 或 UTF-8）。
+    Import {
+        /// 导出文件。
+        file: PathBuf,
+        /// 平台：taobao、tmall 或 other（默认按文件名猜测）。
+        #[arg(long, value_parser = parse_platform)]
+        platform: Option<Platform>,
+        /// 只接受这种文件：refunds（退款）或 orders（订单）。
+        #[arg(long, value_parser = parse_export_kind)]
+        expect: Option<ExportKind>,
+        /// 在标准错误输出上报告进度。
+        #[arg(long)]
+        progress: bool,
+    },
+    /// 售后单列表。
+    Cases {
+        /// 子命令。
+        #[command(subcommand)]
+        command: CasesCommand,
+    },
+    /// 查看或修改一张售后单。
+    Case {
+        /// 子命令。
+        #[command(subcommand)]
+        command: CaseCommand,
+    },
+    /// 店铺自定义的导出列名映射。
+    Mapping {
+        /// 子命令。
+        #[command(subcommand)]
+        command: MappingCommand,
+    },
+    /// 立即备份数据库（--list 只列出已有备份）。
+    Backup {
+        /// 只列出备份。
+        #[arg(long)]
+        list: bool,
+    },
+    /// 生成用于测试的模拟导出文件。
+    GenExport(GenExportArgs),
+    /// 性能基准。
+    Bench {
+        /// 子命令。
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+/// `cases` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// 列出售后单（默认只列未结束的）。
+    List(ListArgs),
+}
+
+/// Filters of `cases list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// 只列已结束的。
+    #[arg(long, conflicts_with = "all")]
+    pub closed: bool,
+    /// 列出全部（未结束和已结束）。
+    #[arg(long)]
+    pub all: bool,
+    /// 售后类型，如 refund_unshipped、return_refund。
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<ScenarioKind>,
+    /// 旗帜颜色：red、yellow、green、blue、purple、grey。
+    #[arg(long, value_parser = parse_flag)]
+    pub flag: Option<Flag>,
+    /// 负责人。
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// 全文搜索：买家、订单号、退款编号、宝贝标题、原因、备注。
+    #[arg(long, short = 's')]
+    pub search: Option<String>,
+    /// 排序：requested（申请最早在前，默认）、requested-desc、updated。
+    #[arg(long, default_value = "requested", value_parser = parse_sort)]
+    pub sort: CaseSort,
+    /// 最多列出几条。
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// 跳过前几条。
+    #[arg(long, default_value_t = 0)]
+    pub offset: u32,
+}
+
+/// `case` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// 查看售后单（ID、退款编号或订单号）。
+    Show {
+        /// 售后单 ID、退款编号或订单号。
+        key: String,
+    },
+    /// 手工新建售后单。
+    Add(AddArgs),
+    /// 添加备注。
+    Note {
+        /// 售后单 ID、退款编号或订单号。
+        key: String,
+        /// 备注内容。
+        text: String,
+    },
+    /// 修改状态、类型、旗帜、负责人、标签。
+    Set(SetArgs),
+    /// 删除售后单（可用 restore 撤销）。
+    Delete {
+        /// 售后单 ID、退款编号或订单号。
+        key: String,
+    },
+    /// 撤销删除。
+    Restore {
+        /// 售后单 ID、退款编号或订单号。
+        key: String,
+    },
+}
+
+/// `case add` arguments.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// 退款编号。
+    #[arg(long)]
+    pub refund_no: Option<String>,
+    /// 订单编号（可直接粘贴）。
+    #[arg(long)]
+    pub order_no: Option<String>,
+    /// 买家会员名。
+    #[arg(long)]
+    pub buyer: Option<String>,
+    /// 宝贝标题。
+    #[arg(long)]
+    pub title: Option<String>,
+    /// 买家的问题或原因。
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// 退款金额（元），如 12.50。
+    #[arg(long, value_parser = parse_money)]
+    pub amount: Option<Fen>,
+    /// 售后类型。
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<ScenarioKind>,
+    /// 旗帜颜色。
+    #[arg(long, value_parser = parse_flag)]
+    pub flag: Option<Flag>,
+    /// 负责人。
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// 平台。
+    #[arg(long, value_parser = parse_platform)]
+    pub platform: Option<Platform>,
+    /// 标签（可重复）。
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// 第一条备注。
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// A flag choice that can also clear the flag (`none`).
+#[derive(Debug, Clone, Copy)]
+pub struct FlagChoice(pub Option<Flag>);
+
+/// `case set` arguments.
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// 售后单 ID、退款编号或订单号。
+    pub key: String,
+    /// 退款状态：awaiting_seller、awaiting_return、awaiting_receipt、seller_refused、succeeded、closed。
+    #[arg(long, value_parser = parse_status)]
+    pub status: Option<RefundStatus>,
+    /// 售后类型（人工设定后导入不再覆盖）。
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<ScenarioKind>,
+    /// 旗帜颜色，none 表示去掉旗帜。
+    #[arg(long, value_parser = parse_flag_choice)]
+    pub flag: Option<FlagChoice>,
+    /// 负责人，空字符串表示清除。
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// 重新打开。
+    #[arg(long, conflicts_with = "close")]
+    pub open: bool,
+    /// 结束这张售后单。
+    #[arg(long)]
+    pub close: bool,
+    /// 加标签（可重复）。
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// 去标签（可重复）。
+    #[arg(long)]
+    pub untag: Vec<String>,
+}
+
+/// `mapping` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MappingCommand {
+    /// 列出自定义列名映射。
+    List,
+    /// 新增映射：某个列名对应哪个字段（字段见 docs/import.md）。
+    Add {
+        /// 导出文件里的列名。
+        header: String,
+        /// 字段，如 refund_no、order_no、buyer_nick。
+        field: String,
+    },
+}
+
+/// `gen-export` arguments.
+#[derive(Debug, Args)]
+pub struct GenExportArgs {
+    /// 数据行数。
+    #[arg(long, default_value_t = 100)]
+    pub rows: usize,
+    /// 编码：gbk、utf8、utf8-bom。
+    #[arg(long, default_value = "gbk")]
+    pub encoding: String,
+    /// 格式：csv 或 xlsx。
+    #[arg(long, default_value = "csv")]
+    pub format: String,
+    /// 文件类型：refunds 或 orders。
+    #[arg(long, default_value = "refunds", value_parser = parse_export_kind)]
+    pub kind: ExportKind,
+    /// 随机种子。
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// 生成“几天后”的导出：三分之一的退款已完结。
+    #[arg(long)]
+    pub later: bool,
+    /// 每 N 行放一行坏数据。
+    #[arg(long)]
+    pub bad_every: Option<usize>,
+    /// 输出文件。
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// `bench` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// 导入基准：生成 GBK 退款导出并导入，与 sqlite3 的 .import 对比。
+    Import {
+        /// 行数。
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// 工作目录（默认临时目录）。
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// sqlite3 命令行程序。
+        #[arg(long, default_value = "sqlite3")]
+        sqlite3: String,
+    },
+    /// 查询基准：在已导入的库上测列表和全文搜索。
+    Query {
+        /// 每种查询重复次数。
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
+}
+
+macro_rules! key_parser {
+    ($name:ident, $ty:ty, $what:literal) => {
+        fn $name(text: &str) -> Result<$ty, String> {
+            <$ty>::from_key(text).ok_or_else(|| {
+                let keys: Vec<&str> = <$ty>::ALL.iter().map(|k| k.key()).collect();
+                format!("未知{}“{text}”，可选：{}", $what, keys.join("、"))
+            })
+        }
+    };
+}
+key_parser!(parse_kind, ScenarioKind, "售后类型");
+key_parser!(parse_flag, Flag, "旗帜颜色");
+key_parser!(parse_platform, Platform, "平台");
+key_parser!(parse_status, RefundStatus, "退款状态");
+
+fn parse_flag_choice(text: &str) -> Result<FlagChoice, String> {
+    if text == "none" {
+        Ok(FlagChoice(None))
+    } else {
+        parse_flag(text).map(|f| FlagChoice(Some(f)))
+    }
+}
+
+fn parse_export_kind(text: &str) -> Result<ExportKind, String> {
+    match text {
+        "refunds" => Ok(ExportKind::Refunds),
+        "orders" => Ok(ExportKind::Orders),
+        _ => Err(format!("未知文件类型“{text}”，可选：refunds、orders")),
+    }
+}
+
+fn parse_sort(text: &str) -> Result<CaseSort, String> {
+    match text {
+        "requested" => Ok(CaseSort::RequestedAsc),
+        "requested-desc" => Ok(CaseSort::RequestedDesc),
+        "updated" => Ok(CaseSort::UpdatedDesc),
+        _ => Err(format!(
+            "未知排序“{text}”，可选：requested、requested-desc、updated"
+        )),
+    }
+}
+
+fn parse_money(text: &str) -> Result<Fen, String> {
+    Fen::parse_yuan(text).map_err(|e| e.to_string())
+}
+
+fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("“{text}”不是 RFC 3339 时间（如 2026-11-22T18:00:00+08:00）：{e}"))
+}

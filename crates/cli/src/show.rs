@@ -1,0 +1,231 @@
+//! How cases look on the command line: the documented JSON shapes (docs/cli.md) and the
+//! human-readable tables.
+
+use afterdesk_case::time::{china_rfc3339, china_text};
+use afterdesk_case::{Case, Note};
+use afterdesk_store::{CaseDetail, CaseList};
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+use unicode_width::UnicodeWidthStr;
+
+fn instant(t: Option<DateTime<Utc>>) -> Value {
+    t.map_or(Value::Null, |t| Value::String(china_rfc3339(t)))
+}
+
+/// A case as the CLI's JSON documents show it: flat, instants in RFC 3339 China time,
+/// money in integer fen, statuses both normalised and as the platform wrote them.
+pub fn case_json(case: &Case) -> Value {
+    let f = &case.facts;
+    let extra: Map<String, Value> = f
+        .extra
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    json!({
+        "id": case.id.to_string(),
+        "platform": case.platform.key(),
+        "refund_no": f.refund_no,
+        "order_no": f.order_no,
+        "alipay_no": f.alipay_no,
+        "buyer_nick": f.buyer_nick,
+        "item_title": f.item_title,
+        "sku_code": f.sku_code,
+        "kind": case.kind.key(),
+        "kind_name": case.kind.zh_name(),
+        "kind_source": case.kind_source.key(),
+        "reason": f.reason().key(),
+        "reason_text": f.reason_text,
+        "buyer_note": f.buyer_note,
+        "refund_status": f.refund_status().key(),
+        "refund_status_text": f.refund_status_text,
+        "goods_status": f.goods_status().key(),
+        "goods_status_text": f.goods_status_text,
+        "intervention": f.intervention().key(),
+        "intervention_text": f.intervention_text,
+        "return_needed": f.return_needed,
+        "full_refund": f.full_refund,
+        "manual_refund": f.manual_refund,
+        "paid_fen": f.paid.map(|m| m.0),
+        "refund_fen": f.refund.map(|m| m.0),
+        "ship_logistics": f.ship_logistics,
+        "return_logistics": f.return_logistics,
+        "paid_at": instant(f.paid_at),
+        "shipped_at": instant(f.shipped_at),
+        "signed_at": instant(f.signed_at),
+        "requested_at": instant(f.requested_at),
+        "return_shipped_at": instant(f.return_shipped_at),
+        "return_received_at": instant(f.return_received_at),
+        "intervened_at": instant(f.intervened_at),
+        "completed_at": instant(f.completed_at),
+        "extra": extra,
+        "flag": case.flag.map(|f| f.key()),
+        "assignee": case.assignee,
+        "tags": case.tags,
+        "open": case.open,
+        "created_at": china_rfc3339(case.created_at),
+        "updated_at": china_rfc3339(case.updated_at),
+        "updated_by": case.updated_by.0,
+        "deleted_at": instant(case.deleted_at),
+    })
+}
+
+/// A note as JSON.
+pub fn note_json(note: &Note) -> Value {
+    json!({
+        "id": note.id.to_string(),
+        "case_id": note.case_id.to_string(),
+        "author": note.author.agent,
+        "device": note.author.device.0,
+        "at": china_rfc3339(note.at),
+        "text": note.text,
+    })
+}
+
+/// `cases list --json`.
+pub fn list_json(list: &CaseList) -> Value {
+    json!({ "total": list.total, "cases": list.cases.iter().map(case_json).collect::<Vec<_>>() })
+}
+
+/// `case show --json`.
+pub fn detail_json(detail: &CaseDetail) -> Value {
+    json!({
+        "case": case_json(&detail.case),
+        "notes": detail.notes.iter().map(note_json).collect::<Vec<_>>(),
+        "events": detail.events.iter().map(|e| json!({
+            "id": e.id.to_string(),
+            "actor": e.actor.agent,
+            "device": e.actor.device.0,
+            "at": china_rfc3339(e.at),
+            "field": e.field,
+            "old": e.old,
+            "new": e.new,
+        })).collect::<Vec<_>>(),
+        "order": detail.order.as_ref().map(|o| json!({
+            "id": o.id.to_string(),
+            "order_no": o.facts.order_no,
+            "buyer_nick": o.facts.buyer_nick,
+            "item_title": o.facts.item_title,
+            "paid_fen": o.facts.paid.map(|m| m.0),
+            "paid_at": instant(o.facts.paid_at),
+            "shipped_at": instant(o.facts.shipped_at),
+            "status_text": o.facts.status_text,
+            "logistics": o.facts.logistics,
+        })),
+    })
+}
+
+/// Pads or cuts text to a display width, counting a Chinese character as two columns.
+fn cell(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = UnicodeWidthStr::width(ch.encode_utf8(&mut [0; 4]) as &str);
+        if used + w > width {
+            break;
+        }
+        out.push(ch);
+        used += w;
+    }
+    out.push_str(&" ".repeat(width - used));
+    out
+}
+
+/// The human-readable case list.
+pub fn print_list(list: &CaseList) -> anyhow::Result<()> {
+    if list.cases.is_empty() {
+        println!("没有符合条件的售后单。");
+        return Ok(());
+    }
+    println!(
+        "{} {} {} {} {} {} 旗帜/负责人",
+        cell("退款编号", 20),
+        cell("类型", 14),
+        cell("状态", 16),
+        cell("买家", 16),
+        cell("退款金额", 10),
+        cell("申请时间", 19)
+    );
+    for case in &list.cases {
+        let f = &case.facts;
+        println!(
+            "{} {} {} {} {} {} {}{}",
+            cell(f.refund_no.as_deref().unwrap_or("（手工）"), 20),
+            cell(case.kind.zh_name(), 14),
+            cell(f.refund_status().zh_name(), 16),
+            cell(f.buyer_nick.as_deref().unwrap_or(""), 16),
+            cell(&f.refund.map(|m| m.yuan_text()).unwrap_or_default(), 10),
+            cell(&f.requested_at.map(china_text).unwrap_or_default(), 19),
+            case.flag.map(|f| f.zh_name()).unwrap_or(""),
+            case.assignee
+                .as_deref()
+                .map(|a| format!(" {a}"))
+                .unwrap_or_default(),
+        );
+    }
+    println!("共 {} 条，显示 {} 条", list.total, list.cases.len());
+    Ok(())
+}
+
+/// The human-readable case page.
+pub fn print_detail(detail: &CaseDetail) -> anyhow::Result<()> {
+    let case = &detail.case;
+    let f = &case.facts;
+    let line = |label: &str, value: Option<String>| {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            println!("{} {v}", cell(label, 12));
+        }
+    };
+    line("售后单 ID", Some(case.id.to_string()));
+    line("退款编号", f.refund_no.clone());
+    line("订单编号", f.order_no.clone());
+    line("买家", f.buyer_nick.clone());
+    line("宝贝", f.item_title.clone());
+    line(
+        "类型",
+        Some(format!(
+            "{}（{}）",
+            case.kind.zh_name(),
+            case.kind_source.zh_name()
+        )),
+    );
+    line("退款状态", f.refund_status_text.clone());
+    line("货物状态", f.goods_status_text.clone());
+    line("客服介入", f.intervention_text.clone());
+    line("退款原因", f.reason_text.clone());
+    line("买家说明", f.buyer_note.clone());
+    line("实付金额", f.paid.map(|m| m.to_string()));
+    line("退款金额", f.refund.map(|m| m.to_string()));
+    line("发货物流", f.ship_logistics.clone());
+    line("退货物流", f.return_logistics.clone());
+    line("付款时间", f.paid_at.map(china_text));
+    line("申请时间", f.requested_at.map(china_text));
+    line("完结时间", f.completed_at.map(china_text));
+    line("旗帜", case.flag.map(|f| f.zh_name().to_owned()));
+    line("负责人", case.assignee.clone());
+    line("标签", Some(case.tags.join("、")));
+    line(
+        "是否结束",
+        Some(if case.open { "处理中" } else { "已结束" }.to_owned()),
+    );
+    if case.deleted_at.is_some() {
+        println!("（此售后单已删除）");
+    }
+    if !detail.notes.is_empty() {
+        println!("\n备注：");
+        for n in &detail.notes {
+            println!("  {} {}：{}", china_text(n.at), n.author.agent, n.text);
+        }
+    }
+    println!("\n变更记录：");
+    for e in &detail.events {
+        println!(
+            "  {} {} {}：{} → {}",
+            china_text(e.at),
+            e.actor.agent,
+            e.field,
+            e.old.as_deref().unwrap_or("—"),
+            e.new.as_deref().unwrap_or("—")
+        );
+    }
+    Ok(())
+}
