@@ -136,15 +136,22 @@ impl ExportFile {
             .flexible(true)
             .delimiter(delimiter)
             .buffer_capacity(READ_BUFFER)
-            .from_reader(decoded);
+            // A final newline makes every record end alike, which the row numbering needs;
+            // an extra blank line at the end is skipped like any other.
+            .from_reader(decoded.chain(&b"\n"[..]));
         let mut record = csv::StringRecord::new();
+        // The row number a spreadsheet shows: blank lines are rows there (the CSV reader
+        // skips them), while line breaks inside a quoted cell are not. The reader reports
+        // the line after each record; the record began as many lines earlier as its cells
+        // hold line breaks.
         let mut row: u64 = 0;
+        let mut previous_end: u64 = 0;
         loop {
             match reader.read_record(&mut record) {
                 Ok(false) => return Ok(()),
                 Ok(true) => {}
                 Err(source) => {
-                    let line = source.position().map_or(row + 1, |p| p.line());
+                    let line = source.position().map_or(previous_end + 1, |p| p.line());
                     return Err(ExportError::Csv {
                         path: self.path.clone(),
                         line,
@@ -152,7 +159,11 @@ impl ExportFile {
                     });
                 }
             }
-            row += 1;
+            let end = reader.position().line().saturating_sub(1);
+            let breaks = record.as_slice().bytes().filter(|b| *b == b'\n').count() as u64;
+            let start = end.saturating_sub(breaks).max(previous_end + 1);
+            row += start - previous_end;
+            previous_end = end;
             let cells: Vec<&str> = record.iter().collect();
             if cells.iter().all(|c| c.trim().is_empty()) {
                 continue;
