@@ -217,6 +217,9 @@ pub struct Case {
     pub tags: Vec<String>,
     /// Whether the desk still has work on it.
     pub open: bool,
+    /// How the case came to be, for the head of its timeline: the import file or a hand
+    /// entry, and who did it. Imports record this instead of one timeline row per case.
+    pub origin: String,
     /// When the case was first stored.
     pub created_at: DateTime<Utc>,
     /// When any field last changed, for sync.

@@ -42,6 +42,9 @@ pub fn china_rfc3339(instant: DateTime<Utc>) -> String {
 /// for anything else, so that the caller can report the cell.
 pub fn parse_china_time(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
+    if let Some(fast) = parse_canonical(text) {
+        return Some(fast);
+    }
     if let Ok(with_offset) = DateTime::parse_from_rfc3339(text) {
         return Some(with_offset.with_timezone(&Utc));
     }
@@ -75,6 +78,29 @@ pub fn parse_china_time(text: &str) -> Option<DateTime<Utc>> {
     Some(from_china_local(date.and_time(time)))
 }
 
+/// The form nearly every export cell has, `2024-03-05 12:34:56`, read without the
+/// general parser: an import reads several of these per row.
+fn parse_canonical(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |acc, d| {
+            d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+        })
+    };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)?;
+    let time = NaiveTime::from_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)?;
+    Some(from_china_local(date.and_time(time)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +110,7 @@ mod tests {
     #[case("2024-03-05 12:34:56", "2024-03-05T04:34:56+00:00")]
     #[case("2024/3/5 12:34", "2024-03-05T04:34:00+00:00")]
     #[case("2024-03-05", "2024-03-04T16:00:00+00:00")]
+    #[case("2024-12-31 23:59:59", "2024-12-31T15:59:59+00:00")]
     #[case("2024年3月5日 08:00", "2024-03-05T00:00:00+00:00")]
     #[case("2024-03-05T12:34:56", "2024-03-05T04:34:56+00:00")]
     #[case("2024-03-05T12:34:56+00:00", "2024-03-05T12:34:56+00:00")]
@@ -103,6 +130,8 @@ mod tests {
     #[case("2024-13-01")]
     #[case("2024-02-30 10:00")]
     #[case("2024-03-05 25:00")]
+    #[case("2024-02-30 10:00:00")]
+    #[case("2024-0a-30 10:00:00")]
     fn unreadable_times_are_none(#[case] text: &str) {
         assert_eq!(
             parse_china_time(text),

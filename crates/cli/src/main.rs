@@ -37,14 +37,30 @@ fn main() -> ExitCode {
             if json {
                 eprintln!(
                     "{}",
-                    json!({ "error": { "code": code, "message": format!("{error:#}") } })
+                    json!({ "error": { "code": code, "message": message(&error) } })
                 );
             } else {
-                eprintln!("错误：{error:#}");
+                eprintln!("错误：{}", message(&error));
             }
             ExitCode::from(1)
         }
     }
+}
+
+/// The error and its causes in one line. The core's messages already quote their cause,
+/// so a cause whose text is already there is not repeated.
+fn message(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str("：");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
 }
 
 /// The stable code of the first typed error in the chain.

@@ -62,6 +62,7 @@ pub fn case_json(case: &Case) -> Value {
         "assignee": case.assignee,
         "tags": case.tags,
         "open": case.open,
+        "origin": case.origin,
         "created_at": china_rfc3339(case.created_at),
         "updated_at": china_rfc3339(case.updated_at),
         "updated_by": case.updated_by.0,
@@ -217,6 +218,7 @@ pub fn print_detail(detail: &CaseDetail) -> anyhow::Result<()> {
         }
     }
     println!("\n变更记录：");
+    println!("  {} {}", china_text(case.created_at), case.origin);
     for e in &detail.events {
         println!(
             "  {} {} {}：{} → {}",

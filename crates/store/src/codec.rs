@@ -12,10 +12,10 @@ pub const CASE_COLUMNS: &str = "id, platform, refund_no, order_no, alipay_no, bu
     return_needed, full_refund, manual_refund, paid_fen, refund_fen, ship_logistics, return_logistics, \
     paid_at, shipped_at, signed_at, requested_at, return_shipped_at, return_received_at, intervened_at, \
     completed_at, extra, refund_status, reason, kind, kind_source, flag, assignee, tags, open, \
-    created_at, updated_at, updated_by, deleted_at";
+    origin, created_at, updated_at, updated_by, deleted_at";
 
 /// How many columns [`CASE_COLUMNS`] names.
-pub const CASE_COLUMN_COUNT: usize = 41;
+pub const CASE_COLUMN_COUNT: usize = 42;
 
 /// An instant as stored: milliseconds since the epoch, UTC.
 pub fn ms(t: Option<DateTime<Utc>>) -> Option<i64> {
@@ -82,6 +82,7 @@ pub fn bind_case(stmt: &mut Statement<'_>, first: usize, case: &Case) -> rusqlit
     bind(&case.assignee)?;
     bind(&serde_json::to_string(&case.tags).unwrap_or_else(|_| "[]".to_owned()))?;
     bind(&case.open)?;
+    bind(&case.origin)?;
     bind(&case.created_at.timestamp_millis())?;
     bind(&case.updated_at.timestamp_millis())?;
     bind(&case.updated_by.0)?;
@@ -145,10 +146,11 @@ pub fn case_from_row(row: &Row<'_>) -> rusqlite::Result<Case> {
         assignee: row.get(34)?,
         tags: serde_json::from_str(&tags).unwrap_or_default(),
         open: row.get(36)?,
-        created_at: instant(row.get(37)?).ok_or_else(|| corrupt("created_at"))?,
-        updated_at: instant(row.get(38)?).ok_or_else(|| corrupt("updated_at"))?,
-        updated_by: DeviceId(row.get(39)?),
-        deleted_at: instant(row.get(40)?),
+        origin: row.get(37)?,
+        created_at: instant(row.get(38)?).ok_or_else(|| corrupt("created_at"))?,
+        updated_at: instant(row.get(39)?).ok_or_else(|| corrupt("updated_at"))?,
+        updated_by: DeviceId(row.get(40)?),
+        deleted_at: instant(row.get(41)?),
     })
 }
 

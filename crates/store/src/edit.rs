@@ -1,7 +1,7 @@
 //! Changing cases by hand: new cases, notes, field changes, deletion and restoration.
 //! Every change lands on the case's timeline in the same transaction.
 
-use crate::import::{record_event, write_case};
+use crate::import::{index_new_cases, max_seq, record_event, write_case};
 use crate::{Store, StoreError};
 use afterdesk_case::{
     Actor, Case, CaseFacts, Flag, KindSource, Note, Platform, RecordId, RefundStatus, ScenarioKind,
@@ -87,23 +87,16 @@ impl Store {
             flag: new.flag,
             assignee: new.assignee.filter(|a| !a.trim().is_empty()),
             tags: new.tags,
+            origin: format!("手工新建（{agent}）"),
             created_at: now,
             updated_at: now,
             updated_by: self.device.clone(),
             deleted_at: None,
         };
-        let actor = self.actor(agent);
         let tx = self.conn.transaction()?;
+        let seq_before = max_seq(&tx)?;
         write_case(&tx, &case, false)?;
-        record_event(
-            &tx,
-            &actor,
-            now,
-            &case.id,
-            "created",
-            None,
-            Some("手工新建"),
-        )?;
+        index_new_cases(&tx, seq_before)?;
         tx.commit()?;
         Ok(case)
     }

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::sync::LazyLock;
 
 /// What an import did to the store, row by row.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,6 +43,11 @@ pub enum Upsert {
 #[derive(Debug)]
 pub struct Import<'s> {
     tx: Transaction<'s>,
+    /// The highest case `seq` before the import: rows above it are new and get indexed
+    /// for search in one statement at commit.
+    seq_before: i64,
+    /// The `origin` every case this import creates carries.
+    origin: String,
     actor: Actor,
     source: String,
     now: DateTime<Utc>,
@@ -61,8 +67,11 @@ impl Store {
             device: self.device.clone(),
         };
         let tx = self.conn.transaction()?;
+        let seq_before = max_seq(&tx)?;
         Ok(Import {
             tx,
+            seq_before,
+            origin: format!("导入 {source}（{agent}）"),
             actor,
             source: source.to_owned(),
             now,
@@ -99,9 +108,7 @@ impl Import<'_> {
         };
         let existing = self
             .tx
-            .prepare_cached(&format!(
-                "SELECT {CASE_COLUMNS} FROM cases WHERE refund_no = ?1"
-            ))?
+            .prepare_cached(&SELECT_BY_REFUND_NO)?
             .query_row([&refund_no], case_from_row)
             .optional()?;
         let outcome = match existing {
@@ -127,23 +134,13 @@ impl Import<'_> {
             flag: None,
             assignee: None,
             tags: Vec::new(),
+            origin: self.origin.clone(),
             created_at: self.now,
             updated_at: self.now,
             updated_by: self.actor.device.clone(),
             deleted_at: None,
         };
-        write_case(&self.tx, &case, false)?;
-        let source = format!("导入 {}", self.source);
-        record_event(
-            &self.tx,
-            &self.actor,
-            self.now,
-            &case.id,
-            "created",
-            None,
-            Some(&source),
-        )?;
-        Ok(())
+        write_case(&self.tx, &case, false)
     }
 
     fn update_case(
@@ -255,6 +252,7 @@ impl Import<'_> {
 
     /// Makes the import's changes durable and records the run (its summary as JSON).
     pub fn commit(self, summary: &Value) -> Result<ImportCounts, StoreError> {
+        index_new_cases(&self.tx, self.seq_before)?;
         self.tx.execute(
             "INSERT INTO import_runs (id, file_name, actor, device, at, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -271,24 +269,31 @@ impl Import<'_> {
     }
 }
 
+// The statements an import runs per row, built once: formatting them per row showed up
+// in import profiles.
+static INSERT_CASE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO cases ({CASE_COLUMNS}) VALUES ({})",
+        placeholders(1, CASE_COLUMN_COUNT)
+    )
+});
+static UPDATE_CASE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "UPDATE cases SET ({CASE_COLUMNS}) = ({}) WHERE id = ?1",
+        placeholders(1, CASE_COLUMN_COUNT)
+    )
+});
+static SELECT_BY_REFUND_NO: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {CASE_COLUMNS} FROM cases WHERE refund_no = ?1"));
+
 /// Writes a whole case row: an INSERT for a new case, an UPDATE keyed by id otherwise.
 pub(crate) fn write_case(
     tx: &rusqlite::Connection,
     case: &Case,
     existing: bool,
 ) -> Result<(), StoreError> {
-    let sql = if existing {
-        format!(
-            "UPDATE cases SET ({CASE_COLUMNS}) = ({}) WHERE id = ?1",
-            placeholders(1, CASE_COLUMN_COUNT)
-        )
-    } else {
-        format!(
-            "INSERT INTO cases ({CASE_COLUMNS}) VALUES ({})",
-            placeholders(1, CASE_COLUMN_COUNT)
-        )
-    };
-    let mut stmt = tx.prepare_cached(&sql)?;
+    let sql: &str = if existing { &UPDATE_CASE } else { &INSERT_CASE };
+    let mut stmt = tx.prepare_cached(sql)?;
     bind_case(&mut stmt, 1, case)?;
     stmt.raw_execute().map_err(|e| match e {
         rusqlite::Error::SqliteFailure(f, _)
@@ -298,6 +303,29 @@ pub(crate) fn write_case(
         }
         other => StoreError::Sql(other),
     })?;
+    Ok(())
+}
+
+/// The highest case `seq` so far (0 for an empty store).
+pub(crate) fn max_seq(tx: &rusqlite::Connection) -> Result<i64, StoreError> {
+    Ok(tx.query_row("SELECT ifnull(max(seq), 0) FROM cases", [], |r| r.get(0))?)
+}
+
+/// Adds the cases stored after `seq_before` to the search indexes, in bulk.
+pub(crate) fn index_new_cases(
+    tx: &rusqlite::Connection,
+    seq_before: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO case_search(rowid, body)
+         SELECT seq, concat_ws(char(10), buyer_nick, reason_text, buyer_note) FROM cases WHERE seq > ?1",
+        [seq_before],
+    )?;
+    tx.execute(
+        "INSERT OR IGNORE INTO item_titles(title)
+         SELECT DISTINCT item_title FROM cases WHERE seq > ?1 AND item_title IS NOT NULL",
+        [seq_before],
+    )?;
     Ok(())
 }
 

@@ -113,17 +113,41 @@ impl Store {
                 ("LIKE", format!("%{}%", term.replace(['%', '_'], "")))
             };
             let p = param(Box::new(value), &mut params);
-            let body = if op == "MATCH" {
-                "case_search".to_owned()
-            } else {
-                "body".to_owned()
+            // FTS5 matches through the table-named column for MATCH, the body for LIKE.
+            let target = |table: &str| {
+                if op == "MATCH" {
+                    table.to_owned()
+                } else {
+                    "body".to_owned()
+                }
             };
-            let note_body = if op == "MATCH" { "note_search" } else { "body" };
-            conditions.push(format!(
-                "(c.seq IN (SELECT rowid FROM case_search WHERE {body} {op} {p}) \
-                 OR c.id IN (SELECT n.case_id FROM notes n WHERE n.seq IN \
-                 (SELECT rowid FROM note_search WHERE {note_body} {op} {p})))"
-            ));
+            let mut sources = vec![
+                format!(
+                    "SELECT rowid FROM case_search WHERE {} {op} {p}",
+                    target("case_search")
+                ),
+                format!(
+                    "SELECT seq FROM cases WHERE item_title IN (SELECT title FROM item_titles WHERE seq IN \
+                     (SELECT rowid FROM title_search WHERE {} {op} {p}))",
+                    target("title_search")
+                ),
+                format!(
+                    "SELECT cs.seq FROM cases cs WHERE cs.id IN (SELECT n.case_id FROM notes n WHERE n.seq IN \
+                     (SELECT rowid FROM note_search WHERE {} {op} {p}))",
+                    target("note_search")
+                ),
+            ];
+            if term.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                // Numbers are matched from their start through the B-tree indexes.
+                let prefix = param(Box::new(format!("{term}*")), &mut params);
+                sources.push(format!(
+                    "SELECT seq FROM cases WHERE refund_no GLOB {prefix}"
+                ));
+                sources.push(format!(
+                    "SELECT seq FROM cases WHERE order_no GLOB {prefix}"
+                ));
+            }
+            conditions.push(format!("c.seq IN ({})", sources.join(" UNION ")));
         }
         let filter = conditions.join(" AND ");
         let order = match query.sort {

@@ -151,7 +151,8 @@ fn derived_kind_follows_the_platform_until_set_by_hand() {
 #[case::two_chars("破损", 1)]
 #[case::three_chars("保温杯", 1)]
 #[case::buyer("买家2", 1)]
-#[case::order_tail("0000002", 1)]
+#[case::order_no("2938475610000000002", 1)]
+#[case::refund_prefix("3", 1)]
 #[case::in_notes("领口开线", 1)]
 #[case::two_words("保温杯 破损", 1)]
 #[case::no_match("不存在的词", 0)]
@@ -220,6 +221,17 @@ fn notes_and_timeline_are_append_only() {
     let mut store = store_in(&dir);
     import(&mut store, vec![facts("1", "退款成功", "帽子")], now());
     store.add_note("1", "第一条", "小王", now()).unwrap();
+    store
+        .change_case(
+            "1",
+            &CaseChange {
+                flag: Some(Some(Flag::Red)),
+                ..Default::default()
+            },
+            "小王",
+            now(),
+        )
+        .unwrap();
     drop(store);
     let conn = rusqlite::Connection::open(dir.path().join("shop.sqlite")).unwrap();
     assert!(

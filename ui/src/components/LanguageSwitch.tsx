@@ -20,9 +20,9 @@ export function LanguageSwitch() {
       value={locale}
       onChange={setLocale}
       options={OPTIONS}
-      suffixIcon={<GlobalOutlined />}
-      variant="borderless"
-      style={{ width: 128 }}
+      prefix={<GlobalOutlined style={{ color: 'rgba(0, 0, 0, 0.45)' }} />}
+      variant="filled"
+      style={{ width: 136 }}
       popupMatchSelectWidth={false}
     />
   );

@@ -55,8 +55,10 @@ export function I18nProvider({ initialLocale, theme, children }: I18nProviderPro
 
   // `<html lang>` drives the browser's choice between Simplified and Traditional glyph
   // shapes in CJK fonts, and what screen readers announce.
+  // The page title follows too (the native window title comes from tauri.conf.json).
   useEffect(() => {
     document.documentElement.lang = locale;
+    document.title = formatMessage(BUNDLES[locale].messages, 'app.fullName');
   }, [locale]);
 
   const value = useMemo<I18nValue>(() => {

@@ -81,18 +81,22 @@ describe('switching language', () => {
       </I18nProvider>,
     );
     expect(screen.getByTestId('ours')).toHaveTextContent('设置');
-    expect(screen.getByText('暂无数据')).toBeInTheDocument();
+    expect(screen.getByText('暂无数据', { selector: '.ant-empty-description' })).toBeInTheDocument();
     expect(document.documentElement.lang).toBe('zh-CN');
 
     fireEvent.click(screen.getByText('to-en'));
     expect(screen.getByTestId('ours')).toHaveTextContent('Settings');
-    expect(screen.getByText('No data')).toBeInTheDocument();
+    expect(screen.getByText('No data', { selector: '.ant-empty-description' })).toBeInTheDocument();
     expect(document.documentElement.lang).toBe('en');
+    expect(document.title).toBe('AfterDesk');
     expect(window.localStorage.getItem(LOCALE_STORAGE_KEY)).toBe('en');
 
     fireEvent.click(screen.getByText('to-zh-TW'));
     expect(screen.getByTestId('ours')).toHaveTextContent('設定');
-    expect(screen.getByText(BUNDLES['zh-TW'].antd.Empty?.description ?? '')).toBeInTheDocument();
+    expect(screen.getByText(BUNDLES['zh-TW'].antd.Empty?.description ?? '', {
+        selector: '.ant-empty-description',
+      }),
+    ).toBeInTheDocument();
     expect(document.documentElement.lang).toBe('zh-TW');
   });
 

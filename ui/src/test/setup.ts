@@ -1,7 +1,12 @@
 // Test-environment set-up: DOM matchers and the browser APIs jsdom lacks but antd uses.
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// `*ByRole` queries normally check every ancestor's computed style to skip hidden
+// elements, which is very slow on antd's deep trees in jsdom. Our tests query what is on
+// screen anyway, so skip that check.
+configure({ defaultHidden: true });
 
 afterEach(() => {
   cleanup();
