@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 thread_local! {
     /// The per-thread counter that keeps ids made in the same millisecond in order.
-    static CONTEXT: uuid::ContextV7 = uuid::ContextV7::new();
+    static CONTEXT: uuid::ContextV7 = const { uuid::ContextV7::new() };
 }
 
 /// The identity of any stored record (case, note, event, order).
