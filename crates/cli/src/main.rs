@@ -55,7 +55,7 @@ fn message(error: &anyhow::Error) -> String {
         let part = cause.to_string();
         if !text.contains(&part) {
             if !text.is_empty() {
-                text.push_str("：");
+                text.push('：');
             }
             text.push_str(&part);
         }

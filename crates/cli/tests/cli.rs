@@ -1,5 +1,5 @@
 //! The `afterdesk` binary as a user and a script drive it, against real SQLite files.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
 use serde_json::Value;

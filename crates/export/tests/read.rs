@@ -1,5 +1,5 @@
 //! Reading generated exports in every supported encoding and format, and surviving garbage.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use afterdesk_case::Fen;
 use afterdesk_case::time::parse_china_time;

@@ -1,5 +1,5 @@
 //! The store against a real SQLite file: upserts, search, timeline, tombstones, backups.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use afterdesk_case::time::parse_china_time;
 use afterdesk_case::{CaseFacts, DeviceId, Fen, Flag, Platform, ScenarioKind};
