@@ -165,7 +165,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
         }
-        Command::GenExport(args) => bench::gen_export(&args, ctx.now),
+        Command::GenExport(args) => {
+            bench::gen_export(&args, ctx.now)?;
+            if ctx.json {
+                print_json(&json!({ "file": args.out.display().to_string(), "rows": args.rows }))?;
+            }
+            Ok(())
+        }
         Command::Bench { command } => bench::run(command, &ctx),
     }
 }

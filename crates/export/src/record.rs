@@ -158,18 +158,30 @@ pub fn parse_row(layout: &Layout, row: u64, cells: &[&str]) -> Result<ParsedRow,
     }
 }
 
+/// Calls `apply` with every non-empty cell: its column, its field (`None` for a column
+/// no field matched) and its cleaned text.
+fn for_each_cell(
+    r: &mut RowReader<'_>,
+    cells: &[&str],
+    mut apply: impl FnMut(&mut RowReader<'_>, usize, Option<Field>, &str),
+) {
+    let layout = r.layout;
+    for (index, field) in layout.fields.iter().enumerate() {
+        if let Some(text) = cells.get(index).copied().and_then(clean) {
+            apply(r, index, *field, text);
+        }
+    }
+}
+
 fn refund_row(r: &mut RowReader<'_>, cells: &[&str]) -> Option<CaseFacts> {
     let mut facts = CaseFacts::default();
-    for (index, field) in r.layout.fields.iter().enumerate() {
-        let Some(text) = cells.get(index).copied().and_then(clean) else {
-            continue;
-        };
+    for_each_cell(r, cells, |r, index, field, text| {
         let owned = || Some(text.to_owned());
         let Some(field) = field else {
             facts
                 .extra
                 .push((r.layout.header(index).to_owned(), text.to_owned()));
-            continue;
+            return;
         };
         match field {
             Field::RefundNo => facts.refund_no = r.number(index, text),
@@ -204,7 +216,7 @@ fn refund_row(r: &mut RowReader<'_>, cells: &[&str]) -> Option<CaseFacts> {
                     .push((r.layout.header(index).to_owned(), text.to_owned()));
             }
         }
-    }
+    });
     if facts.refund_no.is_none()
         && !r
             .errors
@@ -220,16 +232,13 @@ fn refund_row(r: &mut RowReader<'_>, cells: &[&str]) -> Option<CaseFacts> {
 fn order_row(r: &mut RowReader<'_>, cells: &[&str]) -> Option<OrderFacts> {
     let mut facts = OrderFacts::default();
     let mut order_no = None;
-    for (index, field) in r.layout.fields.iter().enumerate() {
-        let Some(text) = cells.get(index).copied().and_then(clean) else {
-            continue;
-        };
+    for_each_cell(r, cells, |r, index, field, text| {
         let owned = || Some(text.to_owned());
         let Some(field) = field else {
             facts
                 .extra
                 .push((r.layout.header(index).to_owned(), text.to_owned()));
-            continue;
+            return;
         };
         match field {
             Field::OrderNo => order_no = r.number(index, text),
@@ -245,7 +254,7 @@ fn order_row(r: &mut RowReader<'_>, cells: &[&str]) -> Option<OrderFacts> {
                 .extra
                 .push((r.layout.header(index).to_owned(), text.to_owned())),
         }
-    }
+    });
     match order_no {
         Some(no) => facts.order_no = no,
         None if !r

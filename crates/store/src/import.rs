@@ -177,75 +177,41 @@ impl Import<'_> {
         Ok(Upsert::Updated)
     }
 
-    /// Creates or updates the order with this order number.
+    /// Creates or updates the order with this order number. A field the new export leaves
+    /// empty keeps its stored value.
     pub fn order(&mut self, facts: OrderFacts) -> Result<Upsert, StoreError> {
         let existing: Option<(String, Option<i64>)> = self
             .tx
             .prepare_cached("SELECT id, deleted_at FROM orders WHERE order_no = ?1")?
             .query_row([&facts.order_no], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        let outcome = match existing {
-            Some((_, Some(_))) => Upsert::Deleted,
-            Some((id, None)) => {
-                let changed = self
-                    .tx
-                    .prepare_cached(
-                        "UPDATE orders SET buyer_nick = coalesce(?2, buyer_nick), item_title = coalesce(?3, item_title),
-                         paid_fen = coalesce(?4, paid_fen), paid_at = coalesce(?5, paid_at),
-                         shipped_at = coalesce(?6, shipped_at), status_text = coalesce(?7, status_text),
-                         logistics = coalesce(?8, logistics), address = coalesce(?9, address),
-                         extra = coalesce(?10, extra), updated_at = ?11, updated_by = ?12
-                         WHERE id = ?1 AND NOT (
-                           buyer_nick IS coalesce(?2, buyer_nick) AND item_title IS coalesce(?3, item_title)
-                           AND paid_fen IS coalesce(?4, paid_fen) AND paid_at IS coalesce(?5, paid_at)
-                           AND shipped_at IS coalesce(?6, shipped_at) AND status_text IS coalesce(?7, status_text)
-                           AND logistics IS coalesce(?8, logistics) AND address IS coalesce(?9, address)
-                           AND extra IS coalesce(?10, extra))",
-                    )?
-                    .execute(params![
-                        id,
-                        facts.buyer_nick,
-                        facts.item_title,
-                        facts.paid.map(|f| f.0),
-                        ms(facts.paid_at),
-                        ms(facts.shipped_at),
-                        facts.status_text,
-                        facts.logistics,
-                        facts.address,
-                        extra_json(&facts.extra),
-                        self.now.timestamp_millis(),
-                        self.actor.device.0,
-                    ])?;
-                if changed > 0 {
-                    Upsert::Updated
-                } else {
-                    Upsert::Unchanged
-                }
-            }
-            None => {
-                self.tx
-                    .prepare_cached(
-                        "INSERT INTO orders (id, order_no, buyer_nick, item_title, paid_fen, paid_at, shipped_at,
-                         status_text, logistics, address, extra, created_at, updated_at, updated_by)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
-                    )?
-                    .execute(params![
-                        RecordId::new(self.now).to_string(),
-                        facts.order_no,
-                        facts.buyer_nick,
-                        facts.item_title,
-                        facts.paid.map(|f| f.0),
-                        ms(facts.paid_at),
-                        ms(facts.shipped_at),
-                        facts.status_text,
-                        facts.logistics,
-                        facts.address,
-                        extra_json(&facts.extra),
-                        self.now.timestamp_millis(),
-                        self.actor.device.0,
-                    ])?;
-                Upsert::Created
-            }
+        if let Some((_, Some(_))) = existing {
+            return Ok(self.count(Upsert::Deleted));
+        }
+        // Both statements take the same parameters in the same places.
+        let (sql, id) = match existing {
+            Some((id, _)) => (UPDATE_ORDER, id),
+            None => (INSERT_ORDER, RecordId::new(self.now).to_string()),
+        };
+        let changed = self.tx.prepare_cached(sql)?.execute(params![
+            id,
+            facts.order_no,
+            facts.buyer_nick,
+            facts.item_title,
+            facts.paid.map(|f| f.0),
+            ms(facts.paid_at),
+            ms(facts.shipped_at),
+            facts.status_text,
+            facts.logistics,
+            facts.address,
+            extra_json(&facts.extra),
+            self.now.timestamp_millis(),
+            self.actor.device.0,
+        ])?;
+        let outcome = match (sql == INSERT_ORDER, changed > 0) {
+            (true, _) => Upsert::Created,
+            (false, true) => Upsert::Updated,
+            (false, false) => Upsert::Unchanged,
         };
         Ok(self.count(outcome))
     }
@@ -305,6 +271,25 @@ pub(crate) fn write_case(
     })?;
     Ok(())
 }
+
+/// Inserts an order; parameters as bound in [`Import::order`].
+const INSERT_ORDER: &str =
+    "INSERT INTO orders (id, order_no, buyer_nick, item_title, paid_fen, paid_at, shipped_at,
+     status_text, logistics, address, extra, created_at, updated_at, updated_by)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)";
+
+/// Updates an order where a value changed (`?2`, the order number, is the match key and
+/// stays); parameters as bound in [`Import::order`].
+const UPDATE_ORDER: &str = "UPDATE orders SET buyer_nick = coalesce(?3, buyer_nick), item_title = coalesce(?4, item_title),
+     paid_fen = coalesce(?5, paid_fen), paid_at = coalesce(?6, paid_at), shipped_at = coalesce(?7, shipped_at),
+     status_text = coalesce(?8, status_text), logistics = coalesce(?9, logistics), address = coalesce(?10, address),
+     extra = coalesce(?11, extra), updated_at = ?12, updated_by = ?13
+     WHERE id = ?1 AND order_no = ?2 AND NOT (
+       buyer_nick IS coalesce(?3, buyer_nick) AND item_title IS coalesce(?4, item_title)
+       AND paid_fen IS coalesce(?5, paid_fen) AND paid_at IS coalesce(?6, paid_at)
+       AND shipped_at IS coalesce(?7, shipped_at) AND status_text IS coalesce(?8, status_text)
+       AND logistics IS coalesce(?9, logistics) AND address IS coalesce(?10, address)
+       AND extra IS coalesce(?11, extra))";
 
 /// The highest case `seq` so far (0 for an empty store).
 pub(crate) fn max_seq(tx: &rusqlite::Connection) -> Result<i64, StoreError> {
