@@ -1,6 +1,6 @@
 //! Reading cases: the filtered list, one case with its notes and timeline.
 
-use crate::codec::{CASE_COLUMN_COUNT, CASE_COLUMNS, case_from_row, instant};
+use crate::codec::{CASE_COLUMNS, case_from_row, instant};
 use crate::{Store, StoreError};
 use afterdesk_case::{
     Actor, Case, CaseEvent, DeviceId, Fen, Flag, Note, Order, OrderFacts, RecordId, ScenarioKind,
@@ -156,6 +156,10 @@ impl Store {
             CaseSort::UpdatedDesc => "c.updated_at DESC",
         };
         let refs: Vec<&dyn ToSql> = params.iter().map(|p| p.as_ref()).collect();
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM cases c WHERE {filter}"))?
+            .query_row(refs.as_slice(), |r| r.get(0))?;
         let limit = if query.limit == 0 {
             DEFAULT_PAGE
         } else {
@@ -166,35 +170,14 @@ impl Store {
             .map(|c| format!("c.{}", c.trim()))
             .collect::<Vec<_>>()
             .join(", ");
-        let searching = query.text.as_deref().is_some_and(|t| !t.trim().is_empty());
-        // A text search is the expensive part of a query, so with one the page and the
-        // total come from a single pass (a window count). Without one, SQLite counts from
-        // the list indexes alone, which is cheaper than reading every matching row.
-        let total_column = if searching { ", count(*) OVER ()" } else { "" };
         let sql = format!(
-            "SELECT {columns}{total_column} FROM cases c WHERE {filter} ORDER BY {order} LIMIT {limit} OFFSET {}",
+            "SELECT {columns} FROM cases c WHERE {filter} ORDER BY {order} LIMIT {limit} OFFSET {}",
             query.offset
         );
-        let mut total: Option<i64> = None;
-        let cases = self
-            .conn
-            .prepare_cached(&sql)?
-            .query_map(refs.as_slice(), |row| {
-                if searching && total.is_none() {
-                    total = Some(row.get(CASE_COLUMN_COUNT)?);
-                }
-                case_from_row(row)
-            })?
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let cases = stmt
+            .query_map(refs.as_slice(), case_from_row)?
             .collect::<Result<Vec<_>, _>>()?;
-        // A page past the end has no row to carry the total; count separately then.
-        let total = match total {
-            Some(total) => total,
-            None if searching && cases.is_empty() && query.offset == 0 => 0,
-            None => self
-                .conn
-                .prepare_cached(&format!("SELECT count(*) FROM cases c WHERE {filter}"))?
-                .query_row(refs.as_slice(), |r| r.get(0))?,
-        };
         Ok(CaseList {
             total: u64::try_from(total).unwrap_or(0),
             cases,
