@@ -215,7 +215,11 @@ fn orders_link_to_cases() {
         (Some("orders"), Some(5))
     );
     let again = shop.json(NOW, &["import", orders.to_str().unwrap()]);
-    assert_eq!((again["created"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(5)), "re-importing orders changes nothing");
+    assert_eq!(
+        (again["created"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(5)),
+        "re-importing orders changes nothing"
+    );
     let shown = shop.json(NOW, &["case", "show", "2938475610000000013"]);
     assert_eq!(
         shown["order"]["order_no"], "2938475610000000013",

@@ -158,31 +158,33 @@ pub fn parse_row(layout: &Layout, row: u64, cells: &[&str]) -> Result<ParsedRow,
     }
 }
 
-/// Calls `apply` with every non-empty cell: its column, its field (`None` for a column
-/// no field matched) and its cleaned text.
+/// Calls `apply` with every non-empty cell of a mapped column (its index, field and
+/// cleaned text) and returns the cells of the columns no field matched, by header, so
+/// that nothing an export holds is lost.
 fn for_each_cell(
     r: &mut RowReader<'_>,
     cells: &[&str],
-    mut apply: impl FnMut(&mut RowReader<'_>, usize, Option<Field>, &str),
-) {
+    mut apply: impl FnMut(&mut RowReader<'_>, usize, Field, &str),
+) -> Vec<(String, String)> {
     let layout = r.layout;
+    let mut unmapped = Vec::new();
     for (index, field) in layout.fields.iter().enumerate() {
-        if let Some(text) = cells.get(index).copied().and_then(clean) {
-            apply(r, index, *field, text);
+        let Some(text) = cells.get(index).copied().and_then(clean) else {
+            continue;
+        };
+        match field {
+            Some(field) => apply(r, index, *field, text),
+            None => unmapped.push((layout.header(index).to_owned(), text.to_owned())),
         }
     }
+    unmapped
 }
 
 fn refund_row(r: &mut RowReader<'_>, cells: &[&str]) -> Option<CaseFacts> {
     let mut facts = CaseFacts::default();
-    for_each_cell(r, cells, |r, index, field, text| {
+    let mut kept = Vec::new();
+    let unmapped = for_each_cell(r, cells, |r, index, field, text| {
         let owned = || Some(text.to_owned());
-        let Some(field) = field else {
-            facts
-                .extra
-                .push((r.layout.header(index).to_owned(), text.to_owned()));
-            return;
-        };
         match field {
             Field::RefundNo => facts.refund_no = r.number(index, text),
             Field::OrderNo => facts.order_no = r.number(index, text),
@@ -211,12 +213,11 @@ fn refund_row(r: &mut RowReader<'_>, cells: &[&str]) -> Option<CaseFacts> {
             Field::IntervenedAt => facts.intervened_at = r.time(index, text),
             Field::CompletedAt => facts.completed_at = r.time(index, text),
             Field::OrderStatus | Field::Address => {
-                facts
-                    .extra
-                    .push((r.layout.header(index).to_owned(), text.to_owned()));
+                kept.push((r.layout.header(index).to_owned(), text.to_owned()));
             }
         }
     });
+    facts.extra = [kept, unmapped].concat();
     if facts.refund_no.is_none()
         && !r
             .errors
@@ -232,14 +233,9 @@ fn refund_row(r: &mut RowReader<'_>, cells: &[&str]) -> Option<CaseFacts> {
 fn order_row(r: &mut RowReader<'_>, cells: &[&str]) -> Option<OrderFacts> {
     let mut facts = OrderFacts::default();
     let mut order_no = None;
-    for_each_cell(r, cells, |r, index, field, text| {
+    let mut kept = Vec::new();
+    let unmapped = for_each_cell(r, cells, |r, index, field, text| {
         let owned = || Some(text.to_owned());
-        let Some(field) = field else {
-            facts
-                .extra
-                .push((r.layout.header(index).to_owned(), text.to_owned()));
-            return;
-        };
         match field {
             Field::OrderNo => order_no = r.number(index, text),
             Field::BuyerNick => facts.buyer_nick = owned(),
@@ -250,11 +246,10 @@ fn order_row(r: &mut RowReader<'_>, cells: &[&str]) -> Option<OrderFacts> {
             Field::OrderStatus => facts.status_text = owned(),
             Field::ShipLogistics => facts.logistics = owned(),
             Field::Address => facts.address = owned(),
-            _ => facts
-                .extra
-                .push((r.layout.header(index).to_owned(), text.to_owned())),
+            _ => kept.push((r.layout.header(index).to_owned(), text.to_owned())),
         }
     });
+    facts.extra = [kept, unmapped].concat();
     match order_no {
         Some(no) => facts.order_no = no,
         None if !r
