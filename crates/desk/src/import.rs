@@ -37,6 +37,7 @@ pub struct ImportOptions {
 
 /// Progress of a running import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImportProgress {
     /// Data rows read so far.
     pub rows: u64,

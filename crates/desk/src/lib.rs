@@ -5,11 +5,20 @@
 //! thin wrappers around these, so both behave the same and are tested once.
 #![deny(missing_docs)]
 
+mod demo;
 mod import;
 mod shop;
+mod summary;
+mod view;
 
+pub use demo::{DEMO_CASES, demo_shop};
 pub use import::{ImportOptions, ImportProgress, ImportReport, MAX_REPORTED_ERRORS, import_file};
 pub use shop::{DB_ENV, default_db_path, device_id};
+pub use summary::{KindCount, ShopSummary, shop_summary};
+pub use view::{
+    CaseChangeInput, CaseDetailView, CaseListView, CaseQueryInput, CaseView, EventView,
+    ImportReportView, NewCaseInput, NoteView, OrderView, RowErrorView,
+};
 
 use afterdesk_export::ExportError;
 use afterdesk_store::StoreError;
