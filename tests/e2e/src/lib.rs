@@ -34,7 +34,8 @@ pub const APP_BINARY_VAR: &str = "AFTERDESK_APP_BINARY";
 /// `~/.cargo/bin`).
 pub const TAURI_DRIVER_VAR: &str = "AFTERDESK_TAURI_DRIVER";
 
-/// The variable the app reads its database path from.
+/// The variable the app reads its database path from (`afterdesk_desk::shop::DB_ENV`;
+/// repeated here so that this crate does not build the whole core just for a name).
 pub const DB_VAR: &str = "AFTERDESK_DB";
 
 /// How long a single wait (for an element, a text...) may take by default. Generous
