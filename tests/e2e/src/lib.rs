@@ -260,12 +260,17 @@ impl Driver {
                     driver.log.display()
                 );
             }
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            // tauri-driver listens at once but starts WebKitWebDriver in the background;
+            // a session request sent before the native port is up fails with
+            // "connection refused", so wait for both.
+            if TcpStream::connect(("127.0.0.1", port)).is_ok()
+                && TcpStream::connect(("127.0.0.1", native_port)).is_ok()
+            {
                 return Ok(driver);
             }
             if Instant::now() > deadline {
                 bail!(
-                    "tauri-driver did not listen on port {port} within {DRIVER_START_TIMEOUT:?}; see {}",
+                    "tauri-driver did not listen on ports {port} and {native_port} within {DRIVER_START_TIMEOUT:?}; see {}",
                     driver.log.display()
                 );
             }
