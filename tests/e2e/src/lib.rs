@@ -76,10 +76,9 @@ pub fn print_skip(test: &str) {
 /// The repository root (this crate lives in `tests/e2e`).
 #[must_use]
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .components()
-        .collect()
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // Resolve the `..`s so that paths in messages read well; fall back to the raw path.
+    fs::canonicalize(&root).unwrap_or(root)
 }
 
 /// Where screenshots and driver logs go: `tests/artifacts/` (git-ignored).
