@@ -277,9 +277,29 @@ impl Driver {
         }
     }
 
-    /// Whether any process of the driver's group (driver, WebKitWebDriver, app) is alive.
+    /// Whether any process of the driver's group (driver, WebKitWebDriver, app) is still
+    /// running.
+    ///
+    /// Read from `/proc` rather than probed with `kill -0`, because that also counts
+    /// zombies: in a container whose first process does not reap orphans, the exited
+    /// WebKitWebDriver and app stay zombies forever and would look alive.
     fn group_alive(&self) -> bool {
-        signal_group(self.child.id(), "0")
+        let pgid = self.child.id().to_string();
+        let Ok(entries) = fs::read_dir("/proc") else {
+            return false;
+        };
+        entries.flatten().any(|entry| {
+            let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
+                return false;
+            };
+            // `pid (comm) state ppid pgrp ...`; comm may contain spaces and parentheses,
+            // so the fields are counted from the last `)`.
+            let Some((_, rest)) = stat.rsplit_once(')') else {
+                return false;
+            };
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            matches!(fields.as_slice(), [state, _ppid, pgrp, ..] if *pgrp == pgid && *state != "Z")
+        })
     }
 
     /// Ends the whole process group: politely, then by force, and waits for it.
@@ -335,6 +355,7 @@ impl App {
     /// `label` names this launch's driver log in `tests/artifacts/`.
     pub async fn launch(label: &str, profile: &Profile) -> Result<Self> {
         require_display()?;
+        let started = Instant::now();
         let application = app_binary()?;
         let driver = Driver::start(label, profile)?;
 
@@ -363,6 +384,10 @@ impl App {
                 driver.log.display()
             ),
         };
+        eprintln!(
+            "afterdesk-e2e: `{label}`: app up in {:.1?}",
+            started.elapsed()
+        );
         Ok(Self { client, driver })
     }
 
@@ -437,37 +462,89 @@ impl App {
         }
     }
 
+    /// Waits up to `timeout` until the JavaScript expression `condition` is true in the
+    /// page; `what` describes it for the error message.
+    pub async fn wait_for_js(&self, condition: &str, what: &str, timeout: Duration) -> Result<()> {
+        let script = format!("return Boolean({condition});");
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.client.execute(&script, vec![]).await?.as_bool() == Some(true) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("{what}: not the case after {timeout:?}");
+            }
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
+    }
+
+    /// Waits until no CSS animation or transition is running (Ant Design animates
+    /// drop-downs, modals and messages; an element that is still sliding in can refuse a
+    /// click and shows half-drawn in a screenshot).
+    pub async fn wait_for_animations(&self) -> Result<()> {
+        self.wait_for_js(
+            "document.getAnimations().length === 0",
+            "animations finished",
+            DEFAULT_WAIT,
+        )
+        .await
+    }
+
+    /// Clicks the first element matching the CSS `selector`, waiting for it to exist and
+    /// retrying while WebKit reports it as not clickable yet (covered, moving, detached by
+    /// a re-render), for up to `timeout`.
+    pub async fn click_css(&self, selector: &str, timeout: Duration) -> Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let attempt = match self.client.find(Locator::Css(selector)).await {
+                Ok(element) => element.click().await,
+                Err(error) => Err(error),
+            };
+            match attempt {
+                Ok(()) => return Ok(()),
+                Err(error) if Instant::now() > deadline => {
+                    return Err(error)
+                        .with_context(|| format!("clicking `{selector}` for {timeout:?}"));
+                }
+                Err(_) => tokio::time::sleep(POLL_INTERVAL).await,
+            }
+        }
+    }
+
     /// Picks `option` (its visible label) in the Ant Design `Select` whose `data-testid`
     /// is `testid`, and waits for the drop-down to close.
     pub async fn choose_in_select(&self, testid: &str, option: &str) -> Result<()> {
         // antd puts `data-testid` on the select's root; the click target that opens the
         // drop-down is its selector box.
-        let select = self.find_by_testid(testid).await?;
-        select
-            .find(Locator::Css(".ant-select-selector"))
-            .await?
-            .click()
-            .await
-            .with_context(|| format!("opening the select `{testid}`"))?;
+        self.click_css(
+            &format!("[data-testid=\"{testid}\"] .ant-select-selector"),
+            DEFAULT_WAIT,
+        )
+        .await
+        .with_context(|| format!("opening the select `{testid}`"))?;
         // The drop-down is rendered in a portal at the end of <body>, not inside the
-        // select; antd gives each option its label as `title`.
+        // select; antd gives each option its label as `title`. Clicking it while it still
+        // slides in can fail ("element not interactable"), hence the wait and the retries.
         let open = ".ant-select-dropdown:not(.ant-select-dropdown-hidden)";
-        let item = self
-            .wait_for_css(
-                &format!("{open} .ant-select-item-option[title=\"{option}\"]"),
-                DEFAULT_WAIT,
-            )
-            .await?;
-        item.click()
+        let item = format!("{open} .ant-select-item-option[title=\"{option}\"]");
+        self.wait_for_css(&item, DEFAULT_WAIT).await?;
+        self.wait_for_animations().await?;
+        self.click_css(&item, DEFAULT_WAIT)
             .await
             .with_context(|| format!("choosing {option:?} in `{testid}`"))?;
         // Wait for the closing animation so screenshots do not catch a half-faded menu.
-        self.wait_for_css_gone(open, DEFAULT_WAIT).await
+        self.wait_for_css_gone(open, DEFAULT_WAIT).await?;
+        self.wait_for_animations().await
     }
 
-    /// Waits until fonts are loaded and two frames have been painted, so that a
-    /// screenshot shows the current DOM rather than the previous frame.
+    /// Waits until fonts are loaded, animations have finished and two frames have been
+    /// painted, so that a screenshot shows the current DOM rather than an earlier frame.
+    ///
+    /// The first frame of a new window can take several seconds under Xvfb (measured:
+    /// ~5 s for the first `requestAnimationFrame` on a loaded two-core machine); later
+    /// ones take milliseconds.
     pub async fn settle(&self) -> Result<()> {
+        self.wait_for_animations().await?;
         let script = "const done = arguments[arguments.length - 1];\
                       document.fonts.ready.then(() =>\
                         requestAnimationFrame(() => requestAnimationFrame(() => done(true))));";
@@ -495,8 +572,10 @@ impl App {
     /// allows one instance at a time).
     pub async fn close(self) -> Result<()> {
         let Self { client, mut driver } = self;
+        let started = Instant::now();
         let closed = client.close().await;
         driver.stop();
+        eprintln!("afterdesk-e2e: app closed in {:.1?}", started.elapsed());
         closed.context("closing the WebDriver session")
     }
 }
