@@ -350,9 +350,10 @@ pub struct App {
 }
 
 impl App {
-    /// Starts the built app with `profile` and waits for its page to load.
+    /// Starts the built app with `profile` and opens a WebDriver session on its window.
     ///
-    /// `label` names this launch's driver log in `tests/artifacts/`.
+    /// `label` names this launch's driver log in `tests/artifacts/`. Launching again with
+    /// the same profile after [`App::close`] is how a test restarts the app.
     pub async fn launch(label: &str, profile: &Profile) -> Result<Self> {
         require_display()?;
         let started = Instant::now();
