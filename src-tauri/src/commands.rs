@@ -1,17 +1,31 @@
-//! Tauri commands that the UI can call through `invoke`.
+//! Tauri commands that the UI can call through the generated bindings.
 //!
 //! Commands live in their own module because `#[tauri::command]` on a `pub fn` at the
 //! crate root of `lib.rs` generates a helper macro whose name clashes with the function
-//! (error E0255). The UI reaches these only through its wrapper in `ui/src/api/`, so
-//! generated bindings can later replace that wrapper without touching the screens.
+//! (error E0255). Each command is thin: it takes the open shop from the app's state, calls
+//! one function of `afterdesk-desk` or `afterdesk-store`, converts the result to a view
+//! type and the error to a [`CommandError`]. Only here is the clock read.
+//!
+//! Commands are `async` so that Tauri runs them on its async runtime, not on the thread
+//! that drives the window: a slow query or a long import never freezes the UI.
 
+use crate::shop::{Desk, ShopInfo};
+use afterdesk_desk::{
+    BackupView, CaseChangeInput, CaseDetailView, CaseListView, CaseQueryInput, CaseView, DeskError,
+    ImportOptions, ImportPreviewView, ImportProgress, ImportReportView, NewCaseInput, NoteView,
+};
+use afterdesk_store::StoreError;
 use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use tauri::State;
+use tauri::ipc::Channel;
 
 /// The product name shown to users; kept here so the UI never hard-codes it twice.
 pub const APP_NAME: &str = "AfterDesk";
 
 /// Basic facts about the running app, sent to the UI for its header and about box.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct AppInfo {
     /// The app's version (the crate version, which is also what Tauri reports as the
     /// package version because `tauri.conf.json` does not override it).
@@ -20,17 +34,293 @@ pub struct AppInfo {
     pub name: String,
 }
 
+/// Why a command failed, as the UI receives it: a stable code to branch on and a message
+/// in Chinese to show. The codes are those of `DeskError::code` and `StoreError::code`
+/// (listed in docs/cli.md), plus `busy` while an import holds the shop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct CommandError {
+    /// A stable machine-readable code.
+    pub code: String,
+    /// What went wrong, in words a seller understands.
+    pub message: String,
+}
+
+impl CommandError {
+    /// An error with the given code and message.
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        CommandError {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<DeskError> for CommandError {
+    fn from(e: DeskError) -> Self {
+        CommandError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<StoreError> for CommandError {
+    fn from(e: StoreError) -> Self {
+        CommandError::new(e.code(), e.to_string())
+    }
+}
+
+/// What a command returns to the UI.
+pub type CommandResult<T> = Result<T, CommandError>;
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
 /// Returns the app's name and version so the UI can show which build is running.
-///
-/// It takes no arguments and cannot fail, so the UI does not need an error path beyond
-/// "not running inside Tauri".
 #[tauri::command]
+#[specta::specta]
 #[must_use]
 pub fn app_info() -> AppInfo {
     AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         name: APP_NAME.to_owned(),
     }
+}
+
+/// Which shop is open (its database file, whether it is the demo) and its case counts.
+#[tauri::command]
+#[specta::specta]
+pub async fn shop_info(desk: State<'_, Desk>) -> CommandResult<ShopInfo> {
+    desk.info()
+}
+
+/// One page of the shop's cases matching a filter.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_cases(
+    desk: State<'_, Desk>,
+    query: CaseQueryInput,
+) -> CommandResult<CaseListView> {
+    let query = query.to_query()?;
+    desk.with_store(|store| Ok(CaseListView::from(&store.list_cases(&query)?)))
+}
+
+/// A case with its notes, timeline and order, by id, refund number or order number.
+#[tauri::command]
+#[specta::specta]
+pub async fn case_detail(desk: State<'_, Desk>, key: String) -> CommandResult<CaseDetailView> {
+    desk.with_store(|store| Ok(CaseDetailView::from(&store.case_detail(&key)?)))
+}
+
+/// Appends a note to a case.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_note(
+    desk: State<'_, Desk>,
+    key: String,
+    text: String,
+    agent: String,
+) -> CommandResult<NoteView> {
+    desk.with_store(|store| {
+        Ok(NoteView::from(&store.add_note(
+            &key,
+            &text,
+            &agent,
+            now(),
+        )?))
+    })
+}
+
+/// Changes a case's own fields (kind, flag, assignee, open, tags, status).
+#[tauri::command]
+#[specta::specta]
+pub async fn change_case(
+    desk: State<'_, Desk>,
+    key: String,
+    change: CaseChangeInput,
+    agent: String,
+) -> CommandResult<CaseView> {
+    let change = change.to_change()?;
+    desk.with_store(|store| {
+        Ok(CaseView::from(&store.change_case(
+            &key,
+            &change,
+            &agent,
+            now(),
+        )?))
+    })
+}
+
+/// Opens a case by hand.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_case(
+    desk: State<'_, Desk>,
+    input: NewCaseInput,
+    agent: String,
+) -> CommandResult<CaseView> {
+    let new = input.to_new_case()?;
+    desk.with_store(|store| Ok(CaseView::from(&store.add_case(new, &agent, now())?)))
+}
+
+/// Applies one change (flag, assignee...) to several cases at once, all or none: the case
+/// list's bulk actions.
+#[tauri::command]
+#[specta::specta]
+pub async fn change_cases(
+    desk: State<'_, Desk>,
+    keys: Vec<String>,
+    change: CaseChangeInput,
+    agent: String,
+) -> CommandResult<Vec<CaseView>> {
+    let change = change.to_change()?;
+    desk.with_store(|store| {
+        Ok(store
+            .change_cases(&keys, &change, &agent, now())?
+            .iter()
+            .map(CaseView::from)
+            .collect())
+    })
+}
+
+/// Deletes a case (a tombstone that can be restored).
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_case(
+    desk: State<'_, Desk>,
+    key: String,
+    agent: String,
+) -> CommandResult<CaseView> {
+    desk.with_store(|store| Ok(CaseView::from(&store.delete_case(&key, &agent, now())?)))
+}
+
+/// Undoes a deletion.
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_case(
+    desk: State<'_, Desk>,
+    key: String,
+    agent: String,
+) -> CommandResult<CaseView> {
+    desk.with_store(|store| Ok(CaseView::from(&store.restore_case(&key, &agent, now())?)))
+}
+
+/// Imports an export file, reporting progress on `on_progress`.
+///
+/// The import runs on a blocking worker thread, so the window stays responsive; it holds
+/// the shop until it ends, and other commands answer `busy` meanwhile. It can be stopped
+/// with [`cancel_import`], which leaves the shop exactly as it was.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_file(
+    desk: State<'_, Desk>,
+    path: String,
+    agent: String,
+    on_progress: Channel<ImportProgress>,
+) -> CommandResult<ImportReportView> {
+    let shop = desk.shop();
+    let cancel = desk.cancel_flag();
+    cancel.store(false, Ordering::Relaxed);
+    let task = tauri::async_runtime::spawn_blocking(move || {
+        let mut guard = crate::shop::lock(&shop)?;
+        let store = guard.store_mut()?;
+        let mut progress = |p: ImportProgress| {
+            // A closed window cannot show progress; the import goes on regardless.
+            let _ = on_progress.send(p);
+        };
+        afterdesk_desk::import_file(
+            store,
+            &PathBuf::from(path),
+            &agent,
+            now(),
+            &ImportOptions::default(),
+            &mut progress,
+            &cancel,
+        )
+        .map(|report| ImportReportView::from(&report))
+        .map_err(CommandError::from)
+    });
+    task.await
+        .map_err(|e| CommandError::new("error", format!("导入中断：{e}")))?
+}
+
+/// Reads the header and first rows of an export file, without importing, so that the
+/// wizard can show how its columns will be read.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_import(
+    desk: State<'_, Desk>,
+    path: String,
+) -> CommandResult<ImportPreviewView> {
+    desk.with_store(|store| {
+        Ok(ImportPreviewView::from(&afterdesk_desk::preview_file(
+            store,
+            &PathBuf::from(path),
+        )?))
+    })
+}
+
+/// Asks a running import to stop; it rolls back within a few thousand rows.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_import(desk: State<'_, Desk>) -> CommandResult<()> {
+    desk.cancel_flag().store(true, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Switches to the demo shop: a fresh in-memory shop filled with generated cases. The
+/// shop's own database is not touched; [`close_demo_shop`] goes back to it.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_demo_shop(desk: State<'_, Desk>, agent: String) -> CommandResult<ShopInfo> {
+    desk.open_demo(&agent, now())?;
+    desk.info()
+}
+
+/// Leaves the demo shop and reopens the shop's own database.
+#[tauri::command]
+#[specta::specta]
+pub async fn close_demo_shop(desk: State<'_, Desk>) -> CommandResult<ShopInfo> {
+    desk.reopen(now())?;
+    desk.info()
+}
+
+/// Opens another shop's database file (creating it if it does not exist) and remembers it
+/// for the next start. Several shops are several files.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_shop(desk: State<'_, Desk>, path: String) -> CommandResult<ShopInfo> {
+    desk.open_shop(PathBuf::from(path), now())?;
+    desk.info()
+}
+
+/// The backups of the open shop's database, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_backups(desk: State<'_, Desk>) -> CommandResult<Vec<BackupView>> {
+    desk.with_store(|store| {
+        Ok(store
+            .backups()?
+            .iter()
+            .rev()
+            .map(BackupView::from)
+            .collect())
+    })
+}
+
+/// Backs the open shop up now (kept with the daily ones, the oldest pruned).
+#[tauri::command]
+#[specta::specta]
+pub async fn backup_now(desk: State<'_, Desk>) -> CommandResult<Vec<BackupView>> {
+    desk.with_store(|store| {
+        if store.backup(now(), "manual")?.is_none() {
+            return Err(CommandError::new("demo", "演示店铺只在内存中，无需备份"));
+        }
+        Ok(store
+            .backups()?
+            .iter()
+            .rev()
+            .map(BackupView::from)
+            .collect())
+    })
 }
 
 #[cfg(test)]
@@ -50,5 +340,15 @@ mod tests {
         assert_eq!(value["name"], "AfterDesk");
         assert_eq!(value["version"], env!("CARGO_PKG_VERSION"));
         assert_eq!(value.as_object().map(|o| o.len()), Some(2));
+    }
+
+    #[test]
+    fn errors_keep_the_core_code_and_message() {
+        let e = CommandError::from(DeskError::Cancelled);
+        assert_eq!(e.code, "cancelled");
+        assert!(e.message.contains("导入已取消"));
+        let e = CommandError::from(StoreError::CaseNotFound("42".to_owned()));
+        assert_eq!(e.code, "case_not_found");
+        assert!(e.message.contains("42"));
     }
 }

@@ -1,17 +1,106 @@
 //! The AfterDesk (售后台) desktop shell.
 //!
 //! This crate is deliberately thin: it opens the window, wires the plugins that every
-//! desktop app needs (one instance at a time, remembered window geometry) and exposes
-//! a small set of commands. Business logic belongs in the core crates under `crates/`.
+//! desktop app needs (one instance at a time, remembered window geometry, the file
+//! dialog), opens the shop's database and exposes the commands the UI calls through
+//! generated TypeScript bindings (`ui/src/api/bindings.ts`). Business logic belongs in
+//! the core crates under `crates/`.
 
 pub mod commands;
+pub mod shop;
 
+use afterdesk_case::DeviceId;
+use std::path::{Path, PathBuf};
 use tauri::Manager;
+use tauri_specta::{Builder, ErrorHandlingMode, collect_commands};
 
 /// The label of the only window, as declared in `tauri.conf.json`.
 ///
 /// The single-instance handler needs it to find the window it should bring forward.
 pub const MAIN_WINDOW_LABEL: &str = "main";
+
+/// Where the generated bindings live, relative to this crate's manifest.
+pub const BINDINGS_PATH: &str = "../ui/src/api/bindings.ts";
+
+/// Every command the UI can call, with the shape of the bindings generated for them.
+///
+/// Errors are returned as a `{status: "error", error: CommandError}` result rather than
+/// thrown, so that each screen has to decide what to show. Money and counts are `i64`/
+/// `u64` in Rust, which specta refuses as `number` by default; a shop's amounts in fen
+/// and its case counts stay far below 2^53, where a JavaScript number is exact.
+pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
+    Builder::<R>::new()
+        .commands(collect_commands![
+            commands::app_info,
+            commands::shop_info,
+            commands::list_cases,
+            commands::case_detail,
+            commands::add_note,
+            commands::change_case,
+            commands::change_cases,
+            commands::add_case,
+            commands::delete_case,
+            commands::restore_case,
+            commands::preview_import,
+            commands::import_file,
+            commands::cancel_import,
+            commands::open_demo_shop,
+            commands::close_demo_shop,
+            commands::open_shop,
+            commands::list_backups,
+            commands::backup_now,
+        ])
+        .error_handling(ErrorHandlingMode::Result)
+        .dangerously_cast_bigints_to_number()
+}
+
+/// Writes the TypeScript bindings to `path`.
+pub fn export_bindings(path: &Path) -> Result<(), String> {
+    specta_builder::<tauri::Wry>()
+        .export(specta_typescript::Typescript::default(), path)
+        .map_err(|e| e.to_string())
+}
+
+/// The app's settings folder (device id, the list of shop files).
+fn config_dir() -> Option<PathBuf> {
+    dirs::config_dir().map(|dir| dir.join("AfterDesk"))
+}
+
+/// The shop database: `AFTERDESK_DB` if set (tests and power users), else the shop the
+/// user last opened, else `AfterDesk/shops/default.sqlite` in the system's
+/// application-data folder.
+fn db_path(config_dir: Option<&Path>) -> PathBuf {
+    if let Some(path) = std::env::var_os(afterdesk_desk::DB_ENV)
+        && !path.is_empty()
+    {
+        return PathBuf::from(path);
+    }
+    let remembered = config_dir.and_then(|dir| match afterdesk_desk::load_shop_files(dir) {
+        Ok(files) => files.current,
+        Err(e) => {
+            eprintln!("AfterDesk: {e}; opening the default shop");
+            None
+        }
+    });
+    remembered
+        .or_else(afterdesk_desk::default_db_path)
+        .unwrap_or_else(|| PathBuf::from("AfterDesk-default.sqlite"))
+}
+
+/// This installation's device id: `AFTERDESK_DEVICE` if set, otherwise the one kept in the
+/// settings folder (created on first use), as the CLI does.
+fn device(now: chrono::DateTime<chrono::Utc>) -> DeviceId {
+    if let Ok(id) = std::env::var("AFTERDESK_DEVICE")
+        && !id.trim().is_empty()
+    {
+        return DeviceId(id);
+    }
+    let dir = config_dir().unwrap_or_else(|| std::env::temp_dir().join("AfterDesk"));
+    afterdesk_desk::device_id(&dir, now).unwrap_or_else(|e| {
+        eprintln!("AfterDesk: no device id ({e}); using a temporary one");
+        DeviceId(afterdesk_case::RecordId::new(now).to_string())
+    })
+}
 
 /// Builds and runs the desktop app until the last window closes.
 ///
@@ -19,6 +108,10 @@ pub const MAIN_WINDOW_LABEL: &str = "main";
 /// stderr and the process exits with status 1, because there is no window yet in which
 /// the user could be told, and panicking would only add a less readable backtrace.
 pub fn run() {
+    let now = chrono::Utc::now();
+    let config = config_dir();
+    let desk = shop::Desk::open(db_path(config.as_deref()), device(now), config, now);
+    let builder = specta_builder::<tauri::Wry>();
     let result = tauri::Builder::default()
         // The single-instance plugin must be registered first so that a second launch
         // exits before it creates windows or touches the saved window state.
@@ -26,7 +119,9 @@ pub fn run() {
             focus_main_window(app);
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .plugin(tauri_plugin_dialog::init())
+        .manage(desk)
+        .invoke_handler(builder.invoke_handler())
         .run(tauri::generate_context!("../tauri.conf.json"));
 
     if let Err(error) = result {
@@ -47,5 +142,30 @@ fn focus_main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     let steps = [window.unminimize(), window.show(), window.set_focus()];
     for error in steps.into_iter().filter_map(Result::err) {
         eprintln!("AfterDesk: could not bring the main window forward: {error}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The CI freshness check: the committed bindings must be what the commands generate.
+    #[test]
+    fn committed_bindings_are_fresh() {
+        let committed_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS_PATH);
+        if std::env::var_os("AFTERDESK_WRITE_BINDINGS").is_some() {
+            export_bindings(&committed_path).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let fresh_path = dir.path().join("bindings.ts");
+        export_bindings(&fresh_path).unwrap();
+        let fresh = std::fs::read_to_string(&fresh_path).unwrap();
+        let committed = std::fs::read_to_string(&committed_path).unwrap_or_default();
+        assert!(
+            fresh == committed,
+            "ui/src/api/bindings.ts is out of date with the Rust commands. Refresh it with\n  \
+             AFTERDESK_WRITE_BINDINGS=1 cargo test -p afterdesk-app committed_bindings_are_fresh\n\
+             and commit the result."
+        );
     }
 }

@@ -4,14 +4,29 @@ import {
   ProfileOutlined,
   SettingOutlined,
 } from '@ant-design/icons';
-import { Layout, Menu, Typography, theme as antdTheme, type MenuProps, type ThemeConfig } from 'antd';
-import { useState, type ReactNode } from 'react';
+import {
+  Alert,
+  App as AntdApp,
+  Layout,
+  Menu,
+  Spin,
+  Typography,
+  theme as antdTheme,
+  type MenuProps,
+  type ThemeConfig,
+} from 'antd';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
+import { closeDemoShop, isTauri, openDemoShop, shopInfo, type ShopInfo } from './api';
 import logoUrl from './assets/logo.png';
 import { AppVersion } from './components/AppVersion';
+import { CaseList } from './components/CaseList';
+import { CasePage } from './components/CasePage';
+import { Dashboard } from './components/Dashboard';
 import { FirstRun } from './components/FirstRun';
+import { ImportWizard } from './components/ImportWizard';
 import { LanguageSwitch } from './components/LanguageSwitch';
-import { Placeholder } from './components/Placeholder';
+import { Settings } from './components/Settings';
 import { I18nProvider, useI18n, type Locale, type MessageKey } from './i18n';
 
 /** The app's sections, in menu order. Routing can replace this once pages are real. */
@@ -45,26 +60,89 @@ const THEME: ThemeConfig = {
   },
 };
 
-/** The page shown for each section; only the workbench has content yet. */
-function SectionPage({ section }: { readonly section: Section }) {
-  const { t } = useI18n();
-  switch (section) {
-    case 'workbench':
-      return <FirstRun />;
-    case 'cases':
-      return <Placeholder text={t('placeholder.cases')} />;
-    case 'import':
-      return <Placeholder text={t('placeholder.import')} />;
-    case 'settings':
-      return <Placeholder text={t('placeholder.settings')} />;
-  }
-}
-
 /** The window frame: navigation on the left, a header with the page title, the page. */
 export function Shell() {
   const { t } = useI18n();
   const { token } = antdTheme.useToken();
+  const { message } = AntdApp.useApp();
   const [section, setSection] = useState<Section>('workbench');
+  const [openCase, setOpenCase] = useState<string | null>(null);
+  const [shop, setShop] = useState<ShopInfo | null>(null);
+  const [loaded, setLoaded] = useState(false);
+  const [demoBusy, setDemoBusy] = useState(false);
+
+  const [shopError, setShopError] = useState<string | null>(null);
+
+  // Depends on nothing, so that it runs once on start and again only when asked.
+  const refresh = useCallback(async () => {
+    if (!isTauri()) {
+      setLoaded(true);
+      return;
+    }
+    try {
+      setShop(await shopInfo());
+      setShopError(null);
+    } catch (e) {
+      setShopError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setLoaded(true);
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const go = (next: Section) => {
+    setSection(next);
+    setOpenCase(null);
+  };
+
+  const showCase = (id: string) => {
+    setSection('cases');
+    setOpenCase(id);
+  };
+
+  const openDemo = async () => {
+    setDemoBusy(true);
+    try {
+      setShop(await openDemoShop());
+    } catch (e) {
+      void message.error(t('common.error', { message: e instanceof Error ? e.message : String(e) }));
+    } finally {
+      setDemoBusy(false);
+    }
+  };
+
+  const closeDemo = async () => {
+    try {
+      setShop(await closeDemoShop());
+    } catch (e) {
+      void message.error(t('common.error', { message: e instanceof Error ? e.message : String(e) }));
+    }
+  };
+
+  const page = (): ReactNode => {
+    switch (section) {
+      case 'workbench':
+        if (!loaded) return <Spin style={{ display: 'block', margin: 48 }} />;
+        return shop && shop.summary.total > 0 ? (
+          <Dashboard shop={shop} onOpen={showCase} onCloseDemo={() => void closeDemo()} />
+        ) : (
+          <FirstRun onImport={() => go('import')} onDemo={() => void openDemo()} demoBusy={demoBusy} />
+        );
+      case 'cases':
+        return openCase ? (
+          <CasePage caseKey={openCase} onBack={() => setOpenCase(null)} />
+        ) : (
+          <CaseList key={shop?.demo ? 'demo' : 'shop'} onOpen={showCase} />
+        );
+      case 'import':
+        return <ImportWizard onImported={() => void refresh()} onViewCases={() => go('cases')} />;
+      case 'settings':
+        return <Settings shop={shop} />;
+    }
+  };
 
   const items: MenuProps['items'] = SECTIONS.map((key) => ({
     key,
@@ -99,7 +177,7 @@ export function Shell() {
             selectedKeys={[section]}
             items={items}
             onClick={({ key }) => {
-              if (isSection(key)) setSection(key);
+              if (isSection(key)) go(key);
             }}
             style={{ flex: 1, borderInlineEnd: 'none', paddingTop: 8 }}
           />
@@ -123,7 +201,16 @@ export function Shell() {
           <LanguageSwitch />
         </Layout.Header>
         <Layout.Content style={{ overflow: 'auto' }}>
-          <SectionPage section={section} />
+          {shopError && (
+            <Alert
+              type="error"
+              showIcon
+              banner
+              message={t('common.error', { message: shopError })}
+              data-testid="shop-error"
+            />
+          )}
+          {page()}
         </Layout.Content>
       </Layout>
     </Layout>
@@ -134,7 +221,9 @@ export function Shell() {
 export function App({ initialLocale }: { readonly initialLocale?: Locale }) {
   return (
     <I18nProvider theme={THEME} {...(initialLocale ? { initialLocale } : {})}>
-      <Shell />
+      <AntdApp style={{ height: '100%' }}>
+        <Shell />
+      </AntdApp>
     </I18nProvider>
   );
 }

@@ -78,6 +78,64 @@ pub struct ImportReport {
     pub unmapped_columns: Vec<String>,
 }
 
+/// The shop's own column names (`mapping add`), for the export reader.
+fn shop_aliases(store: &Store) -> Result<Vec<ColumnAlias>, DeskError> {
+    store
+        .column_aliases()?
+        .into_iter()
+        .map(|(header, key)| {
+            Field::from_key(&key)
+                .map(|field| ColumnAlias { header, field })
+                .ok_or(DeskError::UnknownField(key))
+        })
+        .collect()
+}
+
+/// How many data rows the import wizard's preview shows.
+///
+/// Five rows are enough to see whether amounts, dates and numbers landed in the right
+/// columns, and keep the preview instant even for a workbook.
+pub const PREVIEW_ROWS: usize = 5;
+
+/// The start of an export file as the import would read it, for the wizard's preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportPreview {
+    /// The file's name.
+    pub file: String,
+    /// Its detected format and encoding.
+    pub format: FileFormat,
+    /// The marketplace its cases would be filed under.
+    pub platform: Platform,
+    /// The detected header, with each column's field.
+    pub layout: afterdesk_export::Layout,
+    /// The first data rows ([`PREVIEW_ROWS`]), cells as written.
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Reads the header and first rows of an export file without importing anything, so that
+/// the user can check the column mapping first. Fails exactly as the import would on a file
+/// that is empty, of an unknown format or without a recognisable header.
+pub fn preview_file(store: &Store, path: &Path) -> Result<ImportPreview, DeskError> {
+    let aliases = shop_aliases(store)?;
+    let file = ExportFile::open(path)?;
+    let preview = file.preview(&aliases, PREVIEW_ROWS)?;
+    Ok(ImportPreview {
+        file: display_name(path),
+        format: file.format(),
+        platform: guess_platform(path),
+        layout: preview.layout,
+        rows: preview.rows,
+    })
+}
+
+/// A file's name for messages and reports.
+fn display_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 fn guess_platform(path: &Path) -> Platform {
     let name = path
         .file_name()
@@ -104,21 +162,10 @@ pub fn import_file(
     progress: &mut dyn FnMut(ImportProgress),
     cancel: &AtomicBool,
 ) -> Result<ImportReport, DeskError> {
-    let aliases = store
-        .column_aliases()?
-        .into_iter()
-        .map(|(header, key)| {
-            Field::from_key(&key)
-                .map(|field| ColumnAlias { header, field })
-                .ok_or(DeskError::UnknownField(key))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let aliases = shop_aliases(store)?;
     let file = ExportFile::open(path)?;
     let platform = options.platform.unwrap_or_else(|| guess_platform(path));
-    let file_name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let file_name = display_name(path);
     let mut import = store.begin_import(agent, &file_name, now)?;
     let mut rows = 0u64;
     let mut error_count = 0u64;
@@ -206,4 +253,75 @@ pub fn import_file(
         total: last.total,
     });
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use afterdesk_case::DeviceId;
+    use afterdesk_fixtures::{Encoding, Spec, write_refund_csv};
+    use chrono::TimeZone;
+    use rstest::rstest;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    #[rstest]
+    #[case::gbk(Encoding::Gbk, "gb18030")]
+    #[case::utf8_bom(Encoding::Utf8Bom, "utf8_bom")]
+    fn preview_shows_mapping_and_first_rows_and_writes_nothing(
+        #[case] encoding: Encoding,
+        #[case] encoding_key: &str,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("天猫退款.csv");
+        let spec = Spec::new(20, now());
+        let mut out = std::fs::File::create(&path).unwrap();
+        write_refund_csv(&mut out, &spec, encoding).unwrap();
+        drop(out);
+        let store = Store::open_in_memory(DeviceId("t".to_owned())).unwrap();
+
+        let preview = preview_file(&store, &path).unwrap();
+
+        assert_eq!(preview.layout.kind, ExportKind::Refunds, "a refund export");
+        assert_eq!(preview.platform, Platform::Tmall, "天猫 in the name");
+        assert_eq!(preview.rows.len(), PREVIEW_ROWS, "only the first rows");
+        assert_eq!(preview.rows[0].0, 2, "the first data row is row 2");
+        let refund_col = preview.layout.column(Field::RefundNo).unwrap();
+        assert_eq!(
+            preview.rows[0].1[refund_col],
+            afterdesk_fixtures::refund_row(&spec, 0)[refund_col],
+            "cells as written, decoded"
+        );
+        let json = serde_json::to_value(preview.format).unwrap();
+        assert!(
+            json.to_string().contains(encoding_key),
+            "the encoding is reported: {json}"
+        );
+        assert_eq!(
+            store
+                .list_cases(&afterdesk_store::CaseQuery::default())
+                .unwrap()
+                .total,
+            0,
+            "a preview never writes"
+        );
+    }
+
+    #[test]
+    fn preview_of_a_file_without_header_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.csv");
+        std::fs::write(&path, "随便,什么\n1,2\n").unwrap();
+        let store = Store::open_in_memory(DeviceId("t".to_owned())).unwrap();
+        let error = preview_file(&store, &path).unwrap_err();
+        assert_eq!(
+            error.code(),
+            "not_an_export",
+            "the import's own error: {error}"
+        );
+    }
 }

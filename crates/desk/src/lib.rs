@@ -12,12 +12,18 @@ mod summary;
 mod view;
 
 pub use demo::{DEMO_CASES, demo_shop};
-pub use import::{ImportOptions, ImportProgress, ImportReport, MAX_REPORTED_ERRORS, import_file};
-pub use shop::{DB_ENV, default_db_path, device_id};
+pub use import::{
+    ImportOptions, ImportPreview, ImportProgress, ImportReport, MAX_REPORTED_ERRORS, PREVIEW_ROWS,
+    import_file, preview_file,
+};
+pub use shop::{
+    DB_ENV, RECENT_SHOPS, ShopFiles, default_db_path, device_id, load_shop_files, remember_shop,
+};
 pub use summary::{KindCount, ShopSummary, shop_summary};
 pub use view::{
-    CaseChangeInput, CaseDetailView, CaseListView, CaseQueryInput, CaseView, EventView,
-    ImportReportView, NewCaseInput, NoteView, OrderView, RowErrorView,
+    BackupView, CaseChangeInput, CaseDetailView, CaseListView, CaseQueryInput, CaseView, EventView,
+    ImportPreviewView, ImportReportView, NewCaseInput, NoteView, OrderView, PreviewColumnView,
+    RowErrorView,
 };
 
 use afterdesk_export::ExportError;
@@ -50,6 +56,15 @@ pub enum DeskError {
         #[source]
         source: std::io::Error,
     },
+    /// A settings file is not valid JSON.
+    #[error("设置文件 {path} 已损坏：{source}")]
+    SettingsFormat {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the JSON reader said.
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 impl DeskError {
@@ -67,7 +82,7 @@ impl DeskError {
             DeskError::Cancelled => "cancelled",
             DeskError::WrongKind(_) => "wrong_export_kind",
             DeskError::UnknownField(_) => "unknown_field",
-            DeskError::Settings { .. } => "settings",
+            DeskError::Settings { .. } | DeskError::SettingsFormat { .. } => "settings",
         }
     }
 }

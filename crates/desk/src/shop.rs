@@ -3,6 +3,7 @@
 use crate::DeskError;
 use afterdesk_case::{DeviceId, RecordId};
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The environment variable that points at a shop database, overriding the default.
@@ -34,4 +35,116 @@ pub fn device_id(config_dir: &Path, now: DateTime<Utc>) -> Result<DeviceId, Desk
     let id = RecordId::new(now).to_string();
     std::fs::write(&path, &id).map_err(settings)?;
     Ok(DeviceId(id))
+}
+
+/// How many shop files the app lists as recently opened.
+///
+/// A small team's agent works for a handful of shops at most; eight fit a menu without
+/// scrolling.
+pub const RECENT_SHOPS: usize = 8;
+
+/// The name of the file, in the settings folder, that remembers which shop is open.
+const SHOPS_FILE: &str = "shops.json";
+
+/// Which shop databases this computer opened: the current one first.
+///
+/// Kept in the settings folder rather than in any shop database, because it is about this
+/// computer, and a shop's file may sit in a folder synced to other computers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ShopFiles {
+    /// The shop to open on start, if the user chose one.
+    pub current: Option<PathBuf>,
+    /// Recently opened shops, most recent first, at most [`RECENT_SHOPS`].
+    pub recent: Vec<PathBuf>,
+}
+
+/// Reads the remembered shops from `config_dir`; a missing file means none.
+pub fn load_shop_files(config_dir: &Path) -> Result<ShopFiles, DeskError> {
+    let path = config_dir.join(SHOPS_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|source| DeskError::SettingsFormat { path, source }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ShopFiles::default()),
+        Err(source) => Err(DeskError::Settings { path, source }),
+    }
+}
+
+/// Remembers `shop` as the current shop and moves it to the front of the recent list.
+///
+/// The file is written under a temporary name and renamed, so a crash never leaves it
+/// half-written. A damaged file is replaced rather than blocking the switch.
+pub fn remember_shop(config_dir: &Path, shop: &Path) -> Result<ShopFiles, DeskError> {
+    let mut files = load_shop_files(config_dir).unwrap_or_default();
+    files.recent.retain(|p| p != shop);
+    files.recent.insert(0, shop.to_owned());
+    files.recent.truncate(RECENT_SHOPS);
+    files.current = Some(shop.to_owned());
+    let path = config_dir.join(SHOPS_FILE);
+    let settings = |source| DeskError::Settings {
+        path: path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(config_dir).map_err(settings)?;
+    let text = serde_json::to_vec_pretty(&files).map_err(|source| DeskError::SettingsFormat {
+        path: path.clone(),
+        source,
+    })?;
+    let partial = config_dir.join(format!(".{SHOPS_FILE}.partial"));
+    std::fs::write(&partial, text).map_err(settings)?;
+    std::fs::rename(&partial, &path).map_err(settings)?;
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembers_the_current_shop_and_keeps_recent_ones_unique_and_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            load_shop_files(dir.path()).unwrap(),
+            ShopFiles::default(),
+            "nothing remembered yet"
+        );
+        for i in 0..10 {
+            remember_shop(dir.path(), &PathBuf::from(format!("/shops/{i}.sqlite"))).unwrap();
+        }
+        let files = remember_shop(dir.path(), Path::new("/shops/5.sqlite")).unwrap();
+        assert_eq!(files.current.as_deref(), Some(Path::new("/shops/5.sqlite")));
+        assert_eq!(files.recent.len(), RECENT_SHOPS, "the list is bounded");
+        assert_eq!(
+            files.recent[0],
+            PathBuf::from("/shops/5.sqlite"),
+            "most recent first"
+        );
+        assert_eq!(
+            files
+                .recent
+                .iter()
+                .filter(|p| p.ends_with("5.sqlite"))
+                .count(),
+            1,
+            "no duplicates"
+        );
+        assert_eq!(
+            load_shop_files(dir.path()).unwrap(),
+            files,
+            "read back as written"
+        );
+    }
+
+    #[test]
+    fn a_damaged_settings_file_is_reported_with_its_path_and_then_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(SHOPS_FILE), "{not json").unwrap();
+        let error = load_shop_files(dir.path()).unwrap_err();
+        assert!(
+            error.to_string().contains(SHOPS_FILE),
+            "names the file: {error}"
+        );
+        let files = remember_shop(dir.path(), Path::new("/a.sqlite")).unwrap();
+        assert_eq!(files.recent, vec![PathBuf::from("/a.sqlite")]);
+    }
 }

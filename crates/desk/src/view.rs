@@ -8,12 +8,12 @@
 //! arrive with keys as strings and are checked here, so that a wrong key is an `invalid`
 //! error with a message rather than a failed deserialisation the user cannot read.
 
-use crate::{DeskError, ImportReport};
+use crate::{DeskError, ImportPreview, ImportReport};
 use afterdesk_case::time::china_rfc3339;
 use afterdesk_case::{
     Case, CaseEvent, Fen, Flag, Note, Order, Platform, RefundStatus, ScenarioKind,
 };
-use afterdesk_export::{FileFormat, RowError};
+use afterdesk_export::{ExportKind, FileFormat, RowError};
 use afterdesk_store::{CaseChange, CaseDetail, CaseList, CaseQuery, CaseSort, NewCase, StoreError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -376,21 +376,8 @@ pub struct ImportReportView {
 
 impl From<&ImportReport> for ImportReportView {
     fn from(r: &ImportReport) -> Self {
-        let format = match r.format {
-            FileFormat::Text { encoding, .. } => {
-                let encoding = serde_json::to_value(encoding)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                format!("csv {encoding}").trim().to_owned()
-            }
-            FileFormat::Xlsx => "xlsx".to_owned(),
-            FileFormat::Xls => "xls".to_owned(),
-        };
-        let kind = serde_json::to_value(r.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let format = format_key(r.format);
+        let kind = kind_key_of(r.kind);
         ImportReportView {
             file: r.file.clone(),
             format,
@@ -404,6 +391,114 @@ impl From<&ImportReport> for ImportReportView {
             error_count: r.error_count,
             errors: r.errors.iter().map(RowErrorView::from).collect(),
             unmapped_columns: r.unmapped_columns.clone(),
+        }
+    }
+}
+
+/// One column of a file as the import will read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PreviewColumnView {
+    /// The header as written in the file.
+    pub header: String,
+    /// The field's key (`refund_no`...), or `null` for a column kept as an extra.
+    pub field: Option<String>,
+    /// The field's Chinese name, or `null`.
+    pub field_name: Option<String>,
+}
+
+/// The start of an export file, for the import wizard's mapping preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ImportPreviewView {
+    /// The file's name.
+    pub file: String,
+    /// Format and encoding, as in [`ImportReportView::format`].
+    pub format: String,
+    /// `refunds` or `orders`.
+    pub kind: String,
+    /// The platform the cases would be filed under.
+    pub platform: String,
+    /// The header's row number.
+    pub header_row: u64,
+    /// Every column with its field.
+    pub columns: Vec<PreviewColumnView>,
+    /// The first data rows: their row numbers.
+    pub row_numbers: Vec<u64>,
+    /// The first data rows: their cells, one list per row, in column order.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl From<&ImportPreview> for ImportPreviewView {
+    fn from(p: &ImportPreview) -> Self {
+        let columns = p
+            .layout
+            .headers
+            .iter()
+            .zip(&p.layout.fields)
+            .map(|(header, field)| PreviewColumnView {
+                header: header.clone(),
+                field: field.map(|f| f.key().to_owned()),
+                field_name: field.and_then(|f| f.synonyms().first().map(|s| (*s).to_owned())),
+            })
+            .collect();
+        ImportPreviewView {
+            file: p.file.clone(),
+            format: format_key(p.format),
+            kind: kind_key_of(p.layout.kind),
+            platform: p.platform.key().to_owned(),
+            header_row: p.layout.header_row,
+            columns,
+            row_numbers: p.rows.iter().map(|(row, _)| *row).collect(),
+            rows: p.rows.iter().map(|(_, cells)| cells.clone()).collect(),
+        }
+    }
+}
+
+/// `csv gb18030`, `xlsx`...: the format as the wizard and the CLI name it.
+fn format_key(format: FileFormat) -> String {
+    match format {
+        FileFormat::Text { encoding, .. } => {
+            let encoding = serde_json::to_value(encoding)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            format!("csv {encoding}").trim().to_owned()
+        }
+        FileFormat::Xlsx => "xlsx".to_owned(),
+        FileFormat::Xls => "xls".to_owned(),
+    }
+}
+
+/// `refunds` or `orders`.
+fn kind_key_of(kind: ExportKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// One backup of the shop's database, for the settings page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BackupView {
+    /// The backup file.
+    pub path: String,
+    /// When it was taken, China time (RFC 3339 with +08:00).
+    pub taken_at: String,
+    /// Why: `daily`, `before-migration` or `manual`.
+    pub reason: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+impl From<&afterdesk_store::BackupInfo> for BackupView {
+    fn from(b: &afterdesk_store::BackupInfo) -> Self {
+        BackupView {
+            path: b.path.display().to_string(),
+            taken_at: china_rfc3339(b.taken_at),
+            reason: b.reason.clone(),
+            size: b.size,
         }
     }
 }

@@ -17,6 +17,6 @@ mod table;
 
 pub use columns::{ColumnAlias, ExportKind, Field, Layout};
 pub use error::{ExportError, RowError};
-pub use record::{ParsedRow, RowOutcome};
+pub use record::{ParsedRow, Preview, RowOutcome};
 pub use sniff::{FileFormat, TextEncoding};
 pub use table::{ExportFile, ReadProgress, RowVisitor};

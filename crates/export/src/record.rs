@@ -6,6 +6,7 @@ use crate::{ExportError, ExportFile, ReadProgress, RowError};
 use afterdesk_case::time::parse_china_time;
 use afterdesk_case::{CaseFacts, Fen, OrderFacts};
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use std::ops::ControlFlow;
 
 /// What one data row holds.
@@ -35,6 +36,81 @@ const HEADER_SCAN_ROWS: usize = 10;
 /// The longest piece of a non-header first row quoted back in an error message.
 const QUOTE_CHARS: usize = 80;
 
+/// Looks for the header row among the first rows of a file.
+///
+/// Shared by the import ([`ExportFile::read_records`]) and the wizard's preview
+/// ([`ExportFile::preview`]) so that both find the same header and fail alike.
+struct HeaderScan<'a> {
+    aliases: &'a [ColumnAlias],
+    layout: Option<Layout>,
+    scanned: usize,
+    first_row: Option<String>,
+}
+
+/// What [`HeaderScan::offer`] made of a row.
+enum Scanned<'l> {
+    /// The header is known; the row is data.
+    Data(&'l Layout),
+    /// The row was the header or a line above it.
+    Consumed,
+    /// No header within [`HEADER_SCAN_ROWS`] rows: stop reading.
+    GiveUp,
+}
+
+impl<'a> HeaderScan<'a> {
+    fn new(aliases: &'a [ColumnAlias]) -> Self {
+        HeaderScan {
+            aliases,
+            layout: None,
+            scanned: 0,
+            first_row: None,
+        }
+    }
+
+    fn offer(&mut self, row: u64, cells: &[&str]) -> Scanned<'_> {
+        if self.layout.is_none() {
+            self.scanned += 1;
+            if self.first_row.is_none() {
+                self.first_row = Some(cells.join(",").chars().take(QUOTE_CHARS).collect());
+            }
+            let owned: Vec<String> = cells.iter().map(|c| (*c).to_owned()).collect();
+            self.layout = Layout::detect(&owned, row, self.aliases);
+            return if self.layout.is_none() && self.scanned >= HEADER_SCAN_ROWS {
+                Scanned::GiveUp
+            } else {
+                Scanned::Consumed
+            };
+        }
+        match &self.layout {
+            Some(layout) => Scanned::Data(layout),
+            None => Scanned::Consumed,
+        }
+    }
+
+    fn finish(self, file: &ExportFile) -> Result<Layout, ExportError> {
+        match self.layout {
+            Some(layout) => Ok(layout),
+            None if self.scanned == 0 => Err(ExportError::Empty {
+                path: file.path().to_owned(),
+            }),
+            None => Err(ExportError::NoHeader {
+                path: file.path().to_owned(),
+                scanned: self.scanned,
+                first_row: self.first_row.unwrap_or_default(),
+            }),
+        }
+    }
+}
+
+/// The start of a file as the import will read it: its columns and first data rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    /// The detected header and the field of each column.
+    pub layout: Layout,
+    /// The first data rows: row number and cells as written.
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
 impl ExportFile {
     /// Finds the header row, then calls `visit` with every data row's outcome.
     ///
@@ -45,40 +121,42 @@ impl ExportFile {
         aliases: &[ColumnAlias],
         visit: &mut dyn FnMut(&Layout, RowOutcome, ReadProgress) -> ControlFlow<()>,
     ) -> Result<Layout, ExportError> {
-        let mut layout: Option<Layout> = None;
-        let mut scanned = 0usize;
-        let mut first_row: Option<String> = None;
-        self.for_each_row(&mut |row, cells, progress| {
-            let Some(layout) = &layout else {
-                scanned += 1;
-                if first_row.is_none() {
-                    first_row = Some(cells.join(",").chars().take(QUOTE_CHARS).collect());
-                }
-                let owned: Vec<String> = cells.iter().map(|c| (*c).to_owned()).collect();
-                layout = Layout::detect(&owned, row, aliases);
-                return if layout.is_none() && scanned >= HEADER_SCAN_ROWS {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
+        let mut scan = HeaderScan::new(aliases);
+        self.for_each_row(&mut |row, cells, progress| match scan.offer(row, cells) {
+            Scanned::Data(layout) => {
+                let outcome = RowOutcome {
+                    row,
+                    result: parse_row(layout, row, cells),
                 };
-            };
-            let outcome = RowOutcome {
-                row,
-                result: parse_row(layout, row, cells),
-            };
-            visit(layout, outcome, progress)
+                visit(layout, outcome, progress)
+            }
+            Scanned::Consumed => ControlFlow::Continue(()),
+            Scanned::GiveUp => ControlFlow::Break(()),
         })?;
-        match layout {
-            Some(layout) => Ok(layout),
-            None if scanned == 0 => Err(ExportError::Empty {
-                path: self.path().to_owned(),
-            }),
-            None => Err(ExportError::NoHeader {
-                path: self.path().to_owned(),
-                scanned,
-                first_row: first_row.unwrap_or_default(),
-            }),
-        }
+        scan.finish(self)
+    }
+
+    /// Reads the header and up to `sample_rows` data rows, without parsing them, so that
+    /// the user can check the column mapping before importing.
+    pub fn preview(&self, aliases: &[ColumnAlias], sample_rows: usize) -> Result<Preview, ExportError> {
+        let mut scan = HeaderScan::new(aliases);
+        let mut rows = Vec::with_capacity(sample_rows);
+        self.for_each_row(&mut |row, cells, _| match scan.offer(row, cells) {
+            Scanned::Data(_) if rows.len() < sample_rows => {
+                rows.push((row, cells.iter().map(|c| (*c).to_owned()).collect()));
+                if rows.len() < sample_rows {
+                    ControlFlow::Continue(())
+                } else {
+                    ControlFlow::Break(())
+                }
+            }
+            Scanned::Data(_) | Scanned::GiveUp => ControlFlow::Break(()),
+            Scanned::Consumed => ControlFlow::Continue(()),
+        })?;
+        Ok(Preview {
+            layout: scan.finish(self)?,
+            rows,
+        })
     }
 }
 

@@ -4,7 +4,8 @@
 use crate::import::{index_new_cases, max_seq, record_event, write_case};
 use crate::{Store, StoreError};
 use afterdesk_case::{
-    Actor, Case, CaseFacts, Flag, KindSource, Note, Platform, RecordId, RefundStatus, ScenarioKind,
+    Actor, Case, CaseFacts, DeviceId, Flag, KindSource, Note, Platform, RecordId, RefundStatus,
+    ScenarioKind,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::params;
@@ -149,89 +150,47 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Case, StoreError> {
         let old = self.find_case(key)?;
-        let mut case = old.clone();
-        let mut events: Vec<(&str, Option<String>, Option<String>)> = Vec::new();
-        if let Some(kind) = change.kind {
-            case.kind = kind;
-            case.kind_source = KindSource::Manual;
-            if old.kind != kind {
-                events.push((
-                    "kind",
-                    Some(old.kind.key().to_owned()),
-                    Some(kind.key().to_owned()),
-                ));
-            }
-        }
-        if let Some(status) = change.status {
-            case.facts.refund_status_text = Some(status.zh_name().to_owned());
-            case.open = status.is_open();
-            if old.facts.refund_status() != status {
-                events.push((
-                    "refund_status",
-                    Some(old.facts.refund_status().key().to_owned()),
-                    Some(status.key().to_owned()),
-                ));
-            }
-        }
-        if let Some(flag) = change.flag {
-            case.flag = flag;
-            if old.flag != flag {
-                events.push((
-                    "flag",
-                    old.flag.map(|f| f.key().to_owned()),
-                    flag.map(|f| f.key().to_owned()),
-                ));
-            }
-        }
-        if let Some(assignee) = &change.assignee {
-            let assignee = assignee.clone().filter(|a| !a.trim().is_empty());
-            if old.assignee != assignee {
-                events.push(("assignee", old.assignee.clone(), assignee.clone()));
-            }
-            case.assignee = assignee;
-        }
-        if let Some(open) = change.open {
-            case.open = open;
-        }
-        if old.open != case.open {
-            events.push((
-                "open",
-                Some(old.open.to_string()),
-                Some(case.open.to_string()),
-            ));
-        }
-        for tag in &change.add_tags {
-            let tag = tag.trim();
-            if !tag.is_empty() && !case.tags.iter().any(|t| t == tag) {
-                case.tags.push(tag.to_owned());
-            }
-        }
-        case.tags.retain(|t| !change.remove_tags.contains(t));
-        if old.tags != case.tags {
-            let text = |tags: &[String]| Some(tags.join("、"));
-            events.push(("tags", text(&old.tags), text(&case.tags)));
-        }
-        if events.is_empty() && case == old {
+        let Some((case, events)) = plan_change(&old, change, now, &self.device) else {
             return Ok(old);
-        }
-        case.updated_at = now;
-        case.updated_by = self.device.clone();
+        };
         let actor = self.actor(agent);
         let tx = self.conn.transaction()?;
-        write_case(&tx, &case, true)?;
-        for (field, before, after) in &events {
-            record_event(
-                &tx,
-                &actor,
-                now,
-                &case.id,
-                field,
-                before.as_deref(),
-                after.as_deref(),
-            )?;
-        }
+        write_change(&tx, &actor, now, &case, &events)?;
         tx.commit()?;
         Ok(case)
+    }
+
+    /// Applies the same change to several cases in one transaction: all of them change, or
+    /// none (an unknown key fails the whole batch). Used by the case list's bulk actions.
+    pub fn change_cases(
+        &mut self,
+        keys: &[String],
+        change: &CaseChange,
+        agent: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Case>, StoreError> {
+        let mut planned = Vec::with_capacity(keys.len());
+        for key in keys {
+            let old = self.find_case(key)?;
+            planned.push(match plan_change(&old, change, now, &self.device) {
+                Some(plan) => Ok(plan),
+                None => Err(old),
+            });
+        }
+        let actor = self.actor(agent);
+        let tx = self.conn.transaction()?;
+        let mut cases = Vec::with_capacity(planned.len());
+        for plan in planned {
+            match plan {
+                Ok((case, events)) => {
+                    write_change(&tx, &actor, now, &case, &events)?;
+                    cases.push(case);
+                }
+                Err(unchanged) => cases.push(unchanged),
+            }
+        }
+        tx.commit()?;
+        Ok(cases)
     }
 
     /// Deletes a case as a tombstone: it disappears from lists but stays stored, so that
@@ -310,4 +269,108 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// A field change for the timeline: field, old value, new value.
+type FieldEvent = (&'static str, Option<String>, Option<String>);
+
+/// What `change` does to `old`: the new case and its timeline events, or `None` when it
+/// changes nothing.
+fn plan_change(
+    old: &Case,
+    change: &CaseChange,
+    now: DateTime<Utc>,
+    device: &DeviceId,
+) -> Option<(Case, Vec<FieldEvent>)> {
+    let mut case = old.clone();
+    let mut events: Vec<FieldEvent> = Vec::new();
+    if let Some(kind) = change.kind {
+        case.kind = kind;
+        case.kind_source = KindSource::Manual;
+        if old.kind != kind {
+            events.push((
+                "kind",
+                Some(old.kind.key().to_owned()),
+                Some(kind.key().to_owned()),
+            ));
+        }
+    }
+    if let Some(status) = change.status {
+        case.facts.refund_status_text = Some(status.zh_name().to_owned());
+        case.open = status.is_open();
+        if old.facts.refund_status() != status {
+            events.push((
+                "refund_status",
+                Some(old.facts.refund_status().key().to_owned()),
+                Some(status.key().to_owned()),
+            ));
+        }
+    }
+    if let Some(flag) = change.flag {
+        case.flag = flag;
+        if old.flag != flag {
+            events.push((
+                "flag",
+                old.flag.map(|f| f.key().to_owned()),
+                flag.map(|f| f.key().to_owned()),
+            ));
+        }
+    }
+    if let Some(assignee) = &change.assignee {
+        let assignee = assignee.clone().filter(|a| !a.trim().is_empty());
+        if old.assignee != assignee {
+            events.push(("assignee", old.assignee.clone(), assignee.clone()));
+        }
+        case.assignee = assignee;
+    }
+    if let Some(open) = change.open {
+        case.open = open;
+    }
+    if old.open != case.open {
+        events.push((
+            "open",
+            Some(old.open.to_string()),
+            Some(case.open.to_string()),
+        ));
+    }
+    for tag in &change.add_tags {
+        let tag = tag.trim();
+        if !tag.is_empty() && !case.tags.iter().any(|t| t == tag) {
+            case.tags.push(tag.to_owned());
+        }
+    }
+    case.tags.retain(|t| !change.remove_tags.contains(t));
+    if old.tags != case.tags {
+        let text = |tags: &[String]| Some(tags.join("、"));
+        events.push(("tags", text(&old.tags), text(&case.tags)));
+    }
+    if events.is_empty() && case == *old {
+        return None;
+    }
+    case.updated_at = now;
+    case.updated_by = device.clone();
+    Some((case, events))
+}
+
+/// Writes a planned change and its timeline events inside `tx`.
+fn write_change(
+    tx: &rusqlite::Transaction<'_>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    case: &Case,
+    events: &[FieldEvent],
+) -> Result<(), StoreError> {
+    write_case(tx, case, true)?;
+    for (field, before, after) in events {
+        record_event(
+            tx,
+            actor,
+            now,
+            &case.id,
+            field,
+            before.as_deref(),
+            after.as_deref(),
+        )?;
+    }
+    Ok(())
 }

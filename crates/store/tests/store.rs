@@ -331,3 +331,62 @@ fn daily_backups_rotate() {
         .unwrap();
     assert_eq!(count, 1, "a backup holds the data");
 }
+
+#[test]
+fn bulk_change_is_all_or_nothing_and_writes_history_per_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_in(&dir);
+    import(
+        &mut store,
+        vec![
+            facts("1", "退款成功", "帽子"),
+            facts("2", "买家已经申请退款，等待卖家同意", "围巾"),
+        ],
+        now(),
+    );
+    let change = CaseChange {
+        flag: Some(Some(Flag::Red)),
+        assignee: Some(Some("小李".to_owned())),
+        ..Default::default()
+    };
+    let keys = |k: &[&str]| k.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+
+    let error = store
+        .change_cases(&keys(&["1", "does-not-exist"]), &change, "小王", now())
+        .unwrap_err();
+    assert!(
+        matches!(error, StoreError::CaseNotFound(_)),
+        "unknown key: {error}"
+    );
+    assert_eq!(
+        store.find_case("1").unwrap().flag,
+        None,
+        "a failed batch changes no case"
+    );
+
+    let changed = store
+        .change_cases(&keys(&["1", "2"]), &change, "小王", now())
+        .unwrap();
+    assert_eq!(changed.len(), 2);
+    for key in ["1", "2"] {
+        let detail = store.case_detail(key).unwrap();
+        assert_eq!(detail.case.flag, Some(Flag::Red), "case {key} flagged");
+        assert_eq!(
+            detail.case.assignee.as_deref(),
+            Some("小李"),
+            "case {key} assigned"
+        );
+        let fields: Vec<&str> = detail.events.iter().map(|e| e.field.as_str()).collect();
+        assert!(
+            fields.contains(&"flag") && fields.contains(&"assignee"),
+            "case {key} history records both changes: {fields:?}"
+        );
+    }
+    let again = store
+        .change_cases(&keys(&["1", "2"]), &change, "小王", now())
+        .unwrap();
+    assert_eq!(
+        again[0].updated_at, changed[0].updated_at,
+        "a no-op batch writes nothing"
+    );
+}

@@ -1,19 +1,84 @@
 /**
  * The only place the UI talks to the Rust side.
  *
- * Screens import from here, never from `@tauri-apps/api` directly, so that generated
- * bindings (for example from tauri-specta) can later replace these hand-written wrappers
- * without touching any component. Outside Tauri (a plain browser, Vite dev without the
- * shell, unit tests) the calls degrade to "no data" instead of throwing.
+ * The commands and their types are generated from the Rust code by tauri-specta into
+ * `bindings.ts` (committed, and checked fresh by a Rust test). This module re-exports the
+ * types and wraps each command so that screens get plain promises: a command's
+ * `{code, message}` error becomes a thrown {@link ApiError}, the agent name from the
+ * settings is passed along, and input objects may leave out fields they do not set.
+ * Screens import from here only, never from `@tauri-apps/api` or the bindings directly,
+ * which also lets tests mock this one module.
  */
-import { invoke } from '@tauri-apps/api/core';
+import { Channel } from '@tauri-apps/api/core';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
+import { open, save } from '@tauri-apps/plugin-dialog';
 
-/** Mirrors `afterdesk_app::commands::AppInfo`. */
-export interface AppInfo {
-  /** The app's version, e.g. `"0.1.0"`. */
-  readonly version: string;
-  /** The product name, always `"AfterDesk"`. */
-  readonly name: string;
+import {
+  commands,
+  type AppInfo,
+  type BackupView,
+  type CaseChangeInput_Deserialize,
+  type CaseDetailView_Serialize,
+  type CaseListView_Serialize,
+  type CaseQueryInput_Deserialize,
+  type CaseView_Serialize,
+  type CommandError,
+  type EventView_Serialize,
+  type ImportPreviewView_Serialize,
+  type ImportProgress,
+  type ImportReportView,
+  type NewCaseInput_Deserialize,
+  type NoteView,
+  type OrderView_Serialize,
+  type ShopInfo,
+} from './bindings';
+import { getAgent } from '../settings';
+
+export type {
+  AppInfo,
+  BackupView,
+  CommandError,
+  PreviewColumnView,
+  ImportProgress,
+  ImportReportView,
+  KindCount,
+  NoteView,
+  RowErrorView,
+  ShopInfo,
+  ShopSummary,
+} from './bindings';
+
+// specta writes two shapes for a type whose serde forms differ (an optional field may be
+// left out when the UI sends it, but Rust always writes it). Values coming from Rust use
+// the `_Serialize` shape and values going to Rust the `_Deserialize` one; the screens only
+// see these plain names.
+/** A case as Rust sends it. */
+export type CaseView = CaseView_Serialize;
+/** One page of cases. */
+export type CaseListView = CaseListView_Serialize;
+/** A case with its notes, timeline and order. */
+export type CaseDetailView = CaseDetailView_Serialize;
+/** One timeline entry. */
+export type EventView = EventView_Serialize;
+/** The order behind a case. */
+export type OrderView = OrderView_Serialize;
+/** A list filter as the UI sends it. */
+export type CaseQueryInput = CaseQueryInput_Deserialize;
+/** The start of an export file as the import will read it. */
+export type ImportPreviewView = ImportPreviewView_Serialize;
+/** A change to a case's own fields. */
+export type CaseChangeInput = CaseChangeInput_Deserialize;
+/** A case opened by hand. */
+export type NewCaseInput = NewCaseInput_Deserialize;
+
+/** A command failed; `code` is stable (see docs/cli.md), `message` is for people. */
+export class ApiError extends Error {
+  readonly code: string;
+  constructor(error: CommandError) {
+    super(error.message);
+    this.name = 'ApiError';
+    this.code = error.code;
+  }
 }
 
 /** True when the page runs inside the Tauri shell (its IPC bridge is present). */
@@ -21,10 +86,214 @@ export function isTauri(): boolean {
   return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
 }
 
+type Result<T> = { status: 'ok'; data: T } | { status: 'error'; error: CommandError };
+
+async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
+  const result = await call;
+  if (result.status === 'error') {
+    throw new ApiError(result.error);
+  }
+  return result.data;
+}
+
 /** Asks the shell for its name and version; `null` when not running inside Tauri. */
 export async function getAppInfo(): Promise<AppInfo | null> {
   if (!isTauri()) {
     return null;
   }
-  return invoke<AppInfo>('app_info');
+  return commands.appInfo();
+}
+
+/** Which shop is open and its case counts. */
+export function shopInfo(): Promise<ShopInfo> {
+  return unwrap(commands.shopInfo());
+}
+
+/** A case-list filter in which every field may be left out. */
+export type CaseQuery = Partial<CaseQueryInput>;
+
+/** One page of cases. */
+export function listCases(query: CaseQuery): Promise<CaseListView> {
+  const full: CaseQueryInput = {
+    open: null,
+    kind: null,
+    flag: null,
+    assignee: null,
+    text: null,
+    sort: null,
+    limit: 0,
+    offset: 0,
+    ...query,
+  };
+  return unwrap(commands.listCases(full));
+}
+
+/** A case with its notes, timeline and order. */
+export function caseDetail(key: string): Promise<CaseDetailView> {
+  return unwrap(commands.caseDetail(key));
+}
+
+/** Appends a note, written by the agent named in the settings. */
+export function addNote(key: string, text: string): Promise<NoteView> {
+  return unwrap(commands.addNote(key, text, getAgent()));
+}
+
+/** A change in which every field may be left out. */
+export type CaseChange = Partial<CaseChangeInput>;
+
+/** Changes a case's own fields. */
+export function changeCase(key: string, change: CaseChange): Promise<CaseView> {
+  return unwrap(commands.changeCase(key, fullChange(change), getAgent()));
+}
+
+function fullChange(change: CaseChange): CaseChangeInput {
+  return {
+    kind: null,
+    status: null,
+    flag: null,
+    assignee: null,
+    open: null,
+    add_tags: [],
+    remove_tags: [],
+    ...change,
+  };
+}
+
+/** Applies one change to several cases at once: all of them change, or none. */
+export function changeCases(keys: readonly string[], change: CaseChange): Promise<CaseView[]> {
+  return unwrap(commands.changeCases([...keys], fullChange(change), getAgent()));
+}
+
+/** A new case in which every field may be left out. */
+export type NewCase = Partial<NewCaseInput>;
+
+/** Opens a case by hand. */
+export function addCase(input: NewCase): Promise<CaseView> {
+  const full: NewCaseInput = {
+    platform: null,
+    refund_no: null,
+    order_no: null,
+    buyer_nick: null,
+    item_title: null,
+    reason_text: null,
+    refund_fen: null,
+    kind: null,
+    flag: null,
+    assignee: null,
+    tags: [],
+    ...input,
+  };
+  return unwrap(commands.addCase(full, getAgent()));
+}
+
+/** Deletes a case (it can be restored). */
+export function deleteCase(key: string): Promise<CaseView> {
+  return unwrap(commands.deleteCase(key, getAgent()));
+}
+
+/** Undoes a deletion. */
+export function restoreCase(key: string): Promise<CaseView> {
+  return unwrap(commands.restoreCase(key, getAgent()));
+}
+
+/** Shows the system's open-file dialog for an export; `null` when the user cancels. */
+export async function chooseExportFile(title: string): Promise<string | null> {
+  const chosen = await open({
+    title,
+    multiple: false,
+    directory: false,
+    filters: [{ name: 'CSV / Excel', extensions: ['csv', 'txt', 'xls', 'xlsx'] }],
+  });
+  return typeof chosen === 'string' ? chosen : null;
+}
+
+/** Reads the header and first rows of an export file, importing nothing. */
+export function previewImport(path: string): Promise<ImportPreviewView> {
+  return unwrap(commands.previewImport(path));
+}
+
+/** Imports a file, calling `onProgress` as rows are read. */
+export function importFile(
+  path: string,
+  onProgress: (progress: ImportProgress) => void,
+): Promise<ImportReportView> {
+  const channel = new Channel<ImportProgress>();
+  channel.onmessage = onProgress;
+  return unwrap(commands.importFile(path, getAgent(), channel));
+}
+
+/** Stops a running import; the shop stays as it was. */
+export function cancelImport(): Promise<null> {
+  return unwrap(commands.cancelImport());
+}
+
+/** Switches to the demo shop. */
+export function openDemoShop(): Promise<ShopInfo> {
+  return unwrap(commands.openDemoShop(getAgent()));
+}
+
+/** Leaves the demo shop. */
+export function closeDemoShop(): Promise<ShopInfo> {
+  return unwrap(commands.closeDemoShop());
+}
+
+/** Opens another shop's database file (created if missing) and remembers it. */
+export function openShop(path: string): Promise<ShopInfo> {
+  return unwrap(commands.openShop(path));
+}
+
+/** Shows the open-file dialog for a shop database; `null` when the user cancels. */
+export async function chooseShopFile(title: string): Promise<string | null> {
+  const chosen = await open({
+    title,
+    multiple: false,
+    directory: false,
+    filters: [{ name: 'AfterDesk', extensions: ['sqlite'] }],
+  });
+  return typeof chosen === 'string' ? chosen : null;
+}
+
+/** Shows the save-file dialog for a new shop database; `null` when the user cancels. */
+export async function chooseNewShopFile(title: string): Promise<string | null> {
+  const chosen = await save({
+    title,
+    defaultPath: 'shop.sqlite',
+    filters: [{ name: 'AfterDesk', extensions: ['sqlite'] }],
+  });
+  return chosen ?? null;
+}
+
+/** The open shop's backups, newest first. */
+export function listBackups(): Promise<BackupView[]> {
+  return unwrap(commands.listBackups());
+}
+
+/** Backs the open shop up now; returns the backups, newest first. */
+export function backupNow(): Promise<BackupView[]> {
+  return unwrap(commands.backupNow());
+}
+
+/**
+ * Calls `handler` with the path of a file dropped onto the window; returns the function
+ * that stops listening. Outside Tauri nothing is ever dropped.
+ */
+export function onFileDrop(handler: (path: string) => void): () => void {
+  if (!isTauri()) {
+    return () => undefined;
+  }
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  void getCurrentWebview()
+    .onDragDropEvent((event) => {
+      const path = event.payload.type === 'drop' ? event.payload.paths[0] : undefined;
+      if (path) handler(path);
+    })
+    .then((unlisten) => {
+      if (stopped) unlisten();
+      else stop = unlisten;
+    });
+  return () => {
+    stopped = true;
+    stop?.();
+  };
 }

@@ -1,14 +1,14 @@
 import { fireEvent, render, screen, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { App } from '../App';
 import { I18nProvider, type Locale } from '../i18n';
 import { FirstRun } from './FirstRun';
 
-function renderFirstRun(locale: Locale = 'zh-CN') {
+function renderFirstRun(locale: Locale = 'zh-CN', onImport = vi.fn(), onDemo = vi.fn()) {
   return render(
     <I18nProvider initialLocale={locale}>
-      <FirstRun />
+      <FirstRun onImport={onImport} onDemo={onDemo} />
     </I18nProvider>,
   );
 }
@@ -27,25 +27,21 @@ describe('first-run empty state', () => {
     expect(within(demoCard).getByText(/示例售后单/)).toBeInTheDocument();
   });
 
-  it('keeps both actions disabled until they are wired', () => {
-    renderFirstRun();
-    expect(screen.getByRole('button', { name: '选择导出文件' })).toBeDisabled();
-    expect(screen.getByRole('button', { name: '打开演示店铺' })).toBeDisabled();
-  });
-
-  it('says "即将推出" when hovering a disabled action', async () => {
-    renderFirstRun();
-    const button = screen.getByRole('button', { name: '选择导出文件' });
-    const wrapper = button.parentElement;
-    expect(wrapper).not.toBeNull();
-    fireEvent.mouseEnter(wrapper as HTMLElement);
-    expect(await screen.findByText('即将推出')).toBeInTheDocument();
+  it('starts the import or the demo shop from its two buttons', () => {
+    const onImport = vi.fn();
+    const onDemo = vi.fn();
+    renderFirstRun('zh-CN', onImport, onDemo);
+    fireEvent.click(screen.getByRole('button', { name: '选择导出文件' }));
+    expect(onImport).toHaveBeenCalledOnce();
+    expect(onDemo).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByTestId('demo-shop-button'));
+    expect(onDemo).toHaveBeenCalledOnce();
   });
 
   it('renders in English too', () => {
     renderFirstRun('en');
     expect(screen.getByRole('heading', { name: 'Welcome to AfterDesk' })).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Open demo shop' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Open demo shop' })).toBeEnabled();
   });
 
   it('is what the app shows on its first start, with the four sections in the menu', () => {
@@ -61,6 +57,6 @@ describe('first-run empty state', () => {
 
     fireEvent.click(within(nav).getByText('设置'));
     expect(screen.getByRole('heading', { name: '设置' })).toBeInTheDocument();
-    expect(screen.getByText('设置项将在这里显示。')).toBeInTheDocument();
+    expect(screen.getByText('我的名字')).toBeInTheDocument();
   });
 });

@@ -1,12 +1,15 @@
 import { ExperimentOutlined, ImportOutlined } from '@ant-design/icons';
-import { Button, Card, Col, Empty, Row, Space, Tooltip, Typography } from 'antd';
+import { Button, Card, Col, Empty, Row, Space, Typography } from 'antd';
 import type { ReactNode } from 'react';
 
 import { useI18n } from '../i18n';
 
-/** One way to get started, shown as a card with a (for now disabled) action. */
+/** One way to get started, shown as a card with its action. */
 interface StartOptionProps {
   readonly testId: string;
+  readonly buttonTestId: string;
+  readonly onClick: () => void;
+  readonly busy?: boolean;
   readonly icon: ReactNode;
   readonly title: string;
   readonly description: string;
@@ -14,8 +17,17 @@ interface StartOptionProps {
   readonly primary?: boolean;
 }
 
-function StartOption({ testId, icon, title, description, action, primary }: StartOptionProps) {
-  const { t } = useI18n();
+function StartOption({
+  testId,
+  buttonTestId,
+  onClick,
+  busy,
+  icon,
+  title,
+  description,
+  action,
+  primary,
+}: StartOptionProps) {
   return (
     <Card data-testid={testId} style={{ height: '100%' }} styles={{ body: { height: '100%' } }}>
       <Space direction="vertical" size="middle" style={{ width: '100%', height: '100%' }}>
@@ -30,28 +42,36 @@ function StartOption({ testId, icon, title, description, action, primary }: Star
         <Typography.Paragraph type="secondary" style={{ margin: 0, minHeight: 66 }}>
           {description}
         </Typography.Paragraph>
-        {/* A disabled button fires no pointer events, so the tooltip hangs on a wrapper;
-            the wrapper is focusable so keyboard users can read the hint too. */}
-        <Tooltip title={t('common.comingSoon')}>
-          <span tabIndex={0} style={{ display: 'inline-block', cursor: 'not-allowed' }}>
-            <Button type={primary ? 'primary' : 'default'} disabled style={{ pointerEvents: 'none' }}>
-              {action}
-            </Button>
-          </span>
-        </Tooltip>
+        <Button
+          type={primary ? 'primary' : 'default'}
+          data-testid={buttonTestId}
+          loading={busy ?? false}
+          onClick={onClick}
+        >
+          {action}
+        </Button>
       </Space>
     </Card>
   );
+}
+
+/** Props of {@link FirstRun}. */
+export interface FirstRunProps {
+  /** Goes to the import wizard. */
+  readonly onImport: () => void;
+  /** Opens the demo shop. */
+  readonly onDemo: () => void;
+  /** Whether the demo shop is being created. */
+  readonly demoBusy?: boolean;
 }
 
 /**
  * The first-run empty state of the workbench.
  *
  * A new user has no cases yet; instead of an empty table this explains the two ways in:
- * importing an export from the seller back office, or exploring a demo shop. Both actions
- * are disabled with a "coming soon" hint until the import and demo flows are wired.
+ * importing an export from the seller back office, or exploring a demo shop.
  */
-export function FirstRun() {
+export function FirstRun({ onImport, onDemo, demoBusy }: FirstRunProps) {
   const { t } = useI18n();
   return (
     <div style={{ maxWidth: 880, margin: '0 auto', padding: '48px 24px' }}>
@@ -71,6 +91,8 @@ export function FirstRun() {
         <Col xs={24} md={12}>
           <StartOption
             testId="start-import"
+            buttonTestId="first-run-import"
+            onClick={onImport}
             icon={<ImportOutlined />}
             title={t('firstRun.import.title')}
             description={t('firstRun.import.description')}
@@ -81,6 +103,9 @@ export function FirstRun() {
         <Col xs={24} md={12}>
           <StartOption
             testId="start-demo"
+            buttonTestId="demo-shop-button"
+            onClick={onDemo}
+            busy={demoBusy ?? false}
             icon={<ExperimentOutlined />}
             title={t('firstRun.demo.title')}
             description={t('firstRun.demo.description')}

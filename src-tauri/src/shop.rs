@@ -1,0 +1,321 @@
+//! The open shop held in the app's state, shared by the commands.
+
+use crate::commands::{CommandError, CommandResult};
+use afterdesk_case::DeviceId;
+use afterdesk_desk::{ShopSummary, demo_shop, shop_summary};
+use afterdesk_store::Store;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+
+/// The shop a window works on: the store, and whether it is the in-memory demo.
+#[derive(Debug)]
+pub struct Shop {
+    store: Result<Store, CommandError>,
+    demo: bool,
+}
+
+impl Shop {
+    /// The open store, or why the shop's database could not be opened.
+    pub fn store_mut(&mut self) -> CommandResult<&mut Store> {
+        self.store.as_mut().map_err(|e| e.clone())
+    }
+}
+
+/// What the UI is told about the open shop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ShopInfo {
+    /// The shop's database file (the demo shop lives in memory beside it).
+    pub db_path: String,
+    /// Whether the demo shop is open instead of the shop's own database.
+    pub demo: bool,
+    /// The case counts.
+    pub summary: ShopSummary,
+    /// Shop files opened on this computer, most recent first (the current one included).
+    pub recent: Vec<String>,
+}
+
+/// The app's managed state: the open shop behind a lock, where its database lives, and
+/// the cancel switch of a running import.
+#[derive(Debug)]
+pub struct Desk {
+    shop: Arc<Mutex<Shop>>,
+    cancel: Arc<AtomicBool>,
+    db_path: Mutex<PathBuf>,
+    device: DeviceId,
+    /// The settings folder, where the list of shop files is kept; `None` when the system
+    /// has none, and then nothing is remembered.
+    config_dir: Option<PathBuf>,
+}
+
+/// The answer to a command that arrives while an import holds the shop.
+fn busy() -> CommandError {
+    CommandError::new("busy", "正在导入文件，请等导入完成后再操作")
+}
+
+/// Locks the shop, waiting for a running command to finish.
+///
+/// A panic while the lock was held cannot leave the database half-written (every write is
+/// one SQLite transaction, rolled back when dropped), so a poisoned lock is taken over.
+pub fn lock(shop: &Mutex<Shop>) -> CommandResult<MutexGuard<'_, Shop>> {
+    Ok(shop
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner))
+}
+
+impl Desk {
+    /// Opens the shop's database at `db_path`; a failure is kept and reported by every
+    /// command, so the window still opens and can say what is wrong.
+    pub fn open(
+        db_path: PathBuf,
+        device: DeviceId,
+        config_dir: Option<PathBuf>,
+        now: DateTime<Utc>,
+    ) -> Desk {
+        let store = Store::open(&db_path, device.clone(), now).map_err(CommandError::from);
+        Desk {
+            shop: Arc::new(Mutex::new(Shop { store, demo: false })),
+            cancel: Arc::new(AtomicBool::new(false)),
+            db_path: Mutex::new(db_path),
+            device,
+            config_dir,
+        }
+    }
+
+    /// The open shop's database file.
+    pub fn db_path(&self) -> PathBuf {
+        self.db_path
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Switches to the shop database at `path`, creating it if it does not exist, and
+    /// remembers it for the next start. If it cannot be opened, the current shop stays
+    /// open and the error says why.
+    pub fn open_shop(&self, path: PathBuf, now: DateTime<Utc>) -> CommandResult<()> {
+        let mut shop = match self.shop.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => return Err(busy()),
+        };
+        let store = Store::open(&path, self.device.clone(), now)?;
+        *shop = Shop {
+            store: Ok(store),
+            demo: false,
+        };
+        *self
+            .db_path
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = path.clone();
+        if let Some(dir) = &self.config_dir {
+            afterdesk_desk::remember_shop(dir, &path)?;
+        }
+        Ok(())
+    }
+
+    /// The shared shop, for work that runs on another thread.
+    pub fn shop(&self) -> Arc<Mutex<Shop>> {
+        Arc::clone(&self.shop)
+    }
+
+    /// The switch that cancels a running import.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.cancel)
+    }
+
+    /// Runs `f` on the open store, or answers `busy` at once while an import holds it, so
+    /// that the UI can say so instead of hanging.
+    pub fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> CommandResult<T>,
+    ) -> CommandResult<T> {
+        let mut guard = match self.shop.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => return Err(busy()),
+        };
+        f(guard.store_mut()?)
+    }
+
+    /// Which shop is open and its counts.
+    pub fn info(&self) -> CommandResult<ShopInfo> {
+        let demo = lock(&self.shop)?.demo;
+        let summary = self.with_store(|store| Ok(shop_summary(store)?))?;
+        let db_path = self.db_path();
+        // An unreadable list of shops only costs the menu of recent ones.
+        let mut recent: Vec<PathBuf> = self
+            .config_dir
+            .as_deref()
+            .and_then(|dir| afterdesk_desk::load_shop_files(dir).ok())
+            .map(|files| files.recent)
+            .unwrap_or_default();
+        if !recent.contains(&db_path) {
+            recent.insert(0, db_path.clone());
+        }
+        Ok(ShopInfo {
+            db_path: db_path.display().to_string(),
+            demo,
+            summary,
+            recent: recent.iter().map(|p| p.display().to_string()).collect(),
+        })
+    }
+
+    /// Replaces the open shop with a fresh demo shop in memory.
+    pub fn open_demo(&self, agent: &str, now: DateTime<Utc>) -> CommandResult<()> {
+        let mut store = Store::open_in_memory(self.device.clone())?;
+        demo_shop(&mut store, agent, now)?;
+        let mut shop = lock(&self.shop)?;
+        *shop = Shop {
+            store: Ok(store),
+            demo: true,
+        };
+        Ok(())
+    }
+
+    /// Reopens the shop's own database (leaving the demo shop, which is discarded).
+    pub fn reopen(&self, now: DateTime<Utc>) -> CommandResult<()> {
+        let mut shop = lock(&self.shop)?;
+        // Close the current store first so the file is not opened twice.
+        *shop = Shop {
+            store: Err(CommandError::new("open", "正在重新打开店铺")),
+            demo: false,
+        };
+        shop.store =
+            Store::open(&self.db_path(), self.device.clone(), now).map_err(CommandError::from);
+        shop.store.as_ref().map(|_| ()).map_err(Clone::clone)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default()
+    }
+
+    #[test]
+    fn demo_shop_replaces_and_reopen_restores_the_real_shop() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("shop.sqlite");
+        let desk = Desk::open(db.clone(), DeviceId("t".to_owned()), None, now());
+        let info = desk.info().unwrap();
+        assert!(!info.demo);
+        assert_eq!(info.summary.total, 0);
+        assert_eq!(info.db_path, db.display().to_string());
+
+        desk.open_demo("演示", now()).unwrap();
+        let info = desk.info().unwrap();
+        assert!(info.demo);
+        assert_eq!(info.summary.total, afterdesk_desk::DEMO_CASES as u64);
+
+        desk.reopen(now()).unwrap();
+        let info = desk.info().unwrap();
+        assert!(!info.demo);
+        assert_eq!(
+            info.summary.total, 0,
+            "the demo never touches the real shop"
+        );
+    }
+
+    #[test]
+    fn commands_answer_busy_while_the_shop_is_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let desk = Desk::open(
+            dir.path().join("s.sqlite"),
+            DeviceId("t".to_owned()),
+            None,
+            now(),
+        );
+        let shop = desk.shop();
+        let _held = lock(&shop).unwrap();
+        let err = desk.with_store(|_| Ok(())).unwrap_err();
+        assert_eq!(err.code, "busy");
+    }
+
+    #[test]
+    fn an_unopenable_database_is_reported_by_every_command() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder where the file should be cannot be opened as a database.
+        let db = dir.path().join("folder.sqlite");
+        std::fs::create_dir_all(&db).unwrap();
+        let desk = Desk::open(db, DeviceId("t".to_owned()), None, now());
+        let err = desk.info().unwrap_err();
+        assert_eq!(err.code, "open");
+    }
+
+    #[test]
+    fn switching_shops_keeps_each_file_apart_and_remembers_the_choice() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        let first = dir.path().join("first.sqlite");
+        let second = dir.path().join("second.sqlite");
+        let desk = Desk::open(
+            first.clone(),
+            DeviceId("t".to_owned()),
+            Some(config.clone()),
+            now(),
+        );
+        desk.with_store(|store| {
+            store.add_case(
+                afterdesk_store::NewCase {
+                    facts: afterdesk_case::CaseFacts {
+                        refund_no: Some("R1".to_owned()),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+                "小王",
+                now(),
+            )?;
+            Ok(())
+        })
+        .unwrap();
+
+        desk.open_shop(second.clone(), now()).unwrap();
+        let info = desk.info().unwrap();
+        assert_eq!(
+            info.db_path,
+            second.display().to_string(),
+            "the new shop is open"
+        );
+        assert_eq!(info.summary.total, 0, "a new shop file starts empty");
+        let remembered = afterdesk_desk::load_shop_files(&config).unwrap();
+        assert_eq!(
+            remembered.current.as_deref(),
+            Some(second.as_path()),
+            "remembered for the next start"
+        );
+
+        desk.open_shop(first.clone(), now()).unwrap();
+        assert_eq!(
+            desk.info().unwrap().summary.total,
+            1,
+            "the first shop kept its case"
+        );
+        assert_eq!(
+            desk.info().unwrap().recent.len(),
+            2,
+            "both shops are recent"
+        );
+    }
+
+    #[test]
+    fn a_shop_that_cannot_be_opened_leaves_the_current_one_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("shop.sqlite");
+        let desk = Desk::open(db.clone(), DeviceId("t".to_owned()), None, now());
+        let folder = dir.path().join("a-folder.sqlite");
+        std::fs::create_dir_all(&folder).unwrap();
+        let err = desk.open_shop(folder, now()).unwrap_err();
+        assert_eq!(err.code, "open", "the store's own code: {}", err.message);
+        assert_eq!(
+            desk.info().unwrap().db_path,
+            db.display().to_string(),
+            "still the old shop"
+        );
+    }
+}

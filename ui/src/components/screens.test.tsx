@@ -1,0 +1,278 @@
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { App as AntdApp } from 'antd';
+import type { ReactNode } from 'react';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { I18nProvider, type Locale } from '../i18n';
+import { makeCase, makeDetail, makeShop } from '../test/fixtures';
+
+const api = vi.hoisted(() => ({
+  isTauri: vi.fn(() => false),
+  getAppInfo: vi.fn(async () => null),
+  shopInfo: vi.fn(),
+  listCases: vi.fn(),
+  caseDetail: vi.fn(),
+  addNote: vi.fn(),
+  changeCase: vi.fn(),
+  chooseExportFile: vi.fn(),
+  importFile: vi.fn(),
+  cancelImport: vi.fn(),
+  openDemoShop: vi.fn(),
+  closeDemoShop: vi.fn(),
+  onFileDrop: vi.fn((_handler: (path: string) => void) => () => undefined),
+}));
+vi.mock('../api', () => api);
+
+const { CaseList } = await import('./CaseList');
+const { CasePage } = await import('./CasePage');
+const { ImportWizard } = await import('./ImportWizard');
+const { Dashboard } = await import('./Dashboard');
+const { App } = await import('../App');
+
+function wrap(node: ReactNode, locale: Locale = 'zh-CN') {
+  return render(
+    <I18nProvider initialLocale={locale}>
+      <AntdApp>{node}</AntdApp>
+    </I18nProvider>,
+  );
+}
+
+beforeEach(() => {
+  for (const fn of Object.values(api)) fn.mockReset();
+  api.isTauri.mockReturnValue(false);
+  api.getAppInfo.mockResolvedValue(null);
+  api.onFileDrop.mockImplementation(() => () => undefined);
+});
+
+describe('case list', () => {
+  beforeEach(() => {
+    api.listCases.mockResolvedValue({
+      total: 2,
+      cases: [
+        makeCase(),
+        makeCase({
+          id: 'c2',
+          refund_no: '200000000000000008',
+          buyer_nick: 'momo_0312',
+          kind: 'refund_unshipped',
+          kind_name: '未发货仅退款',
+          flag: null,
+          refund_fen: 5990,
+        }),
+      ],
+    });
+  });
+
+  it('shows one row per case with yuan, China time and kind names', async () => {
+    const onOpen = vi.fn();
+    wrap(<CaseList onOpen={onOpen} />);
+    const rows = await screen.findAllByTestId('case-row');
+    expect(rows).toHaveLength(2);
+    const first = rows[0] as HTMLElement;
+    expect(within(first).getByText('200000000000000001')).toBeInTheDocument();
+    expect(within(first).getByText('¥12.50')).toBeInTheDocument();
+    // 01:30 UTC is 09:30 in China.
+    expect(within(first).getByText('2026-11-20 09:30')).toBeInTheDocument();
+    expect(within(first).getByText('质量问题')).toBeInTheDocument();
+    expect(within(first).getByLabelText('红旗')).toBeInTheDocument();
+    expect(screen.getByTestId('case-total')).toHaveTextContent('共 2 条');
+    fireEvent.click(rows[1] as HTMLElement);
+    expect(onOpen).toHaveBeenCalledWith('c2');
+    expect(api.listCases).toHaveBeenCalledWith(
+      expect.objectContaining({ open: true, sort: 'requested', offset: 0 }),
+    );
+  });
+
+  it('searches what is typed and focuses the search box on Ctrl+K', async () => {
+    wrap(<CaseList onOpen={() => undefined} />);
+    await screen.findAllByTestId('case-row');
+    const search = screen.getByTestId('case-search');
+    expect(search).not.toHaveFocus();
+    fireEvent.keyDown(window, { key: 'k', ctrlKey: true });
+    expect(search).toHaveFocus();
+    fireEvent.change(search, { target: { value: '保温杯' } });
+    await waitFor(() =>
+      expect(api.listCases).toHaveBeenLastCalledWith(expect.objectContaining({ text: '保温杯' })),
+    );
+  });
+
+  it('says so when nothing matches', async () => {
+    api.listCases.mockResolvedValue({ total: 0, cases: [] });
+    wrap(<CaseList onOpen={() => undefined} />);
+    expect(await screen.findByText('没有符合条件的售后单')).toBeInTheDocument();
+  });
+});
+
+describe('case page', () => {
+  beforeEach(() => {
+    api.caseDetail.mockResolvedValue(makeDetail());
+  });
+
+  it('shows the facts in yuan and China time, notes as text and the history', async () => {
+    wrap(<CasePage caseKey="c1" onBack={() => undefined} />);
+    const facts = await screen.findByTestId('case-facts');
+    expect(within(facts).getByText('¥89.00')).toBeInTheDocument();
+    expect(within(facts).getByText('¥12.50')).toBeInTheDocument();
+    expect(within(facts).getByText('2026-11-20 09:30')).toBeInTheDocument();
+    // Buyer and agent text is shown literally, never interpreted as HTML.
+    expect(within(facts).getByText('<b>杯盖漏水</b>')).toBeInTheDocument();
+    expect(screen.getByText('<script>alert(1)</script> 已联系买家')).toBeInTheDocument();
+    expect(document.querySelector('script')).toBeNull();
+    const timeline = screen.getByTestId('case-timeline');
+    expect(within(timeline).getByText(/小王 把旗帜从 — 改为 红旗/)).toBeInTheDocument();
+    expect(within(timeline).getByText(/导入 天猫退款导出\.csv/)).toBeInTheDocument();
+  });
+
+  it('adds a note and reloads the case', async () => {
+    api.addNote.mockResolvedValue({});
+    wrap(<CasePage caseKey="c1" onBack={() => undefined} />);
+    const input = await screen.findByTestId('note-input');
+    const button = screen.getByTestId('add-note');
+    expect(button).toBeDisabled();
+    fireEvent.change(input, { target: { value: '已补发配件' } });
+    expect(button).toBeEnabled();
+    api.caseDetail.mockResolvedValue(
+      makeDetail({
+        notes: [
+          ...makeDetail().notes,
+          { id: 'n2', case_id: 'c1', author: '客服', device: 'd', at: '2026-11-22T10:00:00+08:00', text: '已补发配件' },
+        ],
+      }),
+    );
+    await act(async () => {
+      fireEvent.click(button);
+    });
+    expect(api.addNote).toHaveBeenCalledWith('c1', '已补发配件');
+    await waitFor(() => expect(screen.getAllByTestId('note-item')).toHaveLength(2));
+    expect(input).toHaveValue('');
+  });
+
+  it('changes the flag through the flag select', async () => {
+    api.changeCase.mockResolvedValue(makeCase({ flag: 'green' }));
+    wrap(<CasePage caseKey="c1" onBack={() => undefined} />);
+    const select = await screen.findByTestId('flag-select');
+    fireEvent.mouseDown(within(select).getByRole('combobox'));
+    const options = await screen.findAllByText('绿旗');
+    fireEvent.click(options.at(-1) as HTMLElement);
+    await waitFor(() => expect(api.changeCase).toHaveBeenCalledWith('c1', { flag: 'green' }));
+  });
+
+  it('shows an error when the case cannot be found', async () => {
+    api.caseDetail.mockRejectedValue(new Error('找不到售后单“c9”'));
+    wrap(<CasePage caseKey="c9" onBack={() => undefined} />);
+    expect(await screen.findByText(/找不到售后单“c9”/)).toBeInTheDocument();
+  });
+});
+
+describe('import wizard', () => {
+  it('imports the chosen file and lists the rows that were not imported', async () => {
+    api.chooseExportFile.mockResolvedValue('/home/me/天猫退款导出.csv');
+    api.importFile.mockImplementation(async (_path: string, onProgress: (p: unknown) => void) => {
+      onProgress({ rows: 2000, done: 50, total: 100 });
+      return {
+        file: '天猫退款导出.csv',
+        format: 'csv gb18030',
+        kind: 'refunds',
+        platform: 'tmall',
+        rows: 60,
+        created: 55,
+        updated: 2,
+        unchanged: 0,
+        deleted: 0,
+        error_count: 3,
+        errors: [{ row: 21, column: '退款编号', message: '退款编号为空，无法识别这条售后' }],
+        unmapped_columns: [],
+      };
+    });
+    const onImported = vi.fn();
+    wrap(<ImportWizard onImported={onImported} />);
+    fireEvent.click(screen.getByTestId('import-file-button'));
+    const result = await screen.findByTestId('import-result');
+    expect(api.importFile).toHaveBeenCalledWith('/home/me/天猫退款导出.csv', expect.any(Function));
+    expect(within(result).getByText('导入完成：天猫退款导出.csv')).toBeInTheDocument();
+    expect(within(result).getByText('55')).toBeInTheDocument();
+    const errors = screen.getByTestId('import-errors');
+    expect(within(errors).getByText('21')).toBeInTheDocument();
+    expect(within(errors).getByText('退款编号为空，无法识别这条售后')).toBeInTheDocument();
+    expect(within(errors).getByText('未导入的行（共 3 行）')).toBeInTheDocument();
+    expect(onImported).toHaveBeenCalledOnce();
+  });
+
+  it('shows the reason when the file is refused', async () => {
+    api.chooseExportFile.mockResolvedValue('/tmp/contacts.csv');
+    api.importFile.mockRejectedValue(new Error('文件 /tmp/contacts.csv 不像是退款或订单导出文件'));
+    wrap(<ImportWizard />);
+    fireEvent.click(screen.getByTestId('import-file-button'));
+    expect(await screen.findByTestId('import-error')).toHaveTextContent('不像是退款或订单导出文件');
+    expect(screen.getByText('导入失败')).toBeInTheDocument();
+  });
+
+  it('imports a file dropped onto the window', async () => {
+    let drop: ((path: string) => void) | undefined;
+    api.onFileDrop.mockImplementation((handler: (path: string) => void) => {
+      drop = handler;
+      return () => undefined;
+    });
+    api.importFile.mockReturnValue(new Promise(() => undefined));
+    wrap(<ImportWizard />);
+    expect(drop).toBeDefined();
+    act(() => drop?.('/home/me/淘宝退款.xlsx'));
+    expect(await screen.findByText('正在导入 淘宝退款.xlsx')).toBeInTheDocument();
+    expect(api.importFile).toHaveBeenCalledWith('/home/me/淘宝退款.xlsx', expect.any(Function));
+  });
+
+  it('does nothing when the dialog is cancelled', async () => {
+    api.chooseExportFile.mockResolvedValue(null);
+    wrap(<ImportWizard />);
+    fireEvent.click(screen.getByTestId('import-file-button'));
+    await waitFor(() => expect(api.chooseExportFile).toHaveBeenCalled());
+    expect(api.importFile).not.toHaveBeenCalled();
+    expect(screen.getByTestId('import-file-button')).toBeInTheDocument();
+  });
+});
+
+describe('dashboard', () => {
+  it('shows counts by status and kind and the oldest open cases', async () => {
+    api.listCases.mockResolvedValue({ total: 1, cases: [makeCase({ buyer_nick: '等最久的买家' })] });
+    wrap(<Dashboard shop={makeShop()} onOpen={() => undefined} onCloseDemo={() => undefined} />);
+    expect(screen.getByTestId('count-open')).toHaveTextContent('34');
+    expect(screen.getByTestId('count-closed')).toHaveTextContent('16');
+    const kinds = screen.getByTestId('kind-counts');
+    expect(within(kinds).getByText('未发货仅退款')).toBeInTheDocument();
+    const oldest = screen.getByTestId('oldest-open');
+    expect(await within(oldest).findByText('等最久的买家')).toBeInTheDocument();
+    expect(api.listCases).toHaveBeenCalledWith(expect.objectContaining({ open: true, sort: 'requested' }));
+    expect(api.listCases).toHaveBeenCalledWith(expect.objectContaining({ open: true, sort: 'requested_desc' }));
+  });
+
+  it('offers to leave the demo shop', () => {
+    api.listCases.mockResolvedValue({ total: 0, cases: [] });
+    const onCloseDemo = vi.fn();
+    wrap(<Dashboard shop={makeShop({ demo: true })} onOpen={() => undefined} onCloseDemo={onCloseDemo} />);
+    fireEvent.click(screen.getByTestId('close-demo'));
+    expect(onCloseDemo).toHaveBeenCalledOnce();
+  });
+});
+
+describe('app', () => {
+  it('opens the demo shop from the first-run screen and shows the workbench', async () => {
+    api.isTauri.mockReturnValue(true);
+    api.shopInfo.mockResolvedValue(makeShop({ summary: { total: 0, open: 0, closed: 0, by_kind: [] } }));
+    api.openDemoShop.mockResolvedValue(makeShop({ demo: true }));
+    api.listCases.mockResolvedValue({ total: 0, cases: [] });
+    render(<App initialLocale="zh-CN" />);
+    fireEvent.click(await screen.findByTestId('demo-shop-button'));
+    expect(await screen.findByTestId('dashboard')).toBeInTheDocument();
+    expect(api.openDemoShop).toHaveBeenCalledOnce();
+    expect(screen.getByText(/你正在查看演示店铺/)).toBeInTheDocument();
+  });
+
+  it('keeps the agent name in the settings', async () => {
+    render(<App initialLocale="zh-CN" />);
+    fireEvent.click(within(screen.getByRole('menu')).getByText('设置'));
+    const input = screen.getByTestId('agent-input');
+    fireEvent.change(input, { target: { value: '小张' } });
+    fireEvent.click(screen.getByTestId('agent-save'));
+    expect(window.localStorage.getItem('afterdesk.agent')).toBe('小张');
+  });
+});
