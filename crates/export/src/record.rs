@@ -107,7 +107,7 @@ impl<'a> HeaderScan<'a> {
 pub struct Preview {
     /// The detected header and the field of each column.
     pub layout: Layout,
-    /// The first data rows: row number and cells as written.
+    /// The first data rows: row number and cells as the import reads them.
     pub rows: Vec<(u64, Vec<String>)>,
 }
 
@@ -138,12 +138,24 @@ impl ExportFile {
 
     /// Reads the header and up to `sample_rows` data rows, without parsing them, so that
     /// the user can check the column mapping before importing.
-    pub fn preview(&self, aliases: &[ColumnAlias], sample_rows: usize) -> Result<Preview, ExportError> {
+    pub fn preview(
+        &self,
+        aliases: &[ColumnAlias],
+        sample_rows: usize,
+    ) -> Result<Preview, ExportError> {
         let mut scan = HeaderScan::new(aliases);
         let mut rows = Vec::with_capacity(sample_rows);
         self.for_each_row(&mut |row, cells, _| match scan.offer(row, cells) {
             Scanned::Data(_) if rows.len() < sample_rows => {
-                rows.push((row, cells.iter().map(|c| (*c).to_owned()).collect()));
+                // Cells as the import reads them: protective quoting (="…", a leading
+                // tab or apostrophe) removed, so the preview shows the numbers the case gets.
+                rows.push((
+                    row,
+                    cells
+                        .iter()
+                        .map(|c| clean(c).unwrap_or_default().to_owned())
+                        .collect(),
+                ));
                 if rows.len() < sample_rows {
                     ControlFlow::Continue(())
                 } else {

@@ -512,6 +512,31 @@ impl App {
         }
     }
 
+    /// Clicks the first element with `data-testid` `testid` whose text contains `text`
+    /// (a list row of a given case, say), waiting for it up to [`DEFAULT_WAIT`].
+    pub async fn click_testid_containing(&self, testid: &str, text: &str) -> Result<()> {
+        ensure!(
+            !testid.contains('"') && !text.contains('"'),
+            "quotes cannot be used in an XPath literal here"
+        );
+        let xpath = format!("//*[@data-testid=\"{testid}\"][contains(., \"{text}\")]");
+        let deadline = Instant::now() + DEFAULT_WAIT;
+        loop {
+            let attempt = match self.client.find(Locator::XPath(&xpath)).await {
+                Ok(element) => element.click().await,
+                Err(error) => Err(error),
+            };
+            match attempt {
+                Ok(()) => return Ok(()),
+                Err(error) if Instant::now() > deadline => {
+                    return Err(error)
+                        .with_context(|| format!("clicking `{testid}` containing {text:?}"));
+                }
+                Err(_) => tokio::time::sleep(POLL_INTERVAL).await,
+            }
+        }
+    }
+
     /// Picks `option` (its visible label) in the Ant Design `Select` whose `data-testid`
     /// is `testid`, and waits for the drop-down to close.
     pub async fn choose_in_select(&self, testid: &str, option: &str) -> Result<()> {
@@ -536,6 +561,70 @@ impl App {
         // Wait for the closing animation so screenshots do not catch a half-faded menu.
         self.wait_for_css_gone(open, DEFAULT_WAIT).await?;
         self.wait_for_animations().await
+    }
+
+    /// Types `text` into the element whose `data-testid` is `testid` (an `<input>` or a
+    /// `<textarea>`, or an antd wrapper around one).
+    pub async fn type_into(&self, testid: &str, text: &str) -> Result<()> {
+        let selector = format!(
+            "input[data-testid=\"{testid}\"], textarea[data-testid=\"{testid}\"], \
+             [data-testid=\"{testid}\"] input, [data-testid=\"{testid}\"] textarea"
+        );
+        let field = self.wait_for_css(&selector, DEFAULT_WAIT).await?;
+        field.click().await.ok();
+        field
+            .send_keys(text)
+            .await
+            .with_context(|| format!("typing into `{testid}`"))
+    }
+
+    /// Chooses `path` in the system's open-file dialog, which the app has just opened
+    /// with the window title `title`.
+    ///
+    /// The dialog is a native GTK window, outside the webview, so WebDriver cannot reach
+    /// it; it is driven like a person would with the keyboard, through `xdotool` on the
+    /// same X display: focus the dialog, type the path (GTK's file chooser opens its
+    /// location field when a path starting with `/` is typed) and press Enter.
+    pub async fn choose_in_file_dialog(&self, title: &str, path: &Path) -> Result<()> {
+        let path = path
+            .to_str()
+            .ok_or_else(|| anyhow!("the path {} is not valid UTF-8", path.display()))?;
+        ensure!(
+            path.is_ascii(),
+            "xdotool types ASCII paths reliably only; {path} is not"
+        );
+        let deadline = Instant::now() + DEFAULT_WAIT;
+        let window = loop {
+            let found = Command::new("xdotool")
+                .args(["search", "--onlyvisible", "--name", title])
+                .output()
+                .context("running xdotool (install the xdotool package)")?;
+            let ids = String::from_utf8_lossy(&found.stdout);
+            if let Some(id) = ids.split_whitespace().last() {
+                break id.to_owned();
+            }
+            if Instant::now() > deadline {
+                bail!("no dialog titled {title:?} appeared within {DEFAULT_WAIT:?}");
+            }
+            tokio::time::sleep(POLL_INTERVAL).await;
+        };
+        // The dialog builds its widgets after it maps; keys sent before that are lost.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let steps: [&[&str]; 4] = [
+            &["windowactivate", "--sync", &window],
+            &["windowfocus", "--sync", &window],
+            &["type", "--delay", "30", path],
+            &["key", "Return"],
+        ];
+        for (i, args) in steps.iter().enumerate() {
+            // Without a window manager `windowactivate` fails; focusing still works.
+            let status = Command::new("xdotool").args(*args).status()?;
+            if !status.success() && i > 0 {
+                bail!("xdotool {args:?} failed ({status})");
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        Ok(())
     }
 
     /// Waits until fonts are loaded, animations have finished and two frames have been
