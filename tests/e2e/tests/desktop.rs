@@ -103,8 +103,11 @@ async fn import_search_note_flag_and_restart() -> anyhow::Result<()> {
     app.screenshot("flow-02-import-result").await?;
 
     // The case list: search for the buyer, open the case.
-    app.click_css("[data-testid=\"import-result\"] button.ant-btn-primary", DEFAULT_WAIT)
-        .await?;
+    app.click_css(
+        "[data-testid=\"import-result\"] button.ant-btn-primary",
+        DEFAULT_WAIT,
+    )
+    .await?;
     app.type_into("case-search", &buyer).await?;
     app.wait_for_js(
         &format!(
@@ -152,7 +155,10 @@ async fn import_search_note_flag_and_restart() -> anyhow::Result<()> {
         .await?
         .text()
         .await?;
-    assert!(flag.contains("红旗"), "the flag survived the restart: {flag:?}");
+    assert!(
+        flag.contains("红旗"),
+        "the flag survived the restart: {flag:?}"
+    );
     app.screenshot("flow-06-case-after-restart").await?;
     app.close().await
 }
