@@ -26,6 +26,7 @@ import { Dashboard } from './components/Dashboard';
 import { FirstRun } from './components/FirstRun';
 import { ImportWizard } from './components/ImportWizard';
 import { LanguageSwitch } from './components/LanguageSwitch';
+import { NewCaseDialog } from './components/NewCaseDialog';
 import { Settings } from './components/Settings';
 import { I18nProvider, useI18n, type Locale, type MessageKey } from './i18n';
 
@@ -70,6 +71,7 @@ export function Shell() {
   const [shop, setShop] = useState<ShopInfo | null>(null);
   const [loaded, setLoaded] = useState(false);
   const [demoBusy, setDemoBusy] = useState(false);
+  const [newCaseOpen, setNewCaseOpen] = useState(false);
 
   const [shopError, setShopError] = useState<string | null>(null);
 
@@ -92,6 +94,26 @@ export function Shell() {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+
+  // Ctrl+N (Cmd+N on macOS) opens 新建售后单 from anywhere in the window; without this the
+  // webview would try to open a new browser window.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (
+        (event.ctrlKey || event.metaKey) &&
+        !event.altKey &&
+        !event.shiftKey &&
+        (event.key.toLowerCase() === 'n' || event.code === 'KeyN')
+      ) {
+        event.preventDefault();
+        setNewCaseOpen(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const openNewCase = () => setNewCaseOpen(true);
 
   const go = (next: Section) => {
     setSection(next);
@@ -127,7 +149,12 @@ export function Shell() {
       case 'workbench':
         if (!loaded) return <Spin style={{ display: 'block', margin: 48 }} />;
         return shop && shop.summary.total > 0 ? (
-          <Dashboard shop={shop} onOpen={showCase} onCloseDemo={() => void closeDemo()} />
+          <Dashboard
+            shop={shop}
+            onOpen={showCase}
+            onCloseDemo={() => void closeDemo()}
+            onNewCase={openNewCase}
+          />
         ) : (
           <FirstRun onImport={() => go('import')} onDemo={() => void openDemo()} demoBusy={demoBusy} />
         );
@@ -135,12 +162,16 @@ export function Shell() {
         return openCase ? (
           <CasePage caseKey={openCase} onBack={() => setOpenCase(null)} />
         ) : (
-          <CaseList key={shop?.demo ? 'demo' : 'shop'} onOpen={showCase} />
+          <CaseList key={shop?.demo ? 'demo' : 'shop'} onOpen={showCase} onNewCase={openNewCase} />
         );
       case 'import':
         return <ImportWizard onImported={() => void refresh()} onViewCases={() => go('cases')} />;
       case 'settings':
-        return <Settings shop={shop} />;
+        return <Settings shop={shop} onShopChanged={(info) => {
+          setShop(info);
+          setShopError(null);
+          setOpenCase(null);
+        }} />;
     }
   };
 
@@ -213,6 +244,16 @@ export function Shell() {
           {page()}
         </Layout.Content>
       </Layout>
+      <NewCaseDialog
+        open={newCaseOpen}
+        onClose={() => setNewCaseOpen(false)}
+        onCreated={(id) => {
+          setNewCaseOpen(false);
+          showCase(id);
+          // The counts on the workbench (and the first-run screen) change with a new case.
+          void refresh();
+        }}
+      />
     </Layout>
   );
 }

@@ -31,3 +31,18 @@ export function formatChinaTime(instant: string | null | undefined, withSeconds 
   const iso = new Date(ms + CHINA_OFFSET_MS).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, withSeconds ? 19 : 16)}`;
 }
+
+/** A file size for people: `812 B`, `4.2 KB`, `36.0 MB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) {
+    return `${bytes} B`;
+  }
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}

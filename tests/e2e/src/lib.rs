@@ -328,6 +328,61 @@ impl Drop for Driver {
     }
 }
 
+/// One process of the app's tree with its memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessMemory {
+    /// The process id.
+    pub pid: u32,
+    /// Its command name (`afterdesk-app`, `WebKitWebProces`...).
+    pub name: String,
+    /// Its proportional set size in KiB: shared pages split among the processes sharing
+    /// them, so that the sum over processes is what they take together.
+    pub pss_kib: u64,
+}
+
+/// The programs of the test harness itself, left out of the app's memory.
+const HARNESS_PROCESSES: [&str; 2] = ["tauri-driver", "WebKitWebDrive"];
+
+impl Driver {
+    /// The memory of every live process in the driver's group except the harness's own
+    /// (the app and the WebKit processes it started).
+    fn app_memory(&self) -> Vec<ProcessMemory> {
+        let pgid = self.child.id().to_string();
+        let Ok(entries) = fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for entry in entries.flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            let (Some(open), Some((_, rest))) = (stat.find('('), stat.rsplit_once(')')) else {
+                continue;
+            };
+            let name = stat[open + 1..stat.len() - rest.len() - 1].to_owned();
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let in_group =
+                matches!(fields.as_slice(), [state, _ppid, pgrp, ..] if *pgrp == pgid && *state != "Z");
+            if !in_group || HARNESS_PROCESSES.contains(&name.as_str()) {
+                continue;
+            }
+            let pss_kib = fs::read_to_string(entry.path().join("smaps_rollup"))
+                .ok()
+                .and_then(|text| {
+                    text.lines()
+                        .find_map(|line| line.strip_prefix("Pss:"))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                })
+                .unwrap_or(0);
+            found.push(ProcessMemory { pid, name, pss_kib });
+        }
+        found
+    }
+}
+
 /// Sends `signal` to every process in group `pgid` with the `kill` utility (the
 /// workspace forbids `unsafe`, which calling `kill(2)` directly would need). Returns
 /// whether the signal was delivered to at least one process.
@@ -655,6 +710,13 @@ impl App {
         let path = artifacts_dir()?.join(format!("{name}.png"));
         fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
         Ok(path)
+    }
+
+    /// The memory of the app's processes (the app and its WebKit helpers; not the
+    /// WebDriver harness), read from `/proc`.
+    #[must_use]
+    pub fn memory(&self) -> Vec<ProcessMemory> {
+        self.driver.app_memory()
     }
 
     /// Ends the session (which closes the app) and stops the driver, waiting until the

@@ -1,9 +1,28 @@
-import { SearchOutlined } from '@ant-design/icons';
-import { Alert, Input, Select, Space, Table, Tag, Typography, type InputRef } from 'antd';
+import { PlusOutlined, SearchOutlined } from '@ant-design/icons';
+import {
+  Alert,
+  App as AntdApp,
+  Button,
+  Input,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+  theme as antdTheme,
+  type InputRef,
+} from 'antd';
 import type { ColumnsType, TablePaginationConfig } from 'antd/es/table';
-import { useCallback, useEffect, useRef, useState, type HTMLAttributes } from 'react';
+import { useCallback, useEffect, useRef, useState, type HTMLAttributes, type MouseEvent } from 'react';
 
-import { listCases, type CaseListView, type CaseQuery, type CaseView } from '../api';
+import {
+  changeCases,
+  listCases,
+  type CaseChange,
+  type CaseListView,
+  type CaseQuery,
+  type CaseView,
+} from '../api';
 import { formatChinaTime, formatFen } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
 import { FlagMark } from './FlagMark';
@@ -22,6 +41,9 @@ export const PAGE_SIZE = 100;
  * table needs its body's height as a number, so it is the window's height minus this.
  */
 const CHROME_HEIGHT = 250;
+
+/** The height of the bulk-action bar shown above the table while rows are selected. */
+const BULK_BAR_HEIGHT = 48;
 
 /** The window's inner height, following resizes. */
 function useWindowHeight(): number {
@@ -43,14 +65,23 @@ type StatusFilter = 'open' | 'closed' | 'all';
 export interface CaseListProps {
   /** Opens a case page. */
   readonly onOpen: (caseId: string) => void;
+  /** Opens the 新建售后单 dialog; without it the toolbar has no 新建 button. */
+  readonly onNewCase?: () => void;
 }
+
+/** The flag choice that clears the flag, as `change_cases` spells it. */
+const NO_FLAG = 'none';
 
 /**
  * The 售后单 list: filters (kind, open/closed, flag, assignee), full-text search focused by
- * Ctrl+K, sorting by refund-request time and paging through `list_cases`.
+ * Ctrl+K, sorting by refund-request time and paging through `list_cases`. Rows can be
+ * selected to set a flag or an assignee on all of them at once (`change_cases`, all or
+ * none).
  */
-export function CaseList({ onOpen }: CaseListProps) {
+export function CaseList({ onOpen, onNewCase }: CaseListProps) {
   const { t } = useI18n();
+  const { message } = AntdApp.useApp();
+  const { token } = antdTheme.useToken();
   const searchRef = useRef<InputRef>(null);
   const windowHeight = useWindowHeight();
   const [search, setSearch] = useState('');
@@ -64,6 +95,11 @@ export function CaseList({ onOpen }: CaseListProps) {
   const [list, setList] = useState<CaseListView | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [bulkAssignee, setBulkAssignee] = useState('');
+  const [bulkBusy, setBulkBusy] = useState(false);
+  // Remounts the bulk flag select after each use, so that it shows its prompt again.
+  const [bulkFlagRound, setBulkFlagRound] = useState(0);
 
   // Ctrl+K (Cmd+K on macOS) jumps to the search box from anywhere on the page.
   useEffect(() => {
@@ -98,7 +134,15 @@ export function CaseList({ onOpen }: CaseListProps) {
     };
     setLoading(true);
     try {
-      setList(await listCases(query));
+      const loaded = await listCases(query);
+      setList(loaded);
+      // A selection only ever holds cases on screen, so that a bulk action never touches
+      // a case the agent cannot see (after a filter change, or once a change moved it out).
+      const shown = new Set(loaded.cases.map((c) => c.id));
+      setSelected((keys) => {
+        const kept = keys.filter((key) => shown.has(key));
+        return kept.length === keys.length ? keys : kept;
+      });
       setError(null);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -110,6 +154,25 @@ export function CaseList({ onOpen }: CaseListProps) {
   useEffect(() => {
     void load();
   }, [load]);
+
+  // While the list reloads, the selection may still hold cases the new filter hides.
+  const bulkLocked = bulkBusy || loading;
+
+  const bulkChange = async (change: CaseChange) => {
+    if (selected.length === 0 || bulkLocked) return;
+    setBulkBusy(true);
+    try {
+      const changed = await changeCases(selected, change);
+      void message.success(t('cases.bulk.done', { count: changed.length }));
+      if (change.assignee !== undefined) setBulkAssignee('');
+    } catch (e) {
+      void message.error(t('cases.bulk.failed', { message: e instanceof Error ? e.message : String(e) }));
+    } finally {
+      setBulkBusy(false);
+      setBulkFlagRound((n) => n + 1);
+    }
+    await load();
+  };
 
   const columns: ColumnsType<CaseView> = [
     {
@@ -243,19 +306,94 @@ export function CaseList({ onOpen }: CaseListProps) {
             {t('cases.total', { total: list.total })}
           </Typography.Text>
         )}
+        {onNewCase && (
+          <Button
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={onNewCase}
+            title={t('newCase.shortcut')}
+            data-testid="new-case-button"
+          >
+            {t('newCase.open')}
+          </Button>
+        )}
       </Space>
+      {selected.length > 0 && (
+        <Space
+          wrap
+          data-testid="bulk-bar"
+          style={{ padding: '6px 12px', borderRadius: token.borderRadius, background: token.colorPrimaryBg }}
+        >
+          <Typography.Text strong data-testid="bulk-count">
+            {t('cases.bulk.selected', { count: selected.length })}
+          </Typography.Text>
+          <Select<string>
+            key={bulkFlagRound}
+            data-testid="bulk-flag-select"
+            aria-label={t('cases.bulk.flag')}
+            placeholder={t('cases.bulk.flag')}
+            disabled={bulkLocked}
+            style={{ width: 140 }}
+            onChange={(value) => void bulkChange({ flag: value })}
+            options={[...Object.keys(FLAGS), NO_FLAG].map((value) => ({
+              value,
+              label: (
+                <Space size={6}>
+                  <FlagMark flag={value} />
+                  {t(value === NO_FLAG ? 'cases.bulk.clearFlag' : (`flag.${value}` as MessageKey))}
+                </Space>
+              ),
+            }))}
+          />
+          <Space.Compact>
+            <Input
+              data-testid="bulk-assignee"
+              aria-label={t('cases.bulk.assignee')}
+              placeholder={t('cases.bulk.assignee')}
+              value={bulkAssignee}
+              disabled={bulkLocked}
+              onChange={(e) => setBulkAssignee(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !e.nativeEvent.isComposing && bulkAssignee.trim()) {
+                  e.preventDefault();
+                  void bulkChange({ assignee: bulkAssignee.trim() });
+                }
+              }}
+              style={{ width: 150 }}
+            />
+            <Button
+              data-testid="bulk-assign"
+              disabled={bulkLocked || !bulkAssignee.trim()}
+              onClick={() => void bulkChange({ assignee: bulkAssignee.trim() })}
+            >
+              {t('cases.bulk.assign')}
+            </Button>
+          </Space.Compact>
+          <Button data-testid="bulk-unassign" disabled={bulkLocked} onClick={() => void bulkChange({ assignee: '' })}>
+            {t('cases.bulk.unassign')}
+          </Button>
+          <Button type="link" data-testid="bulk-clear" onClick={() => setSelected([])}>
+            {t('cases.bulk.clear')}
+          </Button>
+        </Space>
+      )}
       {error && <Alert type="error" showIcon message={t('common.error', { message: error })} />}
       <Table<CaseView>
         data-testid="case-table"
         rowKey="id"
         size="small"
         virtual
-        scroll={{ x: 1200, y: Math.max(240, windowHeight - CHROME_HEIGHT) }}
+        scroll={{ x: 1240, y: Math.max(240, windowHeight - CHROME_HEIGHT - (selected.length > 0 ? BULK_BAR_HEIGHT : 0)) }}
         loading={loading}
         columns={columns}
         dataSource={list?.cases ?? []}
         locale={{ emptyText: t('cases.empty') }}
         onChange={onTableChange}
+        rowSelection={{
+          selectedRowKeys: selected,
+          columnWidth: 40,
+          onChange: (keys) => setSelected(keys.map(String)),
+        }}
         pagination={{
           current: page,
           pageSize: PAGE_SIZE,
@@ -264,7 +402,11 @@ export function CaseList({ onOpen }: CaseListProps) {
           hideOnSinglePage: true,
         }}
         onRow={(row) => ({
-          onClick: () => onOpen(row.id),
+          onClick: (event: MouseEvent<HTMLElement>) => {
+            // A click beside a row's checkbox selects nothing, but must not open the case.
+            if ((event.target as HTMLElement).closest('.ant-table-selection-column')) return;
+            onOpen(row.id);
+          },
           style: { cursor: 'pointer' },
           'data-testid': 'case-row',
         }) as HTMLAttributes<HTMLElement>}

@@ -196,6 +196,9 @@ export function CasePage({ caseKey, onBack }: CasePageProps) {
               onChange={(value) => void change({ flag: value })}
               options={[...Object.keys(FLAGS), 'none'].map((value) => ({
                 value,
+                // The name as a title too: antd shows it as the option's tooltip, and
+                // screen readers and tests find the option by it.
+                title: t(`flag.${value}` as MessageKey),
                 label: (
                   <Space size={6}>
                     <FlagMark flag={value} />

@@ -1,3 +1,4 @@
+import { ClockCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Col, List, Row, Space, Statistic, Table, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 
@@ -17,13 +18,17 @@ export interface DashboardProps {
   readonly onOpen: (caseId: string) => void;
   /** Leaves the demo shop. */
   readonly onCloseDemo: () => void;
+  /** Opens the 新建售后单 dialog; without it there is no 新建 button. */
+  readonly onNewCase?: () => void;
 }
 
 /**
  * The 工作台: counts by status and kind, and the open cases that have waited longest and
- * the newest requests, both ordered by refund-request time.
+ * the newest requests, both ordered by refund-request time. Due times (即将超时 / 已超时)
+ * need the platform clocks, which are not in this version: their card says so instead of
+ * showing a number.
  */
-export function Dashboard({ shop, onOpen, onCloseDemo }: DashboardProps) {
+export function Dashboard({ shop, onOpen, onCloseDemo, onNewCase }: DashboardProps) {
   const { t } = useI18n();
   const [oldest, setOldest] = useState<CaseView[]>([]);
   const [newest, setNewest] = useState<CaseView[]>([]);
@@ -87,6 +92,19 @@ export function Dashboard({ shop, onOpen, onCloseDemo }: DashboardProps) {
         />
       )}
       {error && <Alert type="error" showIcon message={t('common.error', { message: error })} />}
+      {onNewCase && (
+        <Space>
+          <Button
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={onNewCase}
+            title={t('newCase.shortcut')}
+            data-testid="dashboard-new-case"
+          >
+            {t('dashboard.newCase')}
+          </Button>
+        </Space>
+      )}
       <Row gutter={16}>
         <Col span={8}>
           <Card size="small">
@@ -132,6 +150,18 @@ export function Dashboard({ shop, onOpen, onCloseDemo }: DashboardProps) {
         </Col>
         <Col xs={24} lg={14}>
           <Space direction="vertical" style={{ width: '100%' }} size={16}>
+            <Card
+              size="small"
+              title={
+                <Space size={6}>
+                  <ClockCircleOutlined />
+                  {t('dashboard.deadlines')}
+                </Space>
+              }
+              data-testid="deadlines"
+            >
+              <Typography.Text type="secondary">{t('dashboard.deadlines.pending')}</Typography.Text>
+            </Card>
             {shortList(t('dashboard.oldest'), oldest, 'oldest-open')}
             {shortList(t('dashboard.newest'), newest, 'newest-open')}
           </Space>

@@ -1,5 +1,18 @@
 import { ImportOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Progress, Result, Space, Statistic, Steps, Table, Typography } from 'antd';
+import {
+  Alert,
+  Button,
+  Card,
+  Descriptions,
+  Progress,
+  Result,
+  Space,
+  Statistic,
+  Steps,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { useEffect, useRef, useState } from 'react';
 
 import {
@@ -7,6 +20,8 @@ import {
   chooseExportFile,
   importFile,
   onFileDrop,
+  previewImport,
+  type ImportPreviewView,
   type ImportProgress,
   type ImportReportView,
 } from '../api';
@@ -14,6 +29,8 @@ import { useI18n } from '../i18n';
 
 type Stage =
   | { readonly step: 'choose' }
+  | { readonly step: 'checking'; readonly file: string }
+  | { readonly step: 'preview'; readonly path: string; readonly preview: ImportPreviewView }
   | { readonly step: 'running'; readonly file: string; readonly progress: ImportProgress | null }
   | { readonly step: 'done'; readonly report: ImportReportView }
   | { readonly step: 'failed'; readonly message: string };
@@ -41,6 +58,19 @@ export function ImportWizard({ onImported, onViewCases }: ImportWizardProps) {
   const [stage, setStage] = useState<Stage>({ step: 'choose' });
   const running = useRef(false);
 
+  // A chosen or dropped file is first read for its header and first rows, so that the
+  // user sees how its columns will be read before anything is written.
+  const inspect = async (path: string) => {
+    if (running.current) return;
+    setStage({ step: 'checking', file: fileName(path) });
+    try {
+      const preview = await previewImport(path);
+      setStage({ step: 'preview', path, preview });
+    } catch (e) {
+      setStage({ step: 'failed', message: e instanceof Error ? e.message : String(e) });
+    }
+  };
+
   const run = async (path: string) => {
     if (running.current) return;
     running.current = true;
@@ -60,16 +90,23 @@ export function ImportWizard({ onImported, onViewCases }: ImportWizardProps) {
   };
 
   // A file dropped onto the window while this page is shown is imported like a chosen one.
-  const runRef = useRef(run);
-  runRef.current = run;
-  useEffect(() => onFileDrop((path) => void runRef.current(path)), []);
+  const inspectRef = useRef(inspect);
+  inspectRef.current = inspect;
+  useEffect(() => onFileDrop((path) => void inspectRef.current(path)), []);
 
   const choose = async () => {
     const path = await chooseExportFile(t('import.dialogTitle'));
-    if (path) await run(path);
+    if (path) await inspect(path);
   };
 
-  const current = stage.step === 'choose' ? 0 : stage.step === 'running' ? 1 : 2;
+  const current =
+    stage.step === 'choose' || stage.step === 'checking'
+      ? 0
+      : stage.step === 'preview'
+        ? 1
+        : stage.step === 'running'
+          ? 2
+          : 3;
 
   return (
     <div style={{ maxWidth: 960, margin: '0 auto', padding: 24 }} data-testid="import-wizard">
@@ -78,6 +115,7 @@ export function ImportWizard({ onImported, onViewCases }: ImportWizardProps) {
         {...(stage.step === 'failed' ? { status: 'error' as const } : {})}
         items={[
           { title: t('import.step.choose') },
+          { title: t('import.step.preview') },
           { title: t('import.step.import') },
           { title: t('import.step.result') },
         ]}
@@ -105,6 +143,20 @@ export function ImportWizard({ onImported, onViewCases }: ImportWizardProps) {
             <Typography.Text type="secondary">{t('import.drop')}</Typography.Text>
           </Space>
         </Card>
+      )}
+
+      {stage.step === 'checking' && (
+        <Card loading data-testid="import-checking">
+          {stage.file}
+        </Card>
+      )}
+
+      {stage.step === 'preview' && (
+        <PreviewCard
+          preview={stage.preview}
+          onStart={() => void run(stage.path)}
+          onBack={() => setStage({ step: 'choose' })}
+        />
       )}
 
       {stage.step === 'running' && (
@@ -184,5 +236,99 @@ export function ImportWizard({ onImported, onViewCases }: ImportWizardProps) {
         </Card>
       )}
     </div>
+  );
+}
+
+/** A data row of the preview: its row number in the file and its cells. */
+interface PreviewRow {
+  readonly key: number;
+  readonly cells: readonly string[];
+}
+
+/** Props of {@link PreviewCard}. */
+interface PreviewCardProps {
+  readonly preview: ImportPreviewView;
+  readonly onStart: () => void;
+  readonly onBack: () => void;
+}
+
+/**
+ * What the import will do with a file: its format, which list it is, each column's
+ * field (or "kept as extra information"), and its first rows as the file has them.
+ */
+function PreviewCard({ preview, onStart, onBack }: PreviewCardProps) {
+  const { t } = useI18n();
+  const unmapped = preview.columns.filter((c) => c.field === null).length;
+  const kindLabel = preview.kind === 'orders' ? t('import.kind.orders') : t('import.kind.refunds');
+  const platformLabel =
+    preview.platform === 'tmall'
+      ? t('import.platform.tmall')
+      : preview.platform === 'taobao'
+        ? t('import.platform.taobao')
+        : preview.platform;
+  // Rows are keyed by their row number in the file, which is unique.
+  const rows: PreviewRow[] = preview.rows.map((cells, i) => ({
+    key: preview.row_numbers[i] ?? i,
+    cells,
+  }));
+  return (
+    <Card data-testid="import-preview">
+      <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {t('import.preview.title', { file: preview.file })}
+        </Typography.Title>
+        <Descriptions size="small" column={3} bordered>
+          <Descriptions.Item label={t('import.preview.kind')}>{kindLabel}</Descriptions.Item>
+          <Descriptions.Item label={t('import.preview.format')}>{preview.format}</Descriptions.Item>
+          <Descriptions.Item label={t('import.preview.platform')}>{platformLabel}</Descriptions.Item>
+        </Descriptions>
+        <Typography.Text type="secondary">
+          {t('import.preview.mapping', {
+            mapped: preview.columns.length - unmapped,
+            unmapped,
+            row: preview.header_row,
+          })}
+        </Typography.Text>
+        <Table<PreviewRow>
+          data-testid="import-preview-table"
+          size="small"
+          bordered
+          scroll={{ x: 'max-content' }}
+          pagination={false}
+          dataSource={rows}
+          columns={[
+            {
+              title: t('import.col.row'),
+              key: 'row',
+              fixed: 'left',
+              width: 64,
+              render: (_: unknown, row: PreviewRow) => row.key,
+            },
+            ...preview.columns.map((column, index) => ({
+              key: `c${index}`,
+              title: (
+                <Space direction="vertical" size={2}>
+                  <span>{column.header}</span>
+                  {column.field_name ? (
+                    <Tag color="blue">{column.field_name}</Tag>
+                  ) : (
+                    <Tag>{t('import.preview.extra')}</Tag>
+                  )}
+                </Space>
+              ),
+              render: (_: unknown, row: PreviewRow) => row.cells[index] ?? '',
+              ellipsis: true,
+              width: 140,
+            })),
+          ]}
+        />
+        <Space>
+          <Button onClick={onBack}>{t('import.preview.back')}</Button>
+          <Button type="primary" data-testid="import-start" onClick={onStart}>
+            {t('import.preview.start')}
+          </Button>
+        </Space>
+      </Space>
+    </Card>
   );
 }

@@ -1,57 +1,233 @@
-import { App as AntdApp, Button, Card, Form, Input, Space, Typography } from 'antd';
-import { useState } from 'react';
+import { DatabaseOutlined, FileAddOutlined, FolderOpenOutlined, SaveOutlined } from '@ant-design/icons';
+import {
+  App as AntdApp,
+  Button,
+  Card,
+  Empty,
+  Form,
+  Input,
+  List,
+  Space,
+  Tag,
+  Typography,
+} from 'antd';
+import { useCallback, useEffect, useState } from 'react';
 
-import type { ShopInfo } from '../api';
-import { useI18n } from '../i18n';
+import {
+  backupNow,
+  chooseNewShopFile,
+  chooseShopFile,
+  listBackups,
+  openShop,
+  type BackupView,
+  type ShopInfo,
+} from '../api';
+import { formatBytes, formatChinaTime } from '../format';
+import { useI18n, type MessageKey } from '../i18n';
 import { getAgent, setAgent } from '../settings';
 import { LanguageSwitch } from './LanguageSwitch';
 
-/** The 设置 page: the agent's name (kept on this computer) and the UI language. */
-export function Settings({ shop }: { readonly shop: ShopInfo | null }) {
+/** Props of {@link Settings}. */
+export interface SettingsProps {
+  /** The open shop, or `null` outside the app or before it has loaded. */
+  readonly shop: ShopInfo | null;
+  /** Called after the user switched to another shop file. */
+  readonly onShopChanged?: (shop: ShopInfo) => void;
+}
+
+const BACKUP_REASONS: Record<string, MessageKey> = {
+  daily: 'settings.backup.daily',
+  manual: 'settings.backup.manual',
+  'before-migration': 'settings.backup.beforeMigration',
+};
+
+/**
+ * The 设置 page: the agent's name (kept on this computer), the UI language, which shop
+ * database is open (several shops are several files) and its backups.
+ */
+export function Settings({ shop, onShopChanged }: SettingsProps) {
   const { t } = useI18n();
-  const { message } = AntdApp.useApp();
+  const { message, modal } = AntdApp.useApp();
   const [name, setName] = useState(getAgent);
+  const [backups, setBackups] = useState<BackupView[] | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const backupReason = (reason: string) => {
+    const key = BACKUP_REASONS[reason];
+    return key ? t(key) : reason;
+  };
+
+  const saveName = () => {
+    setAgent(name);
+    void message.success(t('common.saved'));
+  };
+
+  const loadBackups = useCallback(async () => {
+    if (!shop || shop.demo) return;
+    try {
+      setBackups(await listBackups());
+    } catch (e) {
+      void message.error(e instanceof Error ? e.message : String(e));
+    }
+  }, [shop, message]);
+
+  useEffect(() => {
+    void loadBackups();
+  }, [loadBackups]);
+
+  const switchTo = async (path: string | null) => {
+    if (!path || path === shop?.db_path) return;
+    setBusy(true);
+    try {
+      const info = await openShop(path);
+      onShopChanged?.(info);
+      void message.success(t('settings.shop.opened', { path }));
+    } catch (e) {
+      // The previous shop stays open when the new one cannot be opened.
+      void modal.error({
+        title: t('settings.shop.failed'),
+        content: e instanceof Error ? e.message : String(e),
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const backUp = async () => {
+    setBusy(true);
+    try {
+      setBackups(await backupNow());
+      void message.success(t('settings.backup.done'));
+    } catch (e) {
+      void message.error(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
 
   return (
-    <div style={{ maxWidth: 640, padding: 24 }}>
-      <Card>
-        <Form layout="vertical">
-          <Form.Item label={t('settings.agent')} extra={t('settings.agent.help')}>
-            <Space.Compact style={{ width: '100%' }}>
-              <Input
-                data-testid="agent-input"
-                value={name}
-                placeholder={t('settings.agent.placeholder')}
-                onChange={(e) => setName(e.target.value)}
-                onPressEnter={() => {
-                  setAgent(name);
-                  void message.success(t('common.saved'));
-                }}
-              />
-              <Button
-                type="primary"
-                data-testid="agent-save"
-                onClick={() => {
-                  setAgent(name);
-                  void message.success(t('common.saved'));
-                }}
-              >
-                {t('settings.save')}
-              </Button>
-            </Space.Compact>
-          </Form.Item>
-          <Form.Item label={t('settings.language')}>
-            <LanguageSwitch />
-          </Form.Item>
-          {shop && (
-            <Form.Item label={t('settings.db')}>
-              <Typography.Text code copyable data-testid="db-path">
-                {shop.db_path}
-              </Typography.Text>
+    <div style={{ maxWidth: 760, padding: 24 }}>
+      <Space direction="vertical" size="large" style={{ width: '100%' }}>
+        <Card title={t('settings.section.me')}>
+          <Form layout="vertical">
+            <Form.Item label={t('settings.agent')} extra={t('settings.agent.help')}>
+              <Space.Compact style={{ width: '100%' }}>
+                <Input
+                  data-testid="agent-input"
+                  value={name}
+                  placeholder={t('settings.agent.placeholder')}
+                  onChange={(e) => setName(e.target.value)}
+                  onPressEnter={saveName}
+                />
+                <Button type="primary" data-testid="agent-save" onClick={saveName}>
+                  {t('settings.save')}
+                </Button>
+              </Space.Compact>
             </Form.Item>
-          )}
-        </Form>
-      </Card>
+            <Form.Item label={t('settings.language')}>
+              <LanguageSwitch />
+            </Form.Item>
+          </Form>
+        </Card>
+
+        {shop && (
+          <Card title={t('settings.section.shop')} data-testid="shop-settings">
+            <Space direction="vertical" style={{ width: '100%' }}>
+              <Typography.Text type="secondary">{t('settings.shop.help')}</Typography.Text>
+              <List
+                size="small"
+                bordered
+                dataSource={shop.recent}
+                renderItem={(path) => (
+                  <List.Item
+                    actions={
+                      path === shop.db_path && !shop.demo
+                        ? [<Tag color="green" key="open">{t('settings.shop.current')}</Tag>]
+                        : [
+                            <Button
+                              key="open"
+                              size="small"
+                              disabled={busy}
+                              onClick={() => void switchTo(path)}
+                            >
+                              {t('settings.shop.open')}
+                            </Button>,
+                          ]
+                    }
+                  >
+                    <Space>
+                      <DatabaseOutlined />
+                      <Typography.Text copyable data-testid="db-path">
+                        {path}
+                      </Typography.Text>
+                    </Space>
+                  </List.Item>
+                )}
+              />
+              <Space>
+                <Button
+                  icon={<FolderOpenOutlined />}
+                  disabled={busy}
+                  onClick={() =>
+                    void chooseShopFile(t('settings.shop.chooseTitle')).then((p) => switchTo(p))
+                  }
+                >
+                  {t('settings.shop.choose')}
+                </Button>
+                <Button
+                  icon={<FileAddOutlined />}
+                  disabled={busy}
+                  onClick={() =>
+                    void chooseNewShopFile(t('settings.shop.newTitle')).then((p) => switchTo(p))
+                  }
+                >
+                  {t('settings.shop.new')}
+                </Button>
+              </Space>
+            </Space>
+          </Card>
+        )}
+
+        {shop && !shop.demo && (
+          <Card
+            title={t('settings.section.backups')}
+            data-testid="backup-settings"
+            extra={
+              <Button
+                icon={<SaveOutlined />}
+                data-testid="backup-now"
+                loading={busy}
+                onClick={() => void backUp()}
+              >
+                {t('settings.backup.now')}
+              </Button>
+            }
+          >
+            <Typography.Paragraph type="secondary">{t('settings.backup.help')}</Typography.Paragraph>
+            {backups && backups.length === 0 ? (
+              <Empty description={t('settings.backup.none')} />
+            ) : (
+              <List
+                size="small"
+                loading={backups === null}
+                dataSource={backups ?? []}
+                renderItem={(b) => (
+                  <List.Item>
+                    <Space wrap>
+                      <span>{formatChinaTime(b.taken_at)}</span>
+                      <Tag>{backupReason(b.reason)}</Tag>
+                      <Typography.Text type="secondary">{formatBytes(b.size)}</Typography.Text>
+                      <Typography.Text type="secondary" copyable={{ text: b.path }}>
+                        {b.path.split(/[\\/]/).pop()}
+                      </Typography.Text>
+                    </Space>
+                  </List.Item>
+                )}
+              />
+            )}
+          </Card>
+        )}
+      </Space>
     </div>
   );
 }

@@ -25,7 +25,6 @@ vi.mock('../api', () => api);
 
 const { CaseList } = await import('./CaseList');
 const { CasePage } = await import('./CasePage');
-const { ImportWizard } = await import('./ImportWizard');
 const { Dashboard } = await import('./Dashboard');
 const { App } = await import('../App');
 
@@ -161,73 +160,6 @@ describe('case page', () => {
     api.caseDetail.mockRejectedValue(new Error('找不到售后单“c9”'));
     wrap(<CasePage caseKey="c9" onBack={() => undefined} />);
     expect(await screen.findByText(/找不到售后单“c9”/)).toBeInTheDocument();
-  });
-});
-
-describe('import wizard', () => {
-  it('imports the chosen file and lists the rows that were not imported', async () => {
-    api.chooseExportFile.mockResolvedValue('/home/me/天猫退款导出.csv');
-    api.importFile.mockImplementation(async (_path: string, onProgress: (p: unknown) => void) => {
-      onProgress({ rows: 2000, done: 50, total: 100 });
-      return {
-        file: '天猫退款导出.csv',
-        format: 'csv gb18030',
-        kind: 'refunds',
-        platform: 'tmall',
-        rows: 60,
-        created: 55,
-        updated: 2,
-        unchanged: 0,
-        deleted: 0,
-        error_count: 3,
-        errors: [{ row: 21, column: '退款编号', message: '退款编号为空，无法识别这条售后' }],
-        unmapped_columns: [],
-      };
-    });
-    const onImported = vi.fn();
-    wrap(<ImportWizard onImported={onImported} />);
-    fireEvent.click(screen.getByTestId('import-file-button'));
-    const result = await screen.findByTestId('import-result');
-    expect(api.importFile).toHaveBeenCalledWith('/home/me/天猫退款导出.csv', expect.any(Function));
-    expect(within(result).getByText('导入完成：天猫退款导出.csv')).toBeInTheDocument();
-    expect(within(result).getByText('55')).toBeInTheDocument();
-    const errors = screen.getByTestId('import-errors');
-    expect(within(errors).getByText('21')).toBeInTheDocument();
-    expect(within(errors).getByText('退款编号为空，无法识别这条售后')).toBeInTheDocument();
-    expect(within(errors).getByText('未导入的行（共 3 行）')).toBeInTheDocument();
-    expect(onImported).toHaveBeenCalledOnce();
-  });
-
-  it('shows the reason when the file is refused', async () => {
-    api.chooseExportFile.mockResolvedValue('/tmp/contacts.csv');
-    api.importFile.mockRejectedValue(new Error('文件 /tmp/contacts.csv 不像是退款或订单导出文件'));
-    wrap(<ImportWizard />);
-    fireEvent.click(screen.getByTestId('import-file-button'));
-    expect(await screen.findByTestId('import-error')).toHaveTextContent('不像是退款或订单导出文件');
-    expect(screen.getByText('导入失败')).toBeInTheDocument();
-  });
-
-  it('imports a file dropped onto the window', async () => {
-    let drop: ((path: string) => void) | undefined;
-    api.onFileDrop.mockImplementation((handler: (path: string) => void) => {
-      drop = handler;
-      return () => undefined;
-    });
-    api.importFile.mockReturnValue(new Promise(() => undefined));
-    wrap(<ImportWizard />);
-    expect(drop).toBeDefined();
-    act(() => drop?.('/home/me/淘宝退款.xlsx'));
-    expect(await screen.findByText('正在导入 淘宝退款.xlsx')).toBeInTheDocument();
-    expect(api.importFile).toHaveBeenCalledWith('/home/me/淘宝退款.xlsx', expect.any(Function));
-  });
-
-  it('does nothing when the dialog is cancelled', async () => {
-    api.chooseExportFile.mockResolvedValue(null);
-    wrap(<ImportWizard />);
-    fireEvent.click(screen.getByTestId('import-file-button'));
-    await waitFor(() => expect(api.chooseExportFile).toHaveBeenCalled());
-    expect(api.importFile).not.toHaveBeenCalled();
-    expect(screen.getByTestId('import-file-button')).toBeInTheDocument();
   });
 });
 

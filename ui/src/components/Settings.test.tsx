@@ -1,0 +1,85 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { App as AntdApp } from 'antd';
+import type { ReactNode } from 'react';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+import type { BackupView } from '../api';
+import { I18nProvider } from '../i18n';
+import { makeShop } from '../test/fixtures';
+
+const api = vi.hoisted(() => ({
+  backupNow: vi.fn(),
+  chooseNewShopFile: vi.fn(),
+  chooseShopFile: vi.fn(),
+  listBackups: vi.fn(),
+  openShop: vi.fn(),
+}));
+vi.mock('../api', () => api);
+
+const { Settings } = await import('./Settings');
+
+function wrap(node: ReactNode) {
+  return render(
+    <I18nProvider initialLocale="zh-CN">
+      <AntdApp>{node}</AntdApp>
+    </I18nProvider>,
+  );
+}
+
+const BACKUP: BackupView = {
+  path: '/data/shops/backups/shop-20261122-093000-daily.sqlite',
+  taken_at: '2026-11-22T09:30:00+08:00',
+  reason: 'daily',
+  size: 3 * 1024 * 1024,
+};
+
+beforeEach(() => {
+  for (const fn of Object.values(api)) fn.mockReset();
+  api.listBackups.mockResolvedValue([BACKUP]);
+});
+
+describe('settings', () => {
+  it('lists the recent shop files and switches to another one', async () => {
+    const shop = makeShop({ db_path: '/data/a.sqlite', recent: ['/data/a.sqlite', '/sync/b.sqlite'] });
+    const switched = makeShop({ db_path: '/sync/b.sqlite', recent: ['/sync/b.sqlite', '/data/a.sqlite'] });
+    api.openShop.mockResolvedValue(switched);
+    const onShopChanged = vi.fn();
+    wrap(<Settings shop={shop} onShopChanged={onShopChanged} />);
+
+    const section = screen.getByTestId('shop-settings');
+    expect(within(section).getByText('当前店铺'), 'the open shop is marked').toBeInTheDocument();
+    // antd spaces out a two-character Chinese button label (打 开).
+    fireEvent.click(within(section).getByRole('button', { name: /^打\s*开$/ }));
+    await waitFor(() => expect(onShopChanged).toHaveBeenCalledWith(switched));
+    expect(api.openShop, 'the other recent file is opened').toHaveBeenCalledWith('/sync/b.sqlite');
+  });
+
+  it('keeps the current shop and says why when a file cannot be opened', async () => {
+    api.chooseShopFile.mockResolvedValue('/data/broken.sqlite');
+    api.openShop.mockRejectedValue(new Error('文件 /data/broken.sqlite 不是 AfterDesk 的店铺数据'));
+    const onShopChanged = vi.fn();
+    wrap(<Settings shop={makeShop()} onShopChanged={onShopChanged} />);
+    fireEvent.click(screen.getByText('打开其他店铺文件…'));
+    expect(await screen.findAllByText('无法打开这个店铺文件，仍在使用原来的店铺')).not.toHaveLength(0);
+    expect(screen.getAllByText(/不是 AfterDesk 的店铺数据/)).not.toHaveLength(0);
+    expect(onShopChanged, 'a failed switch changes nothing').not.toHaveBeenCalled();
+  });
+
+  it('shows the backups in China time and backs up on demand', async () => {
+    const manual: BackupView = { ...BACKUP, reason: 'manual', taken_at: '2026-11-22T12:00:00+08:00' };
+    api.backupNow.mockResolvedValue([manual, BACKUP]);
+    wrap(<Settings shop={makeShop()} />);
+    const section = await screen.findByTestId('backup-settings');
+    expect(await within(section).findByText('2026-11-22 09:30')).toBeInTheDocument();
+    expect(within(section).getByText('每日')).toBeInTheDocument();
+    expect(within(section).getByText('3.0 MB')).toBeInTheDocument();
+    fireEvent.click(screen.getByTestId('backup-now'));
+    expect(await within(section).findByText('手动'), 'the new backup is listed').toBeInTheDocument();
+  });
+
+  it('has no backups section for the demo shop, which lives in memory', () => {
+    wrap(<Settings shop={makeShop({ demo: true })} />);
+    expect(screen.queryByTestId('backup-settings')).toBeNull();
+    expect(api.listBackups).not.toHaveBeenCalled();
+  });
+});
