@@ -39,7 +39,7 @@ pub enum ClockError {
         message: String,
         /// The TOML reader's own error, when the fault is in the syntax or a type.
         #[source]
-        source: Option<toml::de::Error>,
+        source: Option<Box<toml::de::Error>>,
     },
 }
 
@@ -86,7 +86,7 @@ impl ClockError {
             column,
             field,
             message,
-            source,
+            source: source.map(Box::new),
         }
     }
 
@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn columns_count_characters_not_bytes() {
-        assert_eq!(line_column("名称 = 1\nx", 7), (1, 3));
+        assert_eq!(line_column("名称 = 1\nx", 7), (1, 4));
         assert_eq!(line_column("a\nbc", 3), (2, 2));
     }
 
