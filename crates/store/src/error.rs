@@ -53,6 +53,9 @@ pub enum StoreError {
     /// No case has that id, refund number or order number.
     #[error("找不到售后单“{0}”")]
     CaseNotFound(String),
+    /// No proof has that id.
+    #[error("找不到证据“{0}”")]
+    ProofNotFound(String),
     /// An order number matches several cases.
     #[error("订单号“{key}”对应 {count} 条售后单，请改用退款编号或售后单 ID")]
     Ambiguous {
@@ -83,6 +86,7 @@ impl StoreError {
             StoreError::Backup { .. } => "backup_failed",
             StoreError::Sql(_) => "database",
             StoreError::CaseNotFound(_) => "case_not_found",
+            StoreError::ProofNotFound(_) => "proof_not_found",
             StoreError::Ambiguous { .. } => "ambiguous_case",
             StoreError::DuplicateRefundNo(_) => "duplicate_refund_no",
             StoreError::Invalid(_) => "invalid",

@@ -11,6 +11,7 @@ mod backup;
 mod codec;
 mod edit;
 mod error;
+mod evidence;
 mod import;
 mod query;
 mod schema;
@@ -18,6 +19,7 @@ mod schema;
 pub use backup::{BACKUPS_KEPT, BackupInfo};
 pub use edit::{CaseChange, NewCase};
 pub use error::StoreError;
+pub use evidence::NewProof;
 pub use import::{Import, ImportCounts, Upsert};
 pub use query::{CaseDetail, CaseList, CaseQuery, CaseSort};
 

@@ -5,7 +5,10 @@ use crate::StoreError;
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("migrations/001_cases.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("migrations/001_cases.sql")),
+    M::up(include_str!("migrations/002_evidence.sql")),
+];
 
 /// The schema version this binary writes.
 pub fn latest_version() -> usize {
