@@ -2,7 +2,7 @@
 
 use crate::DeskError;
 use afterdesk_case::ScenarioKind;
-use afterdesk_store::{CaseQuery, Store};
+use afterdesk_store::Store;
 use serde::Serialize;
 
 /// How many cases of one scenario kind the shop has.
@@ -33,48 +33,52 @@ pub struct ShopSummary {
     pub by_kind: Vec<KindCount>,
 }
 
-fn count(store: &Store, query: CaseQuery) -> Result<u64, DeskError> {
-    // One row is the least a list query can fetch; only its total is used.
-    Ok(store.list_cases(&CaseQuery { limit: 1, ..query })?.total)
-}
-
-/// Counts the shop's cases by status and kind, through the store's indexed list queries.
+/// Counts the shop's cases by status and kind, in one indexed query.
 pub fn shop_summary(store: &Store) -> Result<ShopSummary, DeskError> {
-    let total = count(store, CaseQuery::default())?;
-    let open = count(
-        store,
-        CaseQuery {
-            open: Some(true),
-            ..CaseQuery::default()
-        },
-    )?;
-    let mut by_kind = Vec::new();
-    if total > 0 {
-        for kind in ScenarioKind::ALL {
-            let of_kind = |open| CaseQuery {
-                kind: Some(*kind),
-                open,
-                ..CaseQuery::default()
-            };
-            let kind_total = count(store, of_kind(None))?;
-            if kind_total == 0 {
-                continue;
+    let mut by_kind: Vec<KindCount> = Vec::new();
+    let (mut total, mut open) = (0u64, 0u64);
+    for (kind, is_open, count) in store.count_by_kind()? {
+        total += count;
+        let entry = match by_kind.iter_mut().find(|k| k.kind == kind.key()) {
+            Some(entry) => entry,
+            None => {
+                by_kind.push(KindCount {
+                    kind: kind.key().to_owned(),
+                    kind_name: kind.zh_name().to_owned(),
+                    open: 0,
+                    total: 0,
+                });
+                let last = by_kind.len() - 1;
+                &mut by_kind[last]
             }
-            by_kind.push(KindCount {
-                kind: kind.key().to_owned(),
-                kind_name: kind.zh_name().to_owned(),
-                open: count(store, of_kind(Some(true)))?,
-                total: kind_total,
-            });
+        };
+        entry.total += count;
+        if is_open {
+            entry.open += count;
+            open += count;
         }
     }
-    by_kind.sort_by(|a, b| b.open.cmp(&a.open).then(b.total.cmp(&a.total)));
+    // Most open first, then most in all; the scenario order breaks ties so the list is stable.
+    by_kind.sort_by(|a, b| {
+        b.open
+            .cmp(&a.open)
+            .then(b.total.cmp(&a.total))
+            .then_with(|| kind_rank(&a.kind).cmp(&kind_rank(&b.kind)))
+    });
     Ok(ShopSummary {
         total,
         open,
         closed: total.saturating_sub(open),
         by_kind,
     })
+}
+
+/// A kind's position in [`ScenarioKind::ALL`].
+fn kind_rank(key: &str) -> usize {
+    ScenarioKind::ALL
+        .iter()
+        .position(|k| k.key() == key)
+        .unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]

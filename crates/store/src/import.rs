@@ -230,6 +230,9 @@ impl Import<'_> {
                 summary.to_string(),
             ],
         )?;
+        // An import can change the shop's size by orders of magnitude; fresh statistics
+        // keep the planner on the selective indexes (see `ANALYSIS_LIMIT`).
+        self.tx.execute_batch("ANALYZE;")?;
         self.tx.commit()?;
         Ok(self.counts)
     }

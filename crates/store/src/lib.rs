@@ -40,6 +40,13 @@ const BUSY_TIMEOUT_MS: u64 = 5_000;
 /// queries under a few milliseconds, and stays well within a laptop's means.
 const CACHE_KIB: i64 = 64 * 1024;
 
+/// How many index rows `ANALYZE` samples per index (SQLite's `analysis_limit`).
+///
+/// The planner only needs rough proportions (a flag or an assignee matches few cases, an
+/// open state many) to pick the right index; a thousand rows give those in a few
+/// milliseconds on a 100,000-case shop, where a full analysis reads every index.
+pub(crate) const ANALYSIS_LIMIT: i64 = 1_000;
+
 /// An open shop database.
 #[derive(Debug)]
 pub struct Store {
@@ -85,6 +92,13 @@ impl Store {
             store.backup(now, "before-migration")?;
         }
         schema::migrate(&mut store.conn)?;
+        // Without statistics SQLite walks the open-cases index for a filter on a rare flag
+        // (0.8 s on 100,000 cases instead of 1 ms). This analyses the tables that have no
+        // statistics yet or whose size changed a lot, cheaply thanks to `analysis_limit`.
+        store
+            .conn
+            .execute_batch("PRAGMA optimize=0x10002;")
+            .map_err(open_err)?;
         if found > 0 {
             store.daily_backup(now)?;
         }
@@ -141,5 +155,6 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "analysis_limit", ANALYSIS_LIMIT)?;
     Ok(())
 }
