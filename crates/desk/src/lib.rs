@@ -5,12 +5,18 @@
 //! thin wrappers around these, so both behave the same and are tested once.
 #![deny(missing_docs)]
 
+mod clocks;
 mod demo;
 mod import;
 mod shop;
 mod summary;
 mod view;
 
+pub use clocks::{
+    CALENDAR_DIR, CLOCK_RULES_FILE, CalendarYearView, CaseClocksView, ClockFiles, ClockView,
+    ClockWarningView, ClocksError, DashboardEntryView, DashboardView, calendar_years, case_clocks,
+    clock_view, clocks_of, dashboard, import_calendar, load_clockwork, open_cases, rank_cases,
+};
 pub use demo::{DEMO_CASES, demo_shop};
 pub use import::{
     ImportOptions, ImportPreview, ImportProgress, ImportReport, MAX_REPORTED_ERRORS, PREVIEW_ROWS,
