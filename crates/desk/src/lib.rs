@@ -7,6 +7,7 @@
 
 mod clocks;
 mod demo;
+mod evidence;
 mod import;
 mod shop;
 mod summary;
@@ -18,6 +19,10 @@ pub use clocks::{
     clock_view, clocks_of, dashboard, import_calendar, load_clockwork, open_cases, rank_cases,
 };
 pub use demo::{DEMO_CASES, demo_shop};
+pub use evidence::{
+    AttachReport, attach_evidence, case_evidence, check_evidence_item, detach_evidence,
+    evidence_folder, export_evidence_package, ingest_evidence, list_evidence, record_evidence,
+};
 pub use import::{
     ImportOptions, ImportPreview, ImportProgress, ImportReport, MAX_REPORTED_ERRORS, PREVIEW_ROWS,
     import_file, preview_file,
@@ -47,6 +52,12 @@ pub enum DeskError {
     /// The user cancelled; nothing was changed.
     #[error("导入已取消，数据没有任何改动")]
     Cancelled,
+    /// Attaching, checking or packaging evidence failed; nothing was attached.
+    #[error(transparent)]
+    Evidence(#[from] afterdesk_evidence::EvidenceError),
+    /// The shop lives in memory (the demo), so there is no folder to keep evidence in.
+    #[error("演示店铺没有数据库文件，无法保存证据文件；请先打开或新建店铺文件")]
+    NoEvidenceFolder,
     /// The file is an order list where a refund list was expected, or the reverse.
     #[error("{0}")]
     WrongKind(String),
@@ -86,6 +97,8 @@ impl DeskError {
             },
             DeskError::Store(e) => e.code(),
             DeskError::Cancelled => "cancelled",
+            DeskError::Evidence(e) => e.code(),
+            DeskError::NoEvidenceFolder => "no_evidence_folder",
             DeskError::WrongKind(_) => "wrong_export_kind",
             DeskError::UnknownField(_) => "unknown_field",
             DeskError::Settings { .. } | DeskError::SettingsFormat { .. } => "settings",
