@@ -69,6 +69,12 @@ pub enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// 举证：清单、添加证据文件、列出、导出证据包、申诉前自查。
+    Evidence {
+        /// 子命令。
+        #[command(subcommand)]
+        command: crate::evidence::EvidenceCommand,
+    },
     /// 生成用于测试的模拟导出文件。
     GenExport(GenExportArgs),
     /// 性能基准。
@@ -271,6 +277,14 @@ pub struct GenExportArgs {
 /// `bench` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// 哈希基准：本程序的 SHA-256 与 sha256sum 对同一文件的吞吐量（同一次运行中对比）。
+    Hash {
+        /// 要哈希的文件（如 1 GB 的视频）。
+        file: PathBuf,
+        /// 对照程序。
+        #[arg(long, default_value = "sha256sum")]
+        reference: String,
+    },
     /// 导入基准：生成 GBK 退款导出并导入，与 sqlite3 的 .import 对比。
     Import {
         /// 行数。

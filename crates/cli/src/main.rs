@@ -5,6 +5,7 @@
 
 mod bench;
 mod cli;
+mod evidence;
 mod show;
 
 use afterdesk_case::{CaseFacts, Fen, Platform};
@@ -172,6 +173,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Evidence { command } => evidence::run(&ctx, command),
         Command::Bench { command } => bench::run(command, &ctx),
     }
 }
