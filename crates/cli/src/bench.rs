@@ -80,6 +80,9 @@ pub fn run(command: BenchCommand, ctx: &Context_) -> anyhow::Result<()> {
     match command {
         BenchCommand::Import { rows, dir, sqlite3 } => bench_import(rows, dir, &sqlite3, ctx),
         BenchCommand::Query { runs } => bench_query(runs, ctx),
+        BenchCommand::Clocks { cases, runs, store } => {
+            crate::clocks::bench(cases, runs, store, ctx)
+        }
         BenchCommand::Hash { file, reference } => {
             crate::evidence::bench_hash(ctx, &file, &reference)
         }

@@ -83,6 +83,14 @@ pub enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// 平台时钟：每张未结束售后单的截止时间，按紧急程度排列。
+    Clocks(crate::clocks::ClocksArgs),
+    /// 法定节假日与调休日历（工作日时钟用）。
+    Calendar {
+        /// 子命令。
+        #[command(subcommand)]
+        command: crate::clocks::CalendarCommand,
+    },
 }
 
 /// `cases` subcommands.
@@ -302,6 +310,18 @@ pub enum BenchCommand {
         /// 每种查询重复次数。
         #[arg(long, default_value_t = 50)]
         runs: usize,
+    },
+    /// 时钟基准：在内存里生成售后单，计算全部时钟并排出紧急程度。
+    Clocks {
+        /// 未结束售后单数。
+        #[arg(long, default_value_t = 100_000)]
+        cases: usize,
+        /// 重复次数（报告中位数）。
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// 另外测从数据库读出全部未结束售后单再排序（用 --db 指定的库）。
+        #[arg(long)]
+        store: bool,
     },
 }
 

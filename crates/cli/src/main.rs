@@ -5,6 +5,7 @@
 
 mod bench;
 mod cli;
+mod clocks;
 mod evidence;
 mod show;
 
@@ -68,6 +69,12 @@ fn message(error: &anyhow::Error) -> String {
 fn error_code(error: &anyhow::Error) -> &'static str {
     for cause in error.chain() {
         if let Some(e) = cause.downcast_ref::<DeskError>() {
+            return e.code();
+        }
+        if let Some(e) = cause.downcast_ref::<afterdesk_desk::ClocksError>() {
+            return e.code();
+        }
+        if let Some(e) = cause.downcast_ref::<afterdesk_clock::ClockError>() {
             return e.code();
         }
         if let Some(e) = cause.downcast_ref::<StoreError>() {
@@ -175,6 +182,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Evidence { command } => evidence::run(&ctx, command),
         Command::Bench { command } => bench::run(command, &ctx),
+        Command::Clocks(args) => clocks::run(&ctx, &args),
+        Command::Calendar { command } => clocks::calendar(&ctx, &command),
     }
 }
 
