@@ -11,7 +11,7 @@ use crate::DeskError;
 use afterdesk_case::Proof;
 use afterdesk_evidence::{
     CaseEvidence, Checklist, CopyProgress, EvidenceError, EvidenceFolder, Ingested, Package,
-    UnboxingRules, appeal_risks, write_package,
+    PackageContents, UnboxingRules, appeal_risks, write_package,
 };
 use afterdesk_store::{NewProof, Store};
 use chrono::{DateTime, Utc};
@@ -174,8 +174,13 @@ pub fn export_evidence_package(
     let evidence = case_evidence(store, &case.id.to_string(), rules, deadline, now)?;
     let folder = evidence_folder(store)?;
     let risks = appeal_risks()?;
+    let contents = PackageContents {
+        case: &case,
+        evidence: &evidence,
+        risks: &risks,
+    };
     Ok(write_package(
-        &folder, &case, &evidence, &risks, out_dir, now, progress, cancel,
+        &folder, &contents, out_dir, now, progress, cancel,
     )?)
 }
 

@@ -34,7 +34,7 @@ pub use checklist::{
 pub use error::EvidenceError;
 pub use folder::{COPY_BUFFER_BYTES, CopyProgress, EvidenceFolder, Ingested, hash_file};
 pub use meta::{EARLIEST_PLAUSIBLE_CAPTURE, FileMeta, read_meta};
-pub use package::{INDEX_NAME, Package, write_package};
+pub use package::{INDEX_NAME, Package, PackageContents, write_package};
 pub use readiness::Readiness;
 pub use risk::{AppealRisk, appeal_risks};
 pub use unboxing::{

@@ -41,6 +41,17 @@ pub struct Package {
     pub bytes: u64,
 }
 
+/// What goes into a package besides the files.
+#[derive(Debug, Clone, Copy)]
+pub struct PackageContents<'a> {
+    /// The case.
+    pub case: &'a Case,
+    /// Its checklists, proofs, readiness and unboxing checks.
+    pub evidence: &'a CaseEvidence,
+    /// The appeal-risk review to print (empty to leave it out).
+    pub risks: &'a [AppealRisk],
+}
+
 /// One proof's place in the package.
 struct Entry<'a> {
     proof: &'a Proof,
@@ -58,14 +69,17 @@ struct Entry<'a> {
 /// zip64.
 pub fn write_package(
     folder: &EvidenceFolder,
-    case: &Case,
-    evidence: &CaseEvidence,
-    risks: &[AppealRisk],
+    contents: &PackageContents<'_>,
     out_dir: &Path,
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(CopyProgress),
     cancel: &AtomicBool,
 ) -> Result<Package, EvidenceError> {
+    let PackageContents {
+        case,
+        evidence,
+        risks,
+    } = *contents;
     std::fs::create_dir_all(out_dir).map_err(|source| EvidenceError::Write {
         path: out_dir.to_owned(),
         source,

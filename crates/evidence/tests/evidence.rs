@@ -9,7 +9,7 @@ use afterdesk_case::{
 };
 use afterdesk_evidence::{
     CaseEvidence, Checklist, CopyProgress, EvidenceError, EvidenceFolder, Finding, INDEX_NAME,
-    Ingested, UnboxingRules, appeal_risks, hash_file, write_package,
+    Ingested, PackageContents, UnboxingRules, appeal_risks, hash_file, write_package,
 };
 use chrono::{DateTime, Utc};
 use rstest::rstest;
