@@ -380,9 +380,11 @@ fn the_package_holds_every_proof_and_an_escaped_index() {
     let out = dir.path().join("out");
     let package = write_package(
         &folder,
-        &case,
-        &evidence,
-        &risks,
+        &PackageContents {
+            case: &case,
+            evidence: &evidence,
+            risks: &risks,
+        },
         &out,
         now(),
         &mut |_| {},
@@ -488,9 +490,11 @@ fn a_changed_file_is_never_packaged() {
     let out = dir.path().join("out");
     let error = write_package(
         &folder,
-        &case,
-        &evidence,
-        &[],
+        &PackageContents {
+            case: &case,
+            evidence: &evidence,
+            risks: &[],
+        },
         &out,
         now(),
         &mut |_| {},
