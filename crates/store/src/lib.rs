@@ -62,6 +62,25 @@ impl Store {
     /// written to the `backups` folder beside it (the last [`BACKUPS_KEPT`] are kept). A
     /// database written by a newer AfterDesk is refused rather than misread.
     pub fn open(path: &Path, device: DeviceId, now: DateTime<Utc>) -> Result<Store, StoreError> {
+        // A database created just now has nothing worth a backup yet.
+        let existed = path.exists();
+        let store = Store::open_without_daily_backup(path, device, now)?;
+        if existed {
+            store.daily_backup(now)?;
+        }
+        Ok(store)
+    }
+
+    /// Opens (or creates) the shop database at `path` like [`Store::open`], but leaves the
+    /// day's backup to the caller: copying a large shop takes about a second, which the
+    /// desktop app spends on another thread after its window is up (see
+    /// [`Store::daily_backup`]) instead of before. A migration's backup is still taken
+    /// first, because the migration must not start without it.
+    pub fn open_without_daily_backup(
+        path: &Path,
+        device: DeviceId,
+        now: DateTime<Utc>,
+    ) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder {
                 path: parent.to_owned(),
@@ -99,9 +118,6 @@ impl Store {
             .conn
             .execute_batch("PRAGMA optimize=0x10002;")
             .map_err(open_err)?;
-        if found > 0 {
-            store.daily_backup(now)?;
-        }
         Ok(store)
     }
 
