@@ -1,118 +1,39 @@
 //! How cases look on the command line: the documented JSON shapes (docs/cli.md) and the
 //! human-readable tables.
 
-use afterdesk_case::time::{china_rfc3339, china_text};
+use afterdesk_case::time::china_text;
 use afterdesk_case::{Case, Note};
+use afterdesk_desk::{CaseDetailView, CaseListView, CaseView, NoteView};
 use afterdesk_store::{CaseDetail, CaseList};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 use unicode_width::UnicodeWidthStr;
 
-fn instant(t: Option<DateTime<Utc>>) -> Value {
-    t.map_or(Value::Null, |t| Value::String(china_rfc3339(t)))
+/// Serialises a view type; the views hold only strings, numbers and maps, which cannot
+/// fail to serialise, so a failure would be a bug worth seeing rather than hiding.
+fn to_json(view: impl serde::Serialize) -> Value {
+    serde_json::to_value(view).unwrap_or_else(|e| json!({ "error": e.to_string() }))
 }
 
-/// A case as the CLI's JSON documents show it: flat, instants in RFC 3339 China time,
-/// money in integer fen, statuses both normalised and as the platform wrote them.
+/// A case as the CLI's JSON documents show it: the desk's [`CaseView`], the same shape the
+/// app's UI receives, so that scripts and the app can never disagree.
 pub fn case_json(case: &Case) -> Value {
-    let f = &case.facts;
-    let extra: Map<String, Value> = f
-        .extra
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
-    json!({
-        "id": case.id.to_string(),
-        "platform": case.platform.key(),
-        "refund_no": f.refund_no,
-        "order_no": f.order_no,
-        "alipay_no": f.alipay_no,
-        "buyer_nick": f.buyer_nick,
-        "item_title": f.item_title,
-        "sku_code": f.sku_code,
-        "kind": case.kind.key(),
-        "kind_name": case.kind.zh_name(),
-        "kind_source": case.kind_source.key(),
-        "reason": f.reason().key(),
-        "reason_text": f.reason_text,
-        "buyer_note": f.buyer_note,
-        "refund_status": f.refund_status().key(),
-        "refund_status_text": f.refund_status_text,
-        "goods_status": f.goods_status().key(),
-        "goods_status_text": f.goods_status_text,
-        "intervention": f.intervention().key(),
-        "intervention_text": f.intervention_text,
-        "return_needed": f.return_needed,
-        "full_refund": f.full_refund,
-        "manual_refund": f.manual_refund,
-        "paid_fen": f.paid.map(|m| m.0),
-        "refund_fen": f.refund.map(|m| m.0),
-        "ship_logistics": f.ship_logistics,
-        "return_logistics": f.return_logistics,
-        "paid_at": instant(f.paid_at),
-        "shipped_at": instant(f.shipped_at),
-        "signed_at": instant(f.signed_at),
-        "requested_at": instant(f.requested_at),
-        "return_shipped_at": instant(f.return_shipped_at),
-        "return_received_at": instant(f.return_received_at),
-        "intervened_at": instant(f.intervened_at),
-        "completed_at": instant(f.completed_at),
-        "extra": extra,
-        "flag": case.flag.map(|f| f.key()),
-        "assignee": case.assignee,
-        "tags": case.tags,
-        "open": case.open,
-        "origin": case.origin,
-        "created_at": china_rfc3339(case.created_at),
-        "updated_at": china_rfc3339(case.updated_at),
-        "updated_by": case.updated_by.0,
-        "deleted_at": instant(case.deleted_at),
-    })
+    to_json(CaseView::from(case))
 }
 
 /// A note as JSON.
 pub fn note_json(note: &Note) -> Value {
-    json!({
-        "id": note.id.to_string(),
-        "case_id": note.case_id.to_string(),
-        "author": note.author.agent,
-        "device": note.author.device.0,
-        "at": china_rfc3339(note.at),
-        "text": note.text,
-    })
+    to_json(NoteView::from(note))
 }
 
 /// `cases list --json`.
 pub fn list_json(list: &CaseList) -> Value {
-    json!({ "total": list.total, "cases": list.cases.iter().map(case_json).collect::<Vec<_>>() })
+    to_json(CaseListView::from(list))
 }
 
 /// `case show --json`.
 pub fn detail_json(detail: &CaseDetail) -> Value {
-    json!({
-        "case": case_json(&detail.case),
-        "notes": detail.notes.iter().map(note_json).collect::<Vec<_>>(),
-        "events": detail.events.iter().map(|e| json!({
-            "id": e.id.to_string(),
-            "actor": e.actor.agent,
-            "device": e.actor.device.0,
-            "at": china_rfc3339(e.at),
-            "field": e.field,
-            "old": e.old,
-            "new": e.new,
-        })).collect::<Vec<_>>(),
-        "order": detail.order.as_ref().map(|o| json!({
-            "id": o.id.to_string(),
-            "order_no": o.facts.order_no,
-            "buyer_nick": o.facts.buyer_nick,
-            "item_title": o.facts.item_title,
-            "paid_fen": o.facts.paid.map(|m| m.0),
-            "paid_at": instant(o.facts.paid_at),
-            "shipped_at": instant(o.facts.shipped_at),
-            "status_text": o.facts.status_text,
-            "logistics": o.facts.logistics,
-        })),
-    })
+    to_json(CaseDetailView::from(detail))
 }
 
 /// Pads or cuts text to a display width, counting a Chinese character as two columns.
