@@ -171,17 +171,27 @@ impl EvidenceFolder {
         output.sync_all().map_err(write_err)?;
         drop(output);
         let stored = self.path_of(&hash);
-        let already_stored = stored.is_file();
+        let mut already_stored = stored.is_file();
         if already_stored {
             std::fs::remove_file(partial).map_err(write_err)?;
         } else {
             let shard = stored.parent().unwrap_or(&self.root);
             create_dir(shard)?;
-            std::fs::rename(partial, &stored).map_err(|source| EvidenceError::Write {
-                path: stored.clone(),
-                source,
-            })?;
-            sync_dir(shard);
+            match std::fs::rename(partial, &stored) {
+                Ok(()) => sync_dir(shard),
+                // Another attach of the same content (the app and the CLI at once) won the
+                // race; Windows refuses to rename over it. Same hash, same bytes: keep it.
+                Err(_) if stored.is_file() => {
+                    already_stored = true;
+                    std::fs::remove_file(partial).map_err(write_err)?;
+                }
+                Err(source) => {
+                    return Err(EvidenceError::Write {
+                        path: stored.clone(),
+                        source,
+                    });
+                }
+            }
         }
         Ok(Ingested {
             meta: read_meta(&stored, &head),
