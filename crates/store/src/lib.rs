@@ -14,6 +14,7 @@ mod error;
 mod evidence;
 mod import;
 mod query;
+mod reminder;
 mod schema;
 
 pub use backup::{BACKUPS_KEPT, BackupInfo};
@@ -22,6 +23,7 @@ pub use error::StoreError;
 pub use evidence::NewProof;
 pub use import::{Import, ImportCounts, Upsert};
 pub use query::{CaseDetail, CaseList, CaseQuery, CaseSort};
+pub use reminder::ReminderKey;
 
 use afterdesk_case::DeviceId;
 use chrono::{DateTime, Utc};

@@ -8,6 +8,7 @@ use rusqlite_migration::{M, Migrations};
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_cases.sql")),
     M::up(include_str!("migrations/002_evidence.sql")),
+    M::up(include_str!("migrations/003_reminders.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -390,3 +390,45 @@ fn bulk_change_is_all_or_nothing_and_writes_history_per_case() {
         "a no-op batch writes nothing"
     );
 }
+
+#[test]
+fn shown_reminders_survive_a_restart_and_are_kept_per_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_in(&dir);
+    import(
+        &mut store,
+        vec![facts("1", "买家已经申请退款，等待卖家同意", "围巾")],
+        now(),
+    );
+    let case_id = store.find_case("1").unwrap().id;
+    let key = afterdesk_store::ReminderKey {
+        case_id,
+        clock: "refund_request_reply".to_owned(),
+        due: now() + Duration::hours(5),
+        lead_minutes: 120,
+    };
+    store
+        .record_reminders(&[key.clone(), key.clone()], now())
+        .unwrap();
+    drop(store);
+
+    let store = store_in(&dir);
+    let shown = store.shown_reminders().unwrap();
+    assert_eq!(shown.len(), 1, "recording twice keeps one: {shown:?}");
+    assert!(
+        shown.contains(&key),
+        "the reminder is remembered after a restart"
+    );
+    drop(store);
+
+    let other = Store::open(
+        &dir.path().join("shop.sqlite"),
+        DeviceId("another-laptop".to_owned()),
+        now(),
+    )
+    .unwrap();
+    assert!(
+        other.shown_reminders().unwrap().is_empty(),
+        "another device shows its own reminders"
+    );
+}
