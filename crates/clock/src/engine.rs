@@ -213,8 +213,9 @@ fn stages(case: &Case) -> u8 {
         _ if f.requested_at.is_some() => Stage::AwaitingSeller.bit(),
         _ => 0,
     };
-    if f.intervention() == Intervention::Active
-        || (f.intervened_at.is_some() && f.intervention() == Intervention::Unknown)
+    let intervention = f.intervention();
+    if intervention == Intervention::Active
+        || (f.intervened_at.is_some() && intervention == Intervention::Unknown)
     {
         set |= Stage::Intervention.bit();
     }
@@ -404,7 +405,15 @@ impl Clockwork {
     /// The case's active clock that runs out first, and how many of its clocks are
     /// overdue, without collecting the others.
     pub fn next_deadline(&self, case: &Case, now: DateTime<Utc>) -> (Option<Deadline<'_>>, u32) {
-        let stage_set = stages(case);
+        self.next_deadline_in(case, stages(case), now)
+    }
+
+    fn next_deadline_in(
+        &self,
+        case: &Case,
+        stage_set: u8,
+        now: DateTime<Utc>,
+    ) -> (Option<Deadline<'_>>, u32) {
         let mut next: Option<Deadline<'_>> = None;
         let mut overdue = 0;
         if stage_set == 0 {
@@ -443,28 +452,26 @@ impl Clockwork {
         cases: impl IntoIterator<Item = &'c Case>,
         now: DateTime<Utc>,
     ) -> Vec<Urgency<'_>> {
+        // The case's stages are read once: they parse the platform's status texts.
         let mut ranked: Vec<Urgency<'_>> = cases
             .into_iter()
             .enumerate()
-            .filter(|(_, c)| stages(c) != 0)
-            .map(|(index, case)| {
-                let (next, overdue) = self.next_deadline(case, now);
-                Urgency {
-                    index,
-                    case_id: case.id,
-                    next,
-                    overdue,
-                }
+            .filter_map(|(index, case)| {
+                let stage_set = stages(case);
+                (stage_set != 0).then(|| {
+                    let (next, overdue) = self.next_deadline_in(case, stage_set, now);
+                    Urgency {
+                        index,
+                        case_id: case.id,
+                        next,
+                        overdue,
+                    }
+                })
             })
             .collect();
-        ranked.sort_by_key(|u| {
-            (
-                u.next
-                    .as_ref()
-                    .and_then(|d| d.due)
-                    .map_or((1, DateTime::<Utc>::MAX_UTC), |due| (0, due)),
-                u.index,
-            )
+        ranked.sort_unstable_by_key(|u| {
+            let due = u.next.as_ref().and_then(|d| d.due);
+            (due.is_none(), due, u.index)
         });
         ranked
     }
