@@ -9,6 +9,7 @@ mod clocks;
 mod demo;
 mod evidence;
 mod import;
+mod reminders;
 mod shop;
 mod summary;
 mod view;
@@ -27,6 +28,7 @@ pub use import::{
     ImportOptions, ImportPreview, ImportProgress, ImportReport, MAX_REPORTED_ERRORS, PREVIEW_ROWS,
     import_file, preview_file,
 };
+pub use reminders::{DEFAULT_LEADS_MINUTES, Reminder, Reminders, due_reminders, due_today};
 pub use shop::{
     DB_ENV, RECENT_SHOPS, ShopFiles, default_db_path, device_id, load_shop_files, remember_shop,
 };
