@@ -61,6 +61,12 @@ impl From<DeskError> for CommandError {
     }
 }
 
+impl From<afterdesk_desk::ClocksError> for CommandError {
+    fn from(e: afterdesk_desk::ClocksError) -> Self {
+        CommandError::new(e.code(), e.to_string())
+    }
+}
+
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
         CommandError::new(e.code(), e.to_string())

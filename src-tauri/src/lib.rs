@@ -7,6 +7,7 @@
 //! the core crates under `crates/`.
 
 pub mod commands;
+mod reminders;
 pub mod shop;
 
 use afterdesk_case::DeviceId;
@@ -120,7 +121,12 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(desk)
+        .setup(|app| {
+            reminders::start(app.handle());
+            Ok(())
+        })
         .invoke_handler(builder.invoke_handler())
         .run(tauri::generate_context!("../tauri.conf.json"));
 
@@ -134,7 +140,7 @@ pub fn run() {
 ///
 /// Failures are only logged: a window that cannot be focused is an annoyance, not a
 /// reason to stop the app that the user is already working in.
-fn focus_main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+pub(crate) fn focus_main_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     let Some(window) = app.get_webview_window(MAIN_WINDOW_LABEL) else {
         eprintln!("AfterDesk: second launch, but no '{MAIN_WINDOW_LABEL}' window to focus");
         return;

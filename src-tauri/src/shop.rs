@@ -2,6 +2,7 @@
 
 use crate::commands::{CommandError, CommandResult};
 use afterdesk_case::DeviceId;
+use afterdesk_clock::Clockwork;
 use afterdesk_desk::{ShopSummary, demo_shop, shop_summary};
 use afterdesk_store::Store;
 use chrono::{DateTime, Utc};
@@ -48,6 +49,25 @@ pub struct Desk {
     /// The settings folder, where the list of shop files is kept; `None` when the system
     /// has none, and then nothing is remembered.
     config_dir: Option<PathBuf>,
+    /// The clock engine of the open shop (its rule overrides and calendar years); `None`
+    /// only if even the bundled rules fail to read, which the tests rule out.
+    clockwork: Mutex<Option<Arc<Clockwork>>>,
+}
+
+/// The clock engine for the shop at `db`: the bundled rules and calendar with the shop's
+/// overrides and imported years. A broken shop file is reported and the bundled engine
+/// used, so that deadlines are never silently missing; the settings show the error when
+/// the user opens the rules.
+fn shop_clockwork(db: &Path) -> Option<Clockwork> {
+    match afterdesk_desk::load_clockwork(&afterdesk_desk::ClockFiles::beside(db)) {
+        Ok(clockwork) => Some(clockwork),
+        Err(e) => {
+            eprintln!("AfterDesk: {e}; using the bundled clock rules");
+            Clockwork::bundled()
+                .map_err(|e| eprintln!("AfterDesk: the bundled clock rules do not read: {e}"))
+                .ok()
+        }
+    }
 }
 
 /// Opens a shop database and starts the day's backup on a thread of its own.
@@ -105,13 +125,28 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Desk {
         let store = open_store(&db_path, &device, now);
+        let clockwork = Mutex::new(shop_clockwork(&db_path).map(Arc::new));
         Desk {
             shop: Arc::new(Mutex::new(Shop { store, demo: false })),
             cancel: Arc::new(AtomicBool::new(false)),
             db_path: Mutex::new(db_path),
             device,
             config_dir,
+            clockwork,
         }
+    }
+
+    /// The open shop's clock engine.
+    pub fn clockwork(&self) -> Option<Arc<Clockwork>> {
+        self.clockwork
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Whether the demo shop is open (reminders stay quiet for it).
+    pub fn is_demo(&self) -> bool {
+        lock(&self.shop).map(|shop| shop.demo).unwrap_or(false)
     }
 
     /// The open shop's database file.
@@ -136,6 +171,11 @@ impl Desk {
             store: Ok(store),
             demo: false,
         };
+        *self
+            .clockwork
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            shop_clockwork(&path).map(Arc::new);
         *self
             .db_path
             .lock()

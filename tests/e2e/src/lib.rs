@@ -364,8 +364,7 @@ impl Driver {
             };
             let name = stat[open + 1..stat.len() - rest.len() - 1].to_owned();
             let fields: Vec<&str> = rest.split_whitespace().collect();
-            let in_group =
-                matches!(fields.as_slice(), [state, _ppid, pgrp, ..] if *pgrp == pgid && *state != "Z");
+            let in_group = matches!(fields.as_slice(), [state, _ppid, pgrp, ..] if *pgrp == pgid && *state != "Z");
             if !in_group || HARNESS_PROCESSES.contains(&name.as_str()) {
                 continue;
             }

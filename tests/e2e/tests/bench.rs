@@ -130,12 +130,26 @@ async fn app_on_a_hundred_thousand_cases() -> anyhow::Result<()> {
         ("one kind", with(json!({"kind": "quality_issue"}))),
         ("red flag", with(json!({"flag": "red"}))),
         ("search: a buyer", with(json!({"text": buyer}))),
-        ("search: an order number", with(json!({"text": afterdesk_fixtures::refund_row(&spec, 777 % cases)[1].trim_matches(|c| c == '=' || c == '"')}))),
-        ("search: 保温杯 (a common word)", with(json!({"text": "保温杯"}))),
-        ("search: 破损 (two characters)", with(json!({"text": "破损"}))),
+        (
+            "search: an order number",
+            with(
+                json!({"text": afterdesk_fixtures::refund_row(&spec, 777 % cases)[1].trim_matches(|c| c == '=' || c == '"')}),
+            ),
+        ),
+        (
+            "search: 保温杯 (a common word)",
+            with(json!({"text": "保温杯"})),
+        ),
+        (
+            "search: 破损 (two characters)",
+            with(json!({"text": "破损"})),
+        ),
     ] {
         let ms = time_query(&app, query).await?;
-        writeln!(report, "list_cases {label}: {ms:.1} ms (median of {REPEATS})")?;
+        writeln!(
+            report,
+            "list_cases {label}: {ms:.1} ms (median of {REPEATS})"
+        )?;
     }
 
     // A filter in the real list: from choosing a kind until the table shows the result.
