@@ -329,6 +329,40 @@ pub async fn backup_now(desk: State<'_, Desk>) -> CommandResult<Vec<BackupView>>
     })
 }
 
+/// The open cases most urgent first, with the next deadline of each: the workbench's
+/// deadline list. `limit` bounds the entries; the counts cover every open case.
+#[tauri::command]
+#[specta::specta]
+pub async fn clock_dashboard(
+    desk: State<'_, Desk>,
+    limit: u32,
+) -> CommandResult<afterdesk_desk::DashboardView> {
+    let clockwork = desk
+        .clockwork()
+        .ok_or_else(|| CommandError::new("clock_data_invalid", "内置时钟数据无法读取"))?;
+    desk.with_store(|store| {
+        Ok(afterdesk_desk::dashboard(
+            store,
+            &clockwork,
+            now(),
+            usize::try_from(limit).unwrap_or(usize::MAX),
+        )?)
+    })
+}
+
+/// Every clock of one case: due time, state, what to do, and warnings.
+#[tauri::command]
+#[specta::specta]
+pub async fn case_clocks(
+    desk: State<'_, Desk>,
+    key: String,
+) -> CommandResult<afterdesk_desk::CaseClocksView> {
+    let clockwork = desk
+        .clockwork()
+        .ok_or_else(|| CommandError::new("clock_data_invalid", "内置时钟数据无法读取"))?;
+    desk.with_store(|store| Ok(afterdesk_desk::case_clocks(store, &clockwork, &key, now())?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

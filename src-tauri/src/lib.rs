@@ -50,6 +50,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::open_shop,
             commands::list_backups,
             commands::backup_now,
+            commands::clock_dashboard,
+            commands::case_clocks,
         ])
         .error_handling(ErrorHandlingMode::Result)
         .dangerously_cast_bigints_to_number()

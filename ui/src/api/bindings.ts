@@ -58,6 +58,13 @@ export const commands = {
 	listBackups: () => typedError<BackupView[], CommandError>(__TAURI_INVOKE("list_backups")),
 	/**  Backs the open shop up now (kept with the daily ones, the oldest pruned). */
 	backupNow: () => typedError<BackupView[], CommandError>(__TAURI_INVOKE("backup_now")),
+	/**
+	 *  The open cases most urgent first, with the next deadline of each: the workbench's
+	 *  deadline list. `limit` bounds the entries; the counts cover every open case.
+	 */
+	clockDashboard: (limit: number) => typedError<DashboardView_Serialize, CommandError>(__TAURI_INVOKE("clock_dashboard", { limit })),
+	/**  Every clock of one case: due time, state, what to do, and warnings. */
+	caseClocks: (key: string) => typedError<CaseClocksView_Serialize, CommandError>(__TAURI_INVOKE("case_clocks", { key })),
 };
 
 /* Types */
@@ -121,6 +128,33 @@ export type CaseChangeInput_Serialize = {
 	add_tags: string[],
 	/**  Tags to remove. */
 	remove_tags: string[],
+};
+
+/**  Every clock of one case and its next deadline. */
+export type CaseClocksView = CaseClocksView_Serialize | CaseClocksView_Deserialize;
+
+/**  Every clock of one case and its next deadline. */
+export type CaseClocksView_Deserialize = {
+	/**  The case's id. */
+	case_id: string,
+	/**  The scenario kind's key. */
+	kind: string,
+	/**  Every clock that applies to the case's kind, in pack order. */
+	clocks: ClockView_Deserialize[],
+	/**  The active clock that runs out first. */
+	next?: ClockView_Deserialize | null,
+};
+
+/**  Every clock of one case and its next deadline. */
+export type CaseClocksView_Serialize = {
+	/**  The case's id. */
+	case_id: string,
+	/**  The scenario kind's key. */
+	kind: string,
+	/**  Every clock that applies to the case's kind, in pack order. */
+	clocks: ClockView_Serialize[],
+	/**  The active clock that runs out first. */
+	next: ClockView_Serialize | null,
 };
 
 /**  A case with its notes, timeline and order. */
@@ -403,6 +437,91 @@ export type CaseView_Serialize = {
 	deleted_at: string | null,
 };
 
+/**  One clock of one case, flat for the UI; the same shape as `afterdesk clocks --json`. */
+export type ClockView = ClockView_Serialize | ClockView_Deserialize;
+
+/**  One clock of one case, flat for the UI; the same shape as `afterdesk clocks --json`. */
+export type ClockView_Deserialize = {
+	/**  The case's id. */
+	case_id: string,
+	/**  The rule's id. */
+	clock: string,
+	/**  The rule's Chinese name. */
+	name: string,
+	/**  `platform` or `shop`. */
+	owner: string,
+	/**  When it started, RFC 3339 in China time. */
+	start?: string | null,
+	/**  When it runs out, RFC 3339 in China time. */
+	due?: string | null,
+	/**  `running`, `due_soon`, `overdue`, `met` or `not_applicable`. */
+	state: string,
+	/**  The state in Chinese. */
+	state_name: string,
+	/**  Why it does not run: `closed`, `no_start` or `not_recorded`. */
+	why?: string | null,
+	/**  The length, `72 小时`, `5 天`, `4 个工作日`. */
+	length: string,
+	/**  Who must act. */
+	actor: string,
+	/**  What must be done. */
+	action: string,
+	/**  What happens if it is missed. */
+	consequence: string,
+	/**
+	 *  What the shop's override file changed (`length`, `enabled`, `due_soon_hours`,
+	 *  `added`).
+	 */
+	overridden: string[],
+	/**  What the user must know about the result. */
+	warnings: ClockWarningView[],
+};
+
+/**  One clock of one case, flat for the UI; the same shape as `afterdesk clocks --json`. */
+export type ClockView_Serialize = {
+	/**  The case's id. */
+	case_id: string,
+	/**  The rule's id. */
+	clock: string,
+	/**  The rule's Chinese name. */
+	name: string,
+	/**  `platform` or `shop`. */
+	owner: string,
+	/**  When it started, RFC 3339 in China time. */
+	start: string | null,
+	/**  When it runs out, RFC 3339 in China time. */
+	due: string | null,
+	/**  `running`, `due_soon`, `overdue`, `met` or `not_applicable`. */
+	state: string,
+	/**  The state in Chinese. */
+	state_name: string,
+	/**  Why it does not run: `closed`, `no_start` or `not_recorded`. */
+	why: string | null,
+	/**  The length, `72 小时`, `5 天`, `4 个工作日`. */
+	length: string,
+	/**  Who must act. */
+	actor: string,
+	/**  What must be done. */
+	action: string,
+	/**  What happens if it is missed. */
+	consequence: string,
+	/**
+	 *  What the shop's override file changed (`length`, `enabled`, `due_soon_hours`,
+	 *  `added`).
+	 */
+	overridden: string[],
+	/**  What the user must know about the result. */
+	warnings: ClockWarningView[],
+};
+
+/**  A warning on a clock, for the UI and the CLI. */
+export type ClockWarningView = {
+	/**  `calendar_missing` or `met_late`. */
+	code: string,
+	/**  The message to show. */
+	message: string,
+};
+
 /**
  *  Why a command failed, as the UI receives it: a stable code to branch on and a message
  *  in Chinese to show. The codes are those of `DeskError::code` and `StoreError::code`
@@ -413,6 +532,76 @@ export type CommandError = {
 	code: string,
 	/**  What went wrong, in words a seller understands. */
 	message: string,
+};
+
+/**  One line of the dashboard. */
+export type DashboardEntryView = DashboardEntryView_Serialize | DashboardEntryView_Deserialize;
+
+/**  One line of the dashboard. */
+export type DashboardEntryView_Deserialize = {
+	/**  The case's id. */
+	case_id: string,
+	/**  The platform's refund number. */
+	refund_no?: string | null,
+	/**  The buyer. */
+	buyer_nick?: string | null,
+	/**  The scenario kind's key. */
+	kind: string,
+	/**  The scenario kind's Chinese name. */
+	kind_name: string,
+	/**  The agent responsible. */
+	assignee?: string | null,
+	/**  The clock that runs out first; `None` when no clock runs. */
+	next?: ClockView_Deserialize | null,
+	/**  How many of the case's clocks are overdue. */
+	overdue: number,
+};
+
+/**  One line of the dashboard. */
+export type DashboardEntryView_Serialize = {
+	/**  The case's id. */
+	case_id: string,
+	/**  The platform's refund number. */
+	refund_no: string | null,
+	/**  The buyer. */
+	buyer_nick: string | null,
+	/**  The scenario kind's key. */
+	kind: string,
+	/**  The scenario kind's Chinese name. */
+	kind_name: string,
+	/**  The agent responsible. */
+	assignee: string | null,
+	/**  The clock that runs out first; `None` when no clock runs. */
+	next: ClockView_Serialize | null,
+	/**  How many of the case's clocks are overdue. */
+	overdue: number,
+};
+
+/**  The open cases by urgency. */
+export type DashboardView = DashboardView_Serialize | DashboardView_Deserialize;
+
+/**  The open cases by urgency. */
+export type DashboardView_Deserialize = {
+	/**  How many cases are open. */
+	open: number,
+	/**  How many open cases have an overdue clock. */
+	overdue: number,
+	/**  How many open cases have a clock due soon (and none overdue). */
+	due_soon: number,
+	/**  The most urgent cases, at most the limit asked for. */
+	entries: DashboardEntryView_Deserialize[],
+};
+
+/**  The open cases by urgency. */
+export type DashboardView_Serialize = {
+	/**  How many cases are open. */
+	open: number,
+	/**  How many open cases have an overdue clock. */
+	overdue: number,
+	/**  How many open cases have a clock due soon (and none overdue). */
+	due_soon: number,
+	/**  The most urgent cases, at most the limit asked for. */
+	entries: DashboardEntryView_Serialize[],
 };
 
 /**  One change on a case's timeline. */

@@ -18,6 +18,10 @@ import {
   type AppInfo,
   type BackupView,
   type CaseChangeInput_Deserialize,
+  type CaseClocksView_Serialize,
+  type ClockView_Serialize,
+  type DashboardEntryView_Serialize,
+  type DashboardView_Serialize,
   type CaseDetailView_Serialize,
   type CaseListView_Serialize,
   type CaseQueryInput_Deserialize,
@@ -66,6 +70,14 @@ export type OrderView = OrderView_Serialize;
 export type CaseQueryInput = CaseQueryInput_Deserialize;
 /** The start of an export file as the import will read it. */
 export type ImportPreviewView = ImportPreviewView_Serialize;
+/** One clock of one case. */
+export type ClockView = ClockView_Serialize;
+/** Every clock of one case. */
+export type CaseClocksView = CaseClocksView_Serialize;
+/** One open case on the deadline list. */
+export type DashboardEntryView = DashboardEntryView_Serialize;
+/** Open cases by urgency, with counts. */
+export type DashboardView = DashboardView_Serialize;
 /** A change to a case's own fields. */
 export type CaseChangeInput = CaseChangeInput_Deserialize;
 /** A case opened by hand. */
@@ -235,6 +247,16 @@ export function openDemoShop(): Promise<ShopInfo> {
 /** Leaves the demo shop. */
 export function closeDemoShop(): Promise<ShopInfo> {
   return unwrap(commands.closeDemoShop());
+}
+
+/** The open cases most urgent first (at most `limit` entries) and the counts. */
+export function clockDashboard(limit: number): Promise<DashboardView> {
+  return unwrap(commands.clockDashboard(limit));
+}
+
+/** Every clock of one case. */
+export function caseClocks(key: string): Promise<CaseClocksView> {
+  return unwrap(commands.caseClocks(key));
 }
 
 /** Opens another shop's database file (created if missing) and remembers it. */

@@ -27,6 +27,7 @@ import {
 } from '../api';
 import { formatChinaTime, formatFen } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
+import { CaseClocks } from './Deadlines';
 import { FlagMark } from './FlagMark';
 import { FLAGS, KINDS, kindLabel, statusLabel } from './labels';
 
@@ -242,6 +243,8 @@ export function CasePage({ caseKey, onBack }: CasePageProps) {
           </Button>
         </Space>
       </Card>
+
+      <CaseClocks caseKey={caseKey} version={detail} />
 
       <Card size="small" title={t('case.section.facts')}>
         <Descriptions size="small" column={{ xs: 1, md: 2, xl: 3 }} data-testid="case-facts">

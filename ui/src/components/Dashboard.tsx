@@ -1,10 +1,11 @@
-import { ClockCircleOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Col, List, Row, Space, Statistic, Table, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 
 import { listCases, type CaseView, type ShopInfo } from '../api';
 import { formatChinaTime, formatFen } from '../format';
 import { useI18n } from '../i18n';
+import { DeadlineCard } from './Deadlines';
 import { FlagMark } from './FlagMark';
 import { kindLabel } from './labels';
 
@@ -23,10 +24,9 @@ export interface DashboardProps {
 }
 
 /**
- * The 工作台: counts by status and kind, and the open cases that have waited longest and
- * the newest requests, both ordered by refund-request time. Due times (即将超时 / 已超时)
- * need the platform clocks, which are not in this version: their card says so instead of
- * showing a number.
+ * The 工作台: the open cases whose platform clocks run out first (即将超时 / 已超时),
+ * counts by status and kind, and the open cases that have waited longest and the newest
+ * requests, both ordered by refund-request time.
  */
 export function Dashboard({ shop, onOpen, onCloseDemo, onNewCase }: DashboardProps) {
   const { t } = useI18n();
@@ -150,18 +150,7 @@ export function Dashboard({ shop, onOpen, onCloseDemo, onNewCase }: DashboardPro
         </Col>
         <Col xs={24} lg={14}>
           <Space direction="vertical" style={{ width: '100%' }} size={16}>
-            <Card
-              size="small"
-              title={
-                <Space size={6}>
-                  <ClockCircleOutlined />
-                  {t('dashboard.deadlines')}
-                </Space>
-              }
-              data-testid="deadlines"
-            >
-              <Typography.Text type="secondary">{t('dashboard.deadlines.pending')}</Typography.Text>
-            </Card>
+            <DeadlineCard version={shop} onOpen={onOpen} />
             {shortList(t('dashboard.oldest'), oldest, 'oldest-open')}
             {shortList(t('dashboard.newest'), newest, 'newest-open')}
           </Space>

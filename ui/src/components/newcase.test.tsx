@@ -10,6 +10,8 @@ import { makeCase, makeDetail, makeShop } from '../test/fixtures';
 
 const api = vi.hoisted(() => ({
   isTauri: vi.fn(() => false),
+  clockDashboard: vi.fn(),
+  caseClocks: vi.fn(),
   getAppInfo: vi.fn(async () => null),
   shopInfo: vi.fn(),
   listCases: vi.fn(),
@@ -70,6 +72,8 @@ beforeEach(() => {
   api.isTauri.mockReturnValue(false);
   api.getAppInfo.mockResolvedValue(null);
   api.onFileDrop.mockImplementation(() => () => undefined);
+  api.clockDashboard.mockResolvedValue({ open: 0, overdue: 0, due_soon: 0, entries: [] });
+  api.caseClocks.mockResolvedValue({ case_id: 'c1', kind: 'quality_issue', clocks: [], next: null });
 });
 
 describe('order number from pasted text', () => {
@@ -375,16 +379,55 @@ describe('case list bulk actions', () => {
 });
 
 describe('workbench', () => {
-  it('offers 新建售后单 and says honestly that deadlines come with the next version', async () => {
+  it('offers 新建售后单 and lists the cases whose clocks run out first', async () => {
     api.listCases.mockResolvedValue({ total: 0, cases: [] });
+    api.clockDashboard.mockResolvedValue({
+      open: 2,
+      overdue: 1,
+      due_soon: 0,
+      entries: [
+        {
+          case_id: 'c7',
+          refund_no: '200000000000000007',
+          buyer_nick: '超时的买家',
+          kind: 'refund_unshipped',
+          kind_name: '未发货仅退款',
+          assignee: null,
+          overdue: 1,
+          next: {
+            case_id: 'c7',
+            clock: 'refund_unshipped_response',
+            name: '未发货仅退款处理',
+            owner: 'platform',
+            start: '2026-11-20T10:00:00+08:00',
+            due: '2026-11-21T10:00:00+08:00',
+            state: 'overdue',
+            state_name: '已超时',
+            why: null,
+            length: '24 小时',
+            actor: '卖家',
+            action: '同意退款',
+            consequence: '平台自动退款',
+            overridden: [],
+            warnings: [],
+          },
+        },
+      ],
+    });
     const onNewCase = vi.fn();
-    wrap(<Dashboard shop={makeShop()} onOpen={() => undefined} onCloseDemo={() => undefined} onNewCase={onNewCase} />);
+    const onOpen = vi.fn();
+    wrap(<Dashboard shop={makeShop()} onOpen={onOpen} onCloseDemo={() => undefined} onNewCase={onNewCase} />);
     fireEvent.click(screen.getByTestId('dashboard-new-case'));
     expect(onNewCase).toHaveBeenCalledOnce();
     const deadlines = screen.getByTestId('deadlines');
     expect(within(deadlines).getByText('即将超时 / 已超时')).toBeInTheDocument();
-    expect(deadlines, 'the placeholder must not show a made-up count').toHaveTextContent('下一个版本');
-    expect(deadlines.textContent ?? '', 'no number in the placeholder').not.toMatch(/\d/);
+    const row = await within(deadlines).findByTestId('deadline-row');
+    expect(row, 'the clock that runs out first is named').toHaveTextContent('未发货仅退款处理');
+    expect(row, 'with the buyer').toHaveTextContent('超时的买家');
+    expect(row, 'and how long it is overdue').toHaveTextContent('已超时');
+    expect(screen.getByTestId('count-overdue')).toHaveTextContent('1');
+    fireEvent.click(row);
+    expect(onOpen, 'a deadline row opens its case').toHaveBeenCalledWith('c7');
     await waitFor(() => expect(api.listCases).toHaveBeenCalled());
   });
 });

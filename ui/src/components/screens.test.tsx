@@ -8,6 +8,8 @@ import { makeCase, makeDetail, makeShop } from '../test/fixtures';
 
 const api = vi.hoisted(() => ({
   isTauri: vi.fn(() => false),
+  clockDashboard: vi.fn(),
+  caseClocks: vi.fn(),
   getAppInfo: vi.fn(async () => null),
   shopInfo: vi.fn(),
   listCases: vi.fn(),
@@ -41,6 +43,8 @@ beforeEach(() => {
   api.isTauri.mockReturnValue(false);
   api.getAppInfo.mockResolvedValue(null);
   api.onFileDrop.mockImplementation(() => () => undefined);
+  api.clockDashboard.mockResolvedValue({ open: 0, overdue: 0, due_soon: 0, entries: [] });
+  api.caseClocks.mockResolvedValue({ case_id: 'c1', kind: 'quality_issue', clocks: [], next: null });
 });
 
 describe('case list', () => {
