@@ -363,6 +363,157 @@ pub async fn case_clocks(
     desk.with_store(|store| Ok(afterdesk_desk::case_clocks(store, &clockwork, &key, now())?))
 }
 
+/// The clock whose due instant ends the evidence period (举证期), shown with readiness.
+const EVIDENCE_PERIOD_CLOCK: &str = "evidence_period";
+
+/// When the case's evidence period ends, if that clock is running.
+fn evidence_deadline(
+    desk: &Desk,
+    store: &afterdesk_store::Store,
+    key: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let clockwork = desk.clockwork()?;
+    let case = store.find_case(key).ok()?;
+    clockwork
+        .case_clocks(&case, at)
+        .clocks
+        .iter()
+        .find(|d| d.rule.id == EVIDENCE_PERIOD_CLOCK && d.state.is_active())
+        .and_then(|d| d.due)
+}
+
+/// A case's evidence checklists with the attached proofs, readiness (with the evidence
+/// period's end when its clock runs) and the unboxing-video checks.
+#[tauri::command]
+#[specta::specta]
+pub async fn case_evidence(
+    desk: State<'_, Desk>,
+    key: String,
+) -> CommandResult<afterdesk_desk::CaseEvidenceView> {
+    let at = now();
+    desk.with_store(|store| {
+        let deadline = evidence_deadline(&desk, store, &key, at);
+        let evidence = afterdesk_desk::case_evidence(
+            store,
+            &key,
+            &afterdesk_evidence::UnboxingRules::default(),
+            deadline,
+            at,
+        )?;
+        Ok(afterdesk_desk::CaseEvidenceView::from(&evidence))
+    })
+}
+
+/// Attaches a file to a case, optionally to one checklist item, reporting the copy's
+/// progress on `on_progress`.
+///
+/// The copy and hash run on a worker thread without holding the shop, so a 2 GB video
+/// never blocks the rest of the app; only the final record takes the shop, briefly. The
+/// file appears in the evidence folder only once completely copied; [`cancel_copy`]
+/// stops it and leaves nothing behind.
+#[tauri::command]
+#[specta::specta]
+pub async fn attach_evidence(
+    desk: State<'_, Desk>,
+    key: String,
+    path: String,
+    item: Option<String>,
+    agent: String,
+    on_progress: Channel<afterdesk_desk::CopyProgressView>,
+) -> CommandResult<afterdesk_desk::ProofView> {
+    let folder = desk.with_store(|store| {
+        if let Some(item) = &item {
+            afterdesk_desk::check_evidence_item(store, &key, item)?;
+        }
+        Ok(afterdesk_desk::evidence_folder(store)?)
+    })?;
+    let cancel = desk.copy_cancel_flag();
+    cancel.store(false, Ordering::Relaxed);
+    let ingested = tauri::async_runtime::spawn_blocking(move || {
+        let mut progress = |p: afterdesk_evidence::CopyProgress| {
+            // A closed window cannot show progress; the copy goes on regardless.
+            let _ = on_progress.send(afterdesk_desk::CopyProgressView {
+                done: p.done,
+                total: p.total,
+            });
+        };
+        afterdesk_desk::ingest_evidence(&folder, &PathBuf::from(path), &mut progress, &cancel)
+            .map_err(CommandError::from)
+    })
+    .await
+    .map_err(|e| CommandError::new("error", format!("复制文件中断：{e}")))??;
+    desk.with_store(|store| {
+        Ok(afterdesk_desk::ProofView::from(
+            &afterdesk_desk::record_evidence(
+                store,
+                &key,
+                &ingested,
+                item.as_deref(),
+                &agent,
+                now(),
+            )?,
+        ))
+    })
+}
+
+/// Stops a running evidence copy or package export; nothing half-written stays.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_copy(desk: State<'_, Desk>) -> CommandResult<()> {
+    desk.copy_cancel_flag().store(true, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Removes a proof from its case (a tombstone; the file stays in the evidence folder).
+#[tauri::command]
+#[specta::specta]
+pub async fn detach_evidence(
+    desk: State<'_, Desk>,
+    proof_id: String,
+    agent: String,
+) -> CommandResult<afterdesk_desk::ProofView> {
+    desk.with_store(|store| {
+        Ok(afterdesk_desk::ProofView::from(
+            &afterdesk_desk::detach_evidence(store, &proof_id, &agent, now())?,
+        ))
+    })
+}
+
+/// Writes the case's evidence package (a zip of the files with a printable index page)
+/// into `out_dir` and returns the zip's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_evidence_package(
+    desk: State<'_, Desk>,
+    key: String,
+    out_dir: String,
+) -> CommandResult<String> {
+    let at = now();
+    let deadline = desk.with_store(|store| Ok(evidence_deadline(&desk, store, &key, at)))?;
+    let shop = desk.shop();
+    let cancel = desk.copy_cancel_flag();
+    cancel.store(false, Ordering::Relaxed);
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut guard = crate::shop::lock(&shop)?;
+        let store = guard.store_mut()?;
+        afterdesk_desk::export_evidence_package(
+            store,
+            &key,
+            &PathBuf::from(out_dir),
+            &afterdesk_evidence::UnboxingRules::default(),
+            deadline,
+            at,
+            &mut |_| {},
+            &cancel,
+        )
+        .map(|package| package.path.display().to_string())
+        .map_err(CommandError::from)
+    })
+    .await
+    .map_err(|e| CommandError::new("error", format!("导出中断：{e}")))?
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,6 +52,11 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::backup_now,
             commands::clock_dashboard,
             commands::case_clocks,
+            commands::case_evidence,
+            commands::attach_evidence,
+            commands::cancel_copy,
+            commands::detach_evidence,
+            commands::export_evidence_package,
         ])
         .error_handling(ErrorHandlingMode::Result)
         .dangerously_cast_bigints_to_number()

@@ -44,6 +44,8 @@ pub struct ShopInfo {
 pub struct Desk {
     shop: Arc<Mutex<Shop>>,
     cancel: Arc<AtomicBool>,
+    /// The cancel switch of a running evidence copy or package export.
+    cancel_copy: Arc<AtomicBool>,
     db_path: Mutex<PathBuf>,
     device: DeviceId,
     /// The settings folder, where the list of shop files is kept; `None` when the system
@@ -129,6 +131,7 @@ impl Desk {
         Desk {
             shop: Arc::new(Mutex::new(Shop { store, demo: false })),
             cancel: Arc::new(AtomicBool::new(false)),
+            cancel_copy: Arc::new(AtomicBool::new(false)),
             db_path: Mutex::new(db_path),
             device,
             config_dir,
@@ -194,6 +197,11 @@ impl Desk {
     /// The switch that cancels a running import.
     pub fn cancel_flag(&self) -> Arc<AtomicBool> {
         Arc::clone(&self.cancel)
+    }
+
+    /// The switch that cancels a running evidence copy or package export.
+    pub fn copy_cancel_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.cancel_copy)
     }
 
     /// Runs `f` on the open store, or answers `busy` at once while an import holds it, so

@@ -8,6 +8,7 @@
 mod clocks;
 mod demo;
 mod evidence;
+mod evidence_view;
 mod import;
 mod reminders;
 mod shop;
@@ -23,6 +24,10 @@ pub use demo::{DEMO_CASES, demo_shop};
 pub use evidence::{
     AttachReport, attach_evidence, case_evidence, check_evidence_item, detach_evidence,
     evidence_folder, export_evidence_package, ingest_evidence, list_evidence, record_evidence,
+};
+pub use evidence_view::{
+    CaseEvidenceView, CopyProgressView, EvidenceItemView, EvidenceSituationView, FindingView,
+    ProofView, ReadinessView, UnboxingView,
 };
 pub use import::{
     ImportOptions, ImportPreview, ImportProgress, ImportReport, MAX_REPORTED_ERRORS, PREVIEW_ROWS,

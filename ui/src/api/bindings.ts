@@ -65,6 +65,30 @@ export const commands = {
 	clockDashboard: (limit: number) => typedError<DashboardView_Serialize, CommandError>(__TAURI_INVOKE("clock_dashboard", { limit })),
 	/**  Every clock of one case: due time, state, what to do, and warnings. */
 	caseClocks: (key: string) => typedError<CaseClocksView_Serialize, CommandError>(__TAURI_INVOKE("case_clocks", { key })),
+	/**
+	 *  A case's evidence checklists with the attached proofs, readiness (with the evidence
+	 *  period's end when its clock runs) and the unboxing-video checks.
+	 */
+	caseEvidence: (key: string) => typedError<CaseEvidenceView_Serialize, CommandError>(__TAURI_INVOKE("case_evidence", { key })),
+	/**
+	 *  Attaches a file to a case, optionally to one checklist item, reporting the copy's
+	 *  progress on `on_progress`.
+	 * 
+	 *  The copy and hash run on a worker thread without holding the shop, so a 2 GB video
+	 *  never blocks the rest of the app; only the final record takes the shop, briefly. The
+	 *  file appears in the evidence folder only once completely copied; [`cancel_copy`]
+	 *  stops it and leaves nothing behind.
+	 */
+	attachEvidence: (key: string, path: string, item: string | null, agent: string, onProgress: Channel<CopyProgressView>) => typedError<ProofView_Serialize, CommandError>(__TAURI_INVOKE("attach_evidence", { key, path, item, agent, onProgress })),
+	/**  Stops a running evidence copy or package export; nothing half-written stays. */
+	cancelCopy: () => typedError<null, CommandError>(__TAURI_INVOKE("cancel_copy")),
+	/**  Removes a proof from its case (a tombstone; the file stays in the evidence folder). */
+	detachEvidence: (proofId: string, agent: string) => typedError<ProofView_Serialize, CommandError>(__TAURI_INVOKE("detach_evidence", { proofId, agent })),
+	/**
+	 *  Writes the case's evidence package (a zip of the files with a printable index page)
+	 *  into `out_dir` and returns the zip's path.
+	 */
+	exportEvidencePackage: (key: string, outDir: string) => typedError<string, CommandError>(__TAURI_INVOKE("export_evidence_package", { key, outDir })),
 };
 
 /* Types */
@@ -182,6 +206,37 @@ export type CaseDetailView_Serialize = {
 	events: EventView_Serialize[],
 	/**  The order, once the order export was imported. */
 	order: OrderView_Serialize | null,
+};
+
+/**  A case's evidence: checklists with proofs, readiness and video checks. */
+export type CaseEvidenceView = CaseEvidenceView_Serialize | CaseEvidenceView_Deserialize;
+
+/**  A case's evidence: checklists with proofs, readiness and video checks. */
+export type CaseEvidenceView_Deserialize = {
+	/**  The case. */
+	case_id: string,
+	/**  The checklists that apply. */
+	situations: EvidenceSituationView_Deserialize[],
+	/**  Proofs not attached to any of those items. */
+	unassigned: ProofView_Deserialize[],
+	/**  Readiness. */
+	readiness: ReadinessView_Deserialize,
+	/**  One check per unboxing video. */
+	unboxing: UnboxingView[],
+};
+
+/**  A case's evidence: checklists with proofs, readiness and video checks. */
+export type CaseEvidenceView_Serialize = {
+	/**  The case. */
+	case_id: string,
+	/**  The checklists that apply. */
+	situations: EvidenceSituationView_Serialize[],
+	/**  Proofs not attached to any of those items. */
+	unassigned: ProofView_Serialize[],
+	/**  Readiness. */
+	readiness: ReadinessView_Serialize,
+	/**  One check per unboxing video. */
+	unboxing: UnboxingView[],
 };
 
 /**  One page of cases and how many match in all. */
@@ -534,6 +589,14 @@ export type CommandError = {
 	message: string,
 };
 
+/**  Progress of copying a file into the evidence folder. */
+export type CopyProgressView = {
+	/**  Bytes copied. */
+	done: number,
+	/**  Bytes in all. */
+	total: number,
+};
+
 /**  One line of the dashboard. */
 export type DashboardEntryView = DashboardEntryView_Serialize | DashboardEntryView_Deserialize;
 
@@ -641,6 +704,72 @@ export type EventView_Serialize = {
 	old: string | null,
 	/**  The value after, as text. */
 	new: string | null,
+};
+
+/**  One checklist item with the proofs attached to it. */
+export type EvidenceItemView = EvidenceItemView_Serialize | EvidenceItemView_Deserialize;
+
+/**  One checklist item with the proofs attached to it. */
+export type EvidenceItemView_Deserialize = {
+	/**  The item's key, e.g. `signed_by_self.signing_slip`. */
+	key: string,
+	/**  What to provide. */
+	title: string,
+	/**  What makes it valid. */
+	valid: string,
+	/**  Whether the platform needs it. */
+	required: boolean,
+	/**  The files attached to it. */
+	proofs: ProofView_Deserialize[],
+};
+
+/**  One checklist item with the proofs attached to it. */
+export type EvidenceItemView_Serialize = {
+	/**  The item's key, e.g. `signed_by_self.signing_slip`. */
+	key: string,
+	/**  What to provide. */
+	title: string,
+	/**  What makes it valid. */
+	valid: string,
+	/**  Whether the platform needs it. */
+	required: boolean,
+	/**  The files attached to it. */
+	proofs: ProofView_Serialize[],
+};
+
+/**  The checklist of one situation (not received, quality claim...). */
+export type EvidenceSituationView = EvidenceSituationView_Serialize | EvidenceSituationView_Deserialize;
+
+/**  The checklist of one situation (not received, quality claim...). */
+export type EvidenceSituationView_Deserialize = {
+	/**  The situation's key. */
+	key: string,
+	/**  Its name. */
+	name: string,
+	/**  When it applies. */
+	when: string,
+	/**  Its items. */
+	items: EvidenceItemView_Deserialize[],
+};
+
+/**  The checklist of one situation (not received, quality claim...). */
+export type EvidenceSituationView_Serialize = {
+	/**  The situation's key. */
+	key: string,
+	/**  Its name. */
+	name: string,
+	/**  When it applies. */
+	when: string,
+	/**  Its items. */
+	items: EvidenceItemView_Serialize[],
+};
+
+/**  One finding of the unboxing-video check. */
+export type FindingView = {
+	/**  `pass`, `fail` or `cannot_verify`. */
+	result: string,
+	/**  Why, in words a seller understands. */
+	message: string,
 };
 
 /**  The start of an export file, for the import wizard's mapping preview. */
@@ -877,6 +1006,92 @@ export type PreviewColumnView_Serialize = {
 	field_name: string | null,
 };
 
+/**  One attached file. */
+export type ProofView = ProofView_Serialize | ProofView_Deserialize;
+
+/**  One attached file. */
+export type ProofView_Deserialize = {
+	/**  The proof's id. */
+	id: string,
+	/**  The checklist item it answers, if any. */
+	item?: string | null,
+	/**  The file's SHA-256, hex. */
+	hash: string,
+	/**  The file's name when it was attached. */
+	original_name: string,
+	/**  Its size in bytes. */
+	size: number,
+	/**  Its type, e.g. `image/jpeg`. */
+	mime?: string | null,
+	/**  When it was taken or recorded, from the file itself. */
+	captured_at?: string | null,
+	/**  A video's length in milliseconds. */
+	duration_ms?: number | null,
+	/**  Who attached it. */
+	added_by: string,
+	/**  When. */
+	added_at: string,
+};
+
+/**  One attached file. */
+export type ProofView_Serialize = {
+	/**  The proof's id. */
+	id: string,
+	/**  The checklist item it answers, if any. */
+	item: string | null,
+	/**  The file's SHA-256, hex. */
+	hash: string,
+	/**  The file's name when it was attached. */
+	original_name: string,
+	/**  Its size in bytes. */
+	size: number,
+	/**  Its type, e.g. `image/jpeg`. */
+	mime: string | null,
+	/**  When it was taken or recorded, from the file itself. */
+	captured_at: string | null,
+	/**  A video's length in milliseconds. */
+	duration_ms: number | null,
+	/**  Who attached it. */
+	added_by: string,
+	/**  When. */
+	added_at: string,
+};
+
+/**  How far the case's evidence is. */
+export type ReadinessView = ReadinessView_Serialize | ReadinessView_Deserialize;
+
+/**  How far the case's evidence is. */
+export type ReadinessView_Deserialize = {
+	/**  Required items in all. */
+	required: number,
+	/**  Required items with at least one proof. */
+	ready: number,
+	/**  The titles of the required items still missing. */
+	missing: string[],
+	/**  The end of the evidence period, when a clock runs for it. */
+	deadline?: string | null,
+	/**  Minutes left until then. */
+	minutes_left?: number | null,
+	/**  One line, e.g. `已备 3 / 共 5 项必备材料，举证期还剩 14 小时`. */
+	summary: string,
+};
+
+/**  How far the case's evidence is. */
+export type ReadinessView_Serialize = {
+	/**  Required items in all. */
+	required: number,
+	/**  Required items with at least one proof. */
+	ready: number,
+	/**  The titles of the required items still missing. */
+	missing: string[],
+	/**  The end of the evidence period, when a clock runs for it. */
+	deadline: string | null,
+	/**  Minutes left until then. */
+	minutes_left: number | null,
+	/**  One line, e.g. `已备 3 / 共 5 项必备材料，举证期还剩 14 小时`. */
+	summary: string,
+};
+
 /**  One row that could not be imported. */
 export type RowErrorView = {
 	/**  The row number as a spreadsheet shows it. */
@@ -909,6 +1124,18 @@ export type ShopSummary = {
 	closed: number,
 	/**  Counts per kind, only kinds the shop has, most open cases first. */
 	by_kind: KindCount[],
+};
+
+/**  The unboxing-video check of one video. */
+export type UnboxingView = {
+	/**  The proof. */
+	proof_id: string,
+	/**  Its file name. */
+	file: string,
+	/**  Long enough? */
+	duration: FindingView,
+	/**  Recorded soon enough after the return arrived? */
+	timeliness: FindingView,
 };
 
 /* Tauri Specta runtime */

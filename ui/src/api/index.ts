@@ -19,6 +19,9 @@ import {
   type BackupView,
   type CaseChangeInput_Deserialize,
   type CaseClocksView_Serialize,
+  type CaseEvidenceView_Serialize,
+  type CopyProgressView,
+  type ProofView_Serialize,
   type ClockView_Serialize,
   type DashboardEntryView_Serialize,
   type DashboardView_Serialize,
@@ -40,6 +43,10 @@ import { getAgent } from '../settings';
 
 export type {
   AppInfo,
+  CopyProgressView,
+  EvidenceItemView_Serialize as EvidenceItemView,
+  EvidenceSituationView_Serialize as EvidenceSituationView,
+  UnboxingView,
   BackupView,
   CommandError,
   PreviewColumnView,
@@ -70,6 +77,10 @@ export type OrderView = OrderView_Serialize;
 export type CaseQueryInput = CaseQueryInput_Deserialize;
 /** The start of an export file as the import will read it. */
 export type ImportPreviewView = ImportPreviewView_Serialize;
+/** A case's evidence: checklists with proofs, readiness, video checks. */
+export type CaseEvidenceView = CaseEvidenceView_Serialize;
+/** One attached file. */
+export type ProofView = ProofView_Serialize;
 /** One clock of one case. */
 export type ClockView = ClockView_Serialize;
 /** Every clock of one case. */
@@ -257,6 +268,62 @@ export function clockDashboard(limit: number): Promise<DashboardView> {
 /** Every clock of one case. */
 export function caseClocks(key: string): Promise<CaseClocksView> {
   return unwrap(commands.caseClocks(key));
+}
+
+/** A case's evidence checklists, proofs and readiness. */
+export function caseEvidence(key: string): Promise<CaseEvidenceView> {
+  return unwrap(commands.caseEvidence(key));
+}
+
+/** Shows the open-file dialog for proofs (photos, PDFs, videos); `null` when cancelled. */
+export async function chooseEvidenceFiles(title: string): Promise<string[]> {
+  const chosen = await open({
+    title,
+    multiple: true,
+    directory: false,
+    filters: [
+      {
+        name: '照片 / PDF / 视频',
+        extensions: ['jpg', 'jpeg', 'png', 'heic', 'webp', 'gif', 'pdf', 'mp4', 'mov', 'm4v'],
+      },
+      { name: '*', extensions: ['*'] },
+    ],
+  });
+  if (chosen === null) return [];
+  return Array.isArray(chosen) ? chosen : [chosen];
+}
+
+/** Shows the folder dialog; `null` when cancelled. */
+export async function chooseFolder(title: string): Promise<string | null> {
+  const chosen = await open({ title, multiple: false, directory: true });
+  return typeof chosen === 'string' ? chosen : null;
+}
+
+/** Copies a file into the evidence folder and attaches it to the case (and item). */
+export function attachEvidence(
+  key: string,
+  path: string,
+  item: string | null,
+  onProgress: (progress: CopyProgressView) => void,
+): Promise<ProofView> {
+  const channel = new Channel<CopyProgressView>();
+  channel.onmessage = onProgress;
+  return unwrap(commands.attachEvidence(key, path, item, getAgent(), channel));
+}
+
+/** Stops a running copy; nothing half-copied stays. */
+export function cancelCopy(): Promise<null> {
+  return unwrap(commands.cancelCopy());
+}
+
+/** Removes a proof from its case. */
+export function detachEvidence(proofId: string): Promise<ProofView> {
+  return unwrap(commands.detachEvidence(proofId, getAgent()));
+}
+
+/** Writes the case's evidence package into `outDir`; returns the zip's path. */
+export function exportEvidencePackage(key: string, outDir: string): Promise<string> {
+  return unwrap(commands.exportEvidencePackage(key, outDir));
 }
 
 /** Opens another shop's database file (created if missing) and remembers it. */

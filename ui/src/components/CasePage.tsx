@@ -28,6 +28,7 @@ import {
 import { formatChinaTime, formatFen } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
 import { CaseClocks } from './Deadlines';
+import { EvidencePanel } from './EvidencePanel';
 import { FlagMark } from './FlagMark';
 import { FLAGS, KINDS, kindLabel, statusLabel } from './labels';
 
@@ -320,6 +321,8 @@ export function CasePage({ caseKey, onBack }: CasePageProps) {
           />
         </Card>
       </div>
+
+      <EvidencePanel caseKey={caseKey} />
     </div>
   );
 }

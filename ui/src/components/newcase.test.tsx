@@ -12,6 +12,7 @@ const api = vi.hoisted(() => ({
   isTauri: vi.fn(() => false),
   clockDashboard: vi.fn(),
   caseClocks: vi.fn(),
+  caseEvidence: vi.fn(),
   getAppInfo: vi.fn(async () => null),
   shopInfo: vi.fn(),
   listCases: vi.fn(),
@@ -74,6 +75,13 @@ beforeEach(() => {
   api.onFileDrop.mockImplementation(() => () => undefined);
   api.clockDashboard.mockResolvedValue({ open: 0, overdue: 0, due_soon: 0, entries: [] });
   api.caseClocks.mockResolvedValue({ case_id: 'c1', kind: 'quality_issue', clocks: [], next: null });
+  api.caseEvidence.mockResolvedValue({
+    case_id: 'c1',
+    situations: [],
+    unassigned: [],
+    readiness: { required: 0, ready: 0, missing: [], deadline: null, minutes_left: null, summary: '无需举证' },
+    unboxing: [],
+  });
 });
 
 describe('order number from pasted text', () => {
