@@ -223,9 +223,13 @@ pub async fn import_file(
     on_progress: Channel<ImportProgress>,
 ) -> CommandResult<ImportReportView> {
     let shop = desk.shop();
+    let long_work = desk.long_work();
     let cancel = desk.cancel_flag();
     cancel.store(false, Ordering::Relaxed);
     let task = tauri::async_runtime::spawn_blocking(move || {
+        // Held by the worker, so the mark lasts as long as the import even if the window
+        // stops waiting for the answer.
+        let _long_work = long_work;
         let mut guard = crate::shop::lock(&shop)?;
         let store = guard.store_mut()?;
         let mut progress = |p: ImportProgress| {
@@ -492,9 +496,11 @@ pub async fn export_evidence_package(
     let at = now();
     let deadline = desk.with_store(|store| Ok(evidence_deadline(&desk, store, &key, at)))?;
     let shop = desk.shop();
+    let long_work = desk.long_work();
     let cancel = desk.copy_cancel_flag();
     cancel.store(false, Ordering::Relaxed);
     tauri::async_runtime::spawn_blocking(move || {
+        let _long_work = long_work;
         let mut guard = crate::shop::lock(&shop)?;
         let store = guard.store_mut()?;
         afterdesk_desk::export_evidence_package(

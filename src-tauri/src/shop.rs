@@ -8,7 +8,7 @@ use afterdesk_store::Store;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 /// The shop a window works on: the store, and whether it is the in-memory demo.
@@ -46,6 +46,9 @@ pub struct Desk {
     cancel: Arc<AtomicBool>,
     /// The cancel switch of a running evidence copy or package export.
     cancel_copy: Arc<AtomicBool>,
+    /// Set while long work (an import, a package export) holds the shop, so that other
+    /// commands answer `busy` at once instead of waiting for it.
+    long_work: Arc<AtomicBool>,
     db_path: Mutex<PathBuf>,
     device: DeviceId,
     /// The settings folder, where the list of shop files is kept; `None` when the system
@@ -102,9 +105,19 @@ fn open_store(path: &Path, device: &DeviceId, now: DateTime<Utc>) -> CommandResu
     Ok(store)
 }
 
+/// Long work in progress; dropping it (also on an error or a panic) clears the mark.
+#[derive(Debug)]
+pub struct LongWork(Arc<AtomicBool>);
+
+impl Drop for LongWork {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Relaxed);
+    }
+}
+
 /// The answer to a command that arrives while an import holds the shop.
 fn busy() -> CommandError {
-    CommandError::new("busy", "正在导入文件，请等导入完成后再操作")
+    CommandError::new("busy", "正在导入文件或导出举证材料包，请等它完成后再操作")
 }
 
 /// Locks the shop, waiting for a running command to finish.
@@ -132,6 +145,7 @@ impl Desk {
             shop: Arc::new(Mutex::new(Shop { store, demo: false })),
             cancel: Arc::new(AtomicBool::new(false)),
             cancel_copy: Arc::new(AtomicBool::new(false)),
+            long_work: Arc::new(AtomicBool::new(false)),
             db_path: Mutex::new(db_path),
             device,
             config_dir,
@@ -213,9 +227,20 @@ impl Desk {
         let mut guard = match self.shop.try_lock() {
             Ok(guard) => guard,
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(TryLockError::WouldBlock) => return Err(busy()),
+            Err(TryLockError::WouldBlock) if self.long_work.load(Ordering::Relaxed) => {
+                return Err(busy());
+            }
+            // Another short command (or the reminder tick) holds the shop for a moment:
+            // wait for it rather than fail.
+            Err(TryLockError::WouldBlock) => lock(&self.shop)?,
         };
         f(guard.store_mut()?)
+    }
+
+    /// Marks long work as running until the returned guard is dropped.
+    pub fn long_work(&self) -> LongWork {
+        self.long_work.store(true, Ordering::Relaxed);
+        LongWork(Arc::clone(&self.long_work))
     }
 
     /// Which shop is open and its counts.
@@ -308,9 +333,13 @@ mod tests {
             now(),
         );
         let shop = desk.shop();
+        let _import = desk.long_work();
         let _held = lock(&shop).unwrap();
         let err = desk.with_store(|_| Ok(())).unwrap_err();
-        assert_eq!(err.code, "busy");
+        assert_eq!(
+            err.code, "busy",
+            "an import holding the shop answers busy at once"
+        );
     }
 
     #[test]
