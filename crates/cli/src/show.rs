@@ -1,24 +1,17 @@
 //! How cases look on the command line: the documented JSON shapes (docs/cli.md) and the
 //! human-readable tables.
 
+use afterdesk_case::Note;
 use afterdesk_case::time::china_text;
-use afterdesk_case::{Case, Note};
-use afterdesk_desk::{CaseDetailView, CaseListView, CaseView, NoteView};
+use afterdesk_desk::{CaseDetailView, CaseListView, NoteView};
 use afterdesk_store::{CaseDetail, CaseList};
-use chrono::{DateTime, Utc};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use unicode_width::UnicodeWidthStr;
 
 /// Serialises a view type; the views hold only strings, numbers and maps, which cannot
 /// fail to serialise, so a failure would be a bug worth seeing rather than hiding.
 fn to_json(view: impl serde::Serialize) -> Value {
     serde_json::to_value(view).unwrap_or_else(|e| json!({ "error": e.to_string() }))
-}
-
-/// A case as the CLI's JSON documents show it: the desk's [`CaseView`], the same shape the
-/// app's UI receives, so that scripts and the app can never disagree.
-pub fn case_json(case: &Case) -> Value {
-    to_json(CaseView::from(case))
 }
 
 /// A note as JSON.
