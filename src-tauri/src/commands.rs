@@ -520,6 +520,56 @@ pub async fn export_evidence_package(
     .map_err(|e| CommandError::new("error", format!("导出中断：{e}")))?
 }
 
+/// The clock settings: the shop's rule file, why it is not in use (if so), and the
+/// calendar years the deadlines are counted with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ClockSettings {
+    /// The shop's rule overrides file (it may not exist).
+    pub rules_file: String,
+    /// Why that file, or an imported calendar year, is not in use; the bundled rules and
+    /// calendars are used meanwhile.
+    pub error: Option<String>,
+    /// The calendar years, oldest first.
+    pub years: Vec<afterdesk_desk::CalendarYearView>,
+}
+
+fn clock_settings_of(desk: &Desk) -> CommandResult<ClockSettings> {
+    let files = afterdesk_desk::ClockFiles::beside(&desk.db_path());
+    let years = match desk.clockwork() {
+        Some(clockwork) => afterdesk_desk::calendar_years(&clockwork)?,
+        None => Vec::new(),
+    };
+    Ok(ClockSettings {
+        rules_file: files.rules.display().to_string(),
+        error: desk.clock_error(),
+        years,
+    })
+}
+
+/// The clock settings of the open shop.
+#[tauri::command]
+#[specta::specta]
+pub async fn clock_settings(desk: State<'_, Desk>) -> CommandResult<ClockSettings> {
+    clock_settings_of(&desk)
+}
+
+/// Imports a calendar year file (public holidays and make-up working days) for the open
+/// shop and starts counting with it. A broken file is refused with its line and field.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_calendar_year(
+    desk: State<'_, Desk>,
+    path: String,
+) -> CommandResult<ClockSettings> {
+    let db = desk.db_path();
+    afterdesk_desk::import_calendar(
+        &afterdesk_desk::ClockFiles::beside(&db),
+        &PathBuf::from(path),
+    )?;
+    desk.set_clockwork(&db);
+    clock_settings_of(&desk)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

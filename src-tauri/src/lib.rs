@@ -57,6 +57,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::cancel_copy,
             commands::detach_evidence,
             commands::export_evidence_package,
+            commands::clock_settings,
+            commands::import_calendar_year,
         ])
         .error_handling(ErrorHandlingMode::Result)
         .dangerously_cast_bigints_to_number()

@@ -57,20 +57,23 @@ pub struct Desk {
     /// The clock engine of the open shop (its rule overrides and calendar years); `None`
     /// only if even the bundled rules fail to read, which the tests rule out.
     clockwork: Mutex<Option<Arc<Clockwork>>>,
+    /// Why the shop's own clock files could not be used, shown in the settings.
+    clock_error: Mutex<Option<String>>,
 }
 
 /// The clock engine for the shop at `db`: the bundled rules and calendar with the shop's
 /// overrides and imported years. A broken shop file is reported and the bundled engine
 /// used, so that deadlines are never silently missing; the settings show the error when
 /// the user opens the rules.
-fn shop_clockwork(db: &Path) -> Option<Clockwork> {
+fn shop_clockwork(db: &Path) -> (Option<Clockwork>, Option<String>) {
     match afterdesk_desk::load_clockwork(&afterdesk_desk::ClockFiles::beside(db)) {
-        Ok(clockwork) => Some(clockwork),
+        Ok(clockwork) => (Some(clockwork), None),
         Err(e) => {
             eprintln!("AfterDesk: {e}; using the bundled clock rules");
-            Clockwork::bundled()
+            let bundled = Clockwork::bundled()
                 .map_err(|e| eprintln!("AfterDesk: the bundled clock rules do not read: {e}"))
-                .ok()
+                .ok();
+            (bundled, Some(e.to_string()))
         }
     }
 }
@@ -140,7 +143,9 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Desk {
         let store = open_store(&db_path, &device, now);
-        let clockwork = Mutex::new(shop_clockwork(&db_path).map(Arc::new));
+        let (clockwork, clock_error) = shop_clockwork(&db_path);
+        let clockwork = Mutex::new(clockwork.map(Arc::new));
+        let clock_error = Mutex::new(clock_error);
         Desk {
             shop: Arc::new(Mutex::new(Shop { store, demo: false })),
             cancel: Arc::new(AtomicBool::new(false)),
@@ -150,12 +155,35 @@ impl Desk {
             device,
             config_dir,
             clockwork,
+            clock_error,
         }
     }
 
     /// The open shop's clock engine.
     pub fn clockwork(&self) -> Option<Arc<Clockwork>> {
         self.clockwork
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Reloads the clock engine from the clock files beside `db` (after a switch of shop or
+    /// an imported calendar year).
+    pub fn set_clockwork(&self, db: &Path) {
+        let (clockwork, error) = shop_clockwork(db);
+        *self
+            .clockwork
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = clockwork.map(Arc::new);
+        *self
+            .clock_error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = error;
+    }
+
+    /// Why the shop's own clock files are not in use, if they are not.
+    pub fn clock_error(&self) -> Option<String> {
+        self.clock_error
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
@@ -188,11 +216,7 @@ impl Desk {
             store: Ok(store),
             demo: false,
         };
-        *self
-            .clockwork
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) =
-            shop_clockwork(&path).map(Arc::new);
+        self.set_clockwork(&path);
         *self
             .db_path
             .lock()

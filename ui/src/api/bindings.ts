@@ -89,6 +89,13 @@ export const commands = {
 	 *  into `out_dir` and returns the zip's path.
 	 */
 	exportEvidencePackage: (key: string, outDir: string) => typedError<string, CommandError>(__TAURI_INVOKE("export_evidence_package", { key, outDir })),
+	/**  The clock settings of the open shop. */
+	clockSettings: () => typedError<ClockSettings_Serialize, CommandError>(__TAURI_INVOKE("clock_settings")),
+	/**
+	 *  Imports a calendar year file (public holidays and make-up working days) for the open
+	 *  shop and starts counting with it. A broken file is refused with its line and field.
+	 */
+	importCalendarYear: (path: string) => typedError<ClockSettings_Serialize, CommandError>(__TAURI_INVOKE("import_calendar_year", { path })),
 };
 
 /* Types */
@@ -113,6 +120,22 @@ export type BackupView = {
 	reason: string,
 	/**  Its size in bytes. */
 	size: number,
+};
+
+/**  One year of the calendar, for `calendar list` and the settings screen. */
+export type CalendarYearView = {
+	/**  The year. */
+	year: number,
+	/**  `bundled` or `imported`. */
+	origin: string,
+	/**  The notice the schedule comes from. */
+	source: string,
+	/**  Days off. */
+	holidays: number,
+	/**  Weekend days worked (调休). */
+	make_up_days: number,
+	/**  The holidays, `春节 2026-02-15..2026-02-23`. */
+	names: string[],
 };
 
 /**  A change to a case's own fields as the UI sends it; null fields stay as they are. */
@@ -490,6 +513,44 @@ export type CaseView_Serialize = {
 	updated_by: string,
 	/**  When the case was deleted, if it was. */
 	deleted_at: string | null,
+};
+
+/**
+ *  The clock settings: the shop's rule file, why it is not in use (if so), and the
+ *  calendar years the deadlines are counted with.
+ */
+export type ClockSettings = ClockSettings_Serialize | ClockSettings_Deserialize;
+
+/**
+ *  The clock settings: the shop's rule file, why it is not in use (if so), and the
+ *  calendar years the deadlines are counted with.
+ */
+export type ClockSettings_Deserialize = {
+	/**  The shop's rule overrides file (it may not exist). */
+	rules_file: string,
+	/**
+	 *  Why that file, or an imported calendar year, is not in use; the bundled rules and
+	 *  calendars are used meanwhile.
+	 */
+	error?: string | null,
+	/**  The calendar years, oldest first. */
+	years: CalendarYearView[],
+};
+
+/**
+ *  The clock settings: the shop's rule file, why it is not in use (if so), and the
+ *  calendar years the deadlines are counted with.
+ */
+export type ClockSettings_Serialize = {
+	/**  The shop's rule overrides file (it may not exist). */
+	rules_file: string,
+	/**
+	 *  Why that file, or an imported calendar year, is not in use; the bundled rules and
+	 *  calendars are used meanwhile.
+	 */
+	error: string | null,
+	/**  The calendar years, oldest first. */
+	years: CalendarYearView[],
 };
 
 /**  One clock of one case, flat for the UI; the same shape as `afterdesk clocks --json`. */

@@ -16,6 +16,7 @@ import { open, save } from '@tauri-apps/plugin-dialog';
 import {
   commands,
   type AppInfo,
+  type ClockSettings,
   type BackupView,
   type CaseChangeInput_Deserialize,
   type CaseClocksView_Serialize,
@@ -43,6 +44,8 @@ import { getAgent } from '../settings';
 
 export type {
   AppInfo,
+  CalendarYearView,
+  ClockSettings,
   CopyProgressView,
   EvidenceItemView_Serialize as EvidenceItemView,
   EvidenceSituationView_Serialize as EvidenceSituationView,
@@ -324,6 +327,27 @@ export function detachEvidence(proofId: string): Promise<ProofView> {
 /** Writes the case's evidence package into `outDir`; returns the zip's path. */
 export function exportEvidencePackage(key: string, outDir: string): Promise<string> {
   return unwrap(commands.exportEvidencePackage(key, outDir));
+}
+
+/** The shop's clock rule file, its error if any, and the calendar years. */
+export function clockSettings(): Promise<ClockSettings> {
+  return unwrap(commands.clockSettings());
+}
+
+/** Imports a calendar year file and counts deadlines with it from now on. */
+export function importCalendarYear(path: string): Promise<ClockSettings> {
+  return unwrap(commands.importCalendarYear(path));
+}
+
+/** Shows the open-file dialog for a calendar year file; `null` when cancelled. */
+export async function chooseCalendarFile(title: string): Promise<string | null> {
+  const chosen = await open({
+    title,
+    multiple: false,
+    directory: false,
+    filters: [{ name: 'TOML', extensions: ['toml'] }],
+  });
+  return typeof chosen === 'string' ? chosen : null;
 }
 
 /** Opens another shop's database file (created if missing) and remembers it. */

@@ -9,6 +9,9 @@ import { makeShop } from '../test/fixtures';
 
 const api = vi.hoisted(() => ({
   backupNow: vi.fn(),
+  chooseCalendarFile: vi.fn(),
+  clockSettings: vi.fn(),
+  importCalendarYear: vi.fn(),
   chooseNewShopFile: vi.fn(),
   chooseShopFile: vi.fn(),
   listBackups: vi.fn(),
@@ -33,9 +36,21 @@ const BACKUP: BackupView = {
   size: 3 * 1024 * 1024,
 };
 
+const YEAR_2026 = {
+  year: 2026,
+  origin: 'bundled',
+  source: '国务院办公厅通知',
+  holidays: 33,
+  make_up_days: 6,
+  names: ['春节 2026-02-15..2026-02-23'],
+};
+
+const CLOCKS = { rules_file: '/data/clock-rules.toml', error: null, years: [YEAR_2026] };
+
 beforeEach(() => {
   for (const fn of Object.values(api)) fn.mockReset();
   api.listBackups.mockResolvedValue([BACKUP]);
+  api.clockSettings.mockResolvedValue(CLOCKS);
 });
 
 describe('settings', () => {
@@ -81,5 +96,25 @@ describe('settings', () => {
     wrap(<Settings shop={makeShop({ demo: true })} />);
     expect(screen.queryByTestId('backup-settings')).toBeNull();
     expect(api.listBackups).not.toHaveBeenCalled();
+  });
+
+  it('lists the calendar years and imports next year, or says why a file is refused', async () => {
+    const year2027 = { ...YEAR_2026, year: 2027, origin: 'imported' };
+    api.chooseCalendarFile.mockResolvedValue('/home/me/2027.toml');
+    api.importCalendarYear
+      .mockResolvedValueOnce({ ...CLOCKS, years: [YEAR_2026, year2027] })
+      .mockRejectedValueOnce(new Error('日历文件有误：2027.toml 第 3 行 holidays.from：不是日期'));
+    wrap(<Settings shop={makeShop()} />);
+    const section = await screen.findByTestId('clock-settings');
+    expect(within(section).getByText('2026')).toBeInTheDocument();
+    expect(within(section).getByText('放假 33 天，调休上班 6 天')).toBeInTheDocument();
+    fireEvent.click(screen.getByTestId('import-calendar'));
+    expect(await within(section).findByText('2027'), 'the imported year is listed').toBeInTheDocument();
+    expect(within(section).getByText('已导入')).toBeInTheDocument();
+    fireEvent.click(screen.getByTestId('import-calendar'));
+    expect(
+      (await screen.findAllByText(/第 3 行 holidays.from/)).length,
+      'a broken file is refused with its line and field',
+    ).toBeGreaterThan(0);
   });
 });

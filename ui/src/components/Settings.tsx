@@ -1,5 +1,6 @@
 import { DatabaseOutlined, FileAddOutlined, FolderOpenOutlined, SaveOutlined } from '@ant-design/icons';
 import {
+  Alert,
   App as AntdApp,
   Button,
   Card,
@@ -15,11 +16,15 @@ import { useCallback, useEffect, useState } from 'react';
 
 import {
   backupNow,
+  chooseCalendarFile,
   chooseNewShopFile,
+  clockSettings,
+  importCalendarYear,
   chooseShopFile,
   listBackups,
   openShop,
   type BackupView,
+  type ClockSettings,
   type ShopInfo,
 } from '../api';
 import { formatBytes, formatChinaTime } from '../format';
@@ -51,6 +56,28 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
   const [name, setName] = useState(getAgent);
   const [backups, setBackups] = useState<BackupView[] | null>(null);
   const [busy, setBusy] = useState(false);
+  const [clocks, setClocks] = useState<ClockSettings | null>(null);
+
+  useEffect(() => {
+    if (!shop) return;
+    clockSettings()
+      .then(setClocks)
+      .catch((e: unknown) => void message.error(e instanceof Error ? e.message : String(e)));
+  }, [shop, message]);
+
+  const importYear = async () => {
+    const path = await chooseCalendarFile(t('settings.calendar.chooseTitle'));
+    if (!path) return;
+    try {
+      setClocks(await importCalendarYear(path));
+      void message.success(t('settings.calendar.imported'));
+    } catch (e) {
+      void modal.error({
+        title: t('settings.calendar.failed'),
+        content: e instanceof Error ? e.message : String(e),
+      });
+    }
+  };
 
   const backupReason = (reason: string) => {
     const key = BACKUP_REASONS[reason];
@@ -184,6 +211,45 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
                   {t('settings.shop.new')}
                 </Button>
               </Space>
+            </Space>
+          </Card>
+        )}
+
+        {shop && clocks && (
+          <Card
+            title={t('settings.section.clocks')}
+            data-testid="clock-settings"
+            extra={
+              <Button size="small" data-testid="import-calendar" onClick={() => void importYear()}>
+                {t('settings.calendar.import')}
+              </Button>
+            }
+          >
+            <Space direction="vertical" style={{ width: '100%' }}>
+              {clocks.error && <Alert type="error" showIcon message={clocks.error} data-testid="clock-error" />}
+              <Typography.Text type="secondary">
+                {t('settings.clocks.rules')}{' '}
+                <Typography.Text code copyable>
+                  {clocks.rules_file}
+                </Typography.Text>
+              </Typography.Text>
+              <List
+                size="small"
+                bordered
+                dataSource={clocks.years}
+                renderItem={(y) => (
+                  <List.Item key={y.year}>
+                    <Space wrap>
+                      <Typography.Text strong>{y.year}</Typography.Text>
+                      <Tag>{y.origin === 'bundled' ? t('settings.calendar.bundled') : t('settings.calendar.importedTag')}</Tag>
+                      <Typography.Text type="secondary">
+                        {t('settings.calendar.counts', { holidays: y.holidays, makeUp: y.make_up_days })}
+                      </Typography.Text>
+                    </Space>
+                  </List.Item>
+                )}
+              />
+              <Typography.Text type="secondary">{t('settings.calendar.help')}</Typography.Text>
             </Space>
           </Card>
         )}
