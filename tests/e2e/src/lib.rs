@@ -671,12 +671,25 @@ impl App {
             &["key", "Return"],
         ];
         for (i, args) in steps.iter().enumerate() {
+            if i == steps.len() - 1 && std::env::var_os("AFTERDESK_E2E_DEBUG").is_some() {
+                // The dialog is outside the webview: only a capture of the whole X screen
+                // shows what was typed into it.
+                let shot = artifacts_dir()?.join("dialog-before-enter.png");
+                let _ = Command::new("import")
+                    .args(["-window", "root"])
+                    .arg(&shot)
+                    .status();
+            }
             // Without a window manager `windowactivate` fails; focusing still works.
             let status = Command::new("xdotool").args(*args).status()?;
             if !status.success() && i > 0 {
                 bail!("xdotool {args:?} failed ({status})");
             }
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            // After typing, GTK's location field completes the path in the background;
+            // an Enter that arrives before that settles can be taken by the completion
+            // pop-up instead of the dialog (seen as a flaky "nothing chosen").
+            let pause = if args.first() == Some(&"type") { 1_000 } else { 300 };
+            tokio::time::sleep(Duration::from_millis(pause)).await;
         }
         Ok(())
     }

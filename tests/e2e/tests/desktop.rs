@@ -162,3 +162,130 @@ async fn import_search_note_flag_and_restart() -> anyhow::Result<()> {
     app.screenshot("flow-06-case-after-restart").await?;
     app.close().await
 }
+
+/// Issue 4 in the real app: a "not received" case shows its clocks and its evidence
+/// checklist; a photo attached through the native file dialog appears under its item; the
+/// evidence package exported through the folder dialog is a zip whose index page opens in
+/// the webview and lists the photo with its hash.
+#[tokio::test]
+async fn clocks_evidence_attach_and_package() -> anyhow::Result<()> {
+    use afterdesk_case::ScenarioKind;
+    use std::io::Read as _;
+
+    if !enabled() {
+        print_skip("clocks_evidence_attach_and_package");
+        return Ok(());
+    }
+    let profile = Profile::new()?;
+    let now = chrono::Utc::now();
+    // A shop with cases, imported before the app starts.
+    let export = profile.path().join("refunds.csv");
+    let spec = afterdesk_fixtures::Spec::new(120, now);
+    afterdesk_fixtures::write_refund_csv(
+        &mut std::fs::File::create(&export)?,
+        &spec,
+        afterdesk_fixtures::Encoding::Gbk,
+    )?;
+    let refund_no = {
+        let mut store = afterdesk_store::Store::open(
+            &profile.db_path(),
+            afterdesk_case::DeviceId("e2e".to_owned()),
+            now,
+        )?;
+        afterdesk_desk::import_file(
+            &mut store,
+            &export,
+            "e2e",
+            now,
+            &afterdesk_desk::ImportOptions::default(),
+            &mut |_| {},
+            &std::sync::atomic::AtomicBool::new(false),
+        )?;
+        let list = store.list_cases(&afterdesk_store::CaseQuery {
+            kind: Some(ScenarioKind::NotReceived),
+            open: Some(true),
+            limit: 1,
+            ..Default::default()
+        })?;
+        list.cases
+            .first()
+            .and_then(|c| c.facts.refund_no.clone())
+            .expect("the fixture has an open not-received case")
+    };
+    // A photo: JPEG magic bytes are enough for the type; it carries no capture time.
+    let photo = profile.path().join("signing-slip.jpg");
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00];
+    jpeg.extend(std::iter::repeat_n(0x55u8, 4096));
+    jpeg.extend([0xFF, 0xD9]);
+    std::fs::write(&photo, &jpeg)?;
+    let out = profile.path().join("packages");
+    std::fs::create_dir_all(&out)?;
+
+    let app = App::launch("evidence", &profile).await?;
+    app.find_by_testid("dashboard").await?;
+    app.wait_for_css("[data-testid=\"deadline-row\"]", DEFAULT_WAIT)
+        .await?;
+    app.screenshot("evidence-01-workbench-deadlines").await?;
+    app.click_css("li.ant-menu-item:nth-child(2)", DEFAULT_WAIT)
+        .await?;
+    app.type_into("case-search", &refund_no).await?;
+    app.click_testid_containing("case-row", &refund_no).await?;
+    app.find_by_testid("case-clocks").await?;
+    app.wait_for_text("举证材料", DEFAULT_WAIT).await?;
+    app.wait_for_css("[data-testid=\"evidence-item\"]", DEFAULT_WAIT)
+        .await?;
+
+    // Attach through the native dialog to the first item of the checklist.
+    app.click_css("[data-testid=\"evidence-item\"] button.ant-btn-link", DEFAULT_WAIT)
+        .await?;
+    app.choose_in_file_dialog("选择举证文件（照片、PDF、视频）", &photo)
+        .await?;
+    app.wait_for_css("[data-testid=\"proof-item\"]", DEFAULT_WAIT)
+        .await?;
+    app.wait_for_text("signing-slip.jpg", DEFAULT_WAIT).await?;
+    let evidence = app.find_by_testid("case-evidence").await?;
+    evidence.click().await.ok();
+    app.client()
+        .execute(
+            "document.querySelector('[data-testid=\"case-evidence\"]').scrollIntoView();",
+            vec![],
+        )
+        .await?;
+    app.screenshot("evidence-02-case-evidence").await?;
+
+    // Export the package through the folder dialog.
+    app.click_css("[data-testid=\"evidence-export\"]", DEFAULT_WAIT)
+        .await?;
+    app.choose_in_file_dialog("选择保存举证材料包的文件夹", &out)
+        .await?;
+    app.wait_for_text("举证材料包已保存", Duration::from_secs(30))
+        .await?;
+    let zip_path = std::fs::read_dir(&out)?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "zip"))
+        .expect("a zip in the chosen folder");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip_path)?)?;
+    let mut index = String::new();
+    archive.by_name("index.html")?.read_to_string(&mut index)?;
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.map(|n| n.into_owned()))
+        .collect::<Result<_, _>>()?;
+    assert!(
+        names.iter().any(|n| n.ends_with("signing-slip.jpg")),
+        "the photo is in the package: {names:?}"
+    );
+    let index_path = profile.path().join("index.html");
+    std::fs::write(&index_path, &index)?;
+
+    // The index page opens in a browser engine: the app's own webview.
+    app.client()
+        .goto(&format!("file://{}", index_path.display()))
+        .await?;
+    app.wait_for_text("signing-slip.jpg", DEFAULT_WAIT).await?;
+    let page = app.page_text().await?;
+    assert!(page.contains(&refund_no), "the index names the case: {page}");
+    app.screenshot("evidence-03-package-index").await?;
+    app.close().await
+}
