@@ -688,7 +688,11 @@ impl App {
             // After typing, GTK's location field completes the path in the background;
             // an Enter that arrives before that settles can be taken by the completion
             // pop-up instead of the dialog (seen as a flaky "nothing chosen").
-            let pause = if args.first() == Some(&"type") { 1_000 } else { 300 };
+            let pause = if args.first() == Some(&"type") {
+                1_000
+            } else {
+                300
+            };
             tokio::time::sleep(Duration::from_millis(pause)).await;
         }
         Ok(())

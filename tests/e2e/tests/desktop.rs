@@ -214,7 +214,9 @@ async fn clocks_evidence_attach_and_package() -> anyhow::Result<()> {
     };
     // A photo: JPEG magic bytes are enough for the type; it carries no capture time.
     let photo = profile.path().join("signing-slip.jpg");
-    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00];
+    let mut jpeg = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,
+    ];
     jpeg.extend(std::iter::repeat_n(0x55u8, 4096));
     jpeg.extend([0xFF, 0xD9]);
     std::fs::write(&photo, &jpeg)?;
@@ -236,8 +238,11 @@ async fn clocks_evidence_attach_and_package() -> anyhow::Result<()> {
         .await?;
 
     // Attach through the native dialog to the first item of the checklist.
-    app.click_css("[data-testid=\"evidence-item\"] button.ant-btn-link", DEFAULT_WAIT)
-        .await?;
+    app.click_css(
+        "[data-testid=\"evidence-item\"] button.ant-btn-link",
+        DEFAULT_WAIT,
+    )
+    .await?;
     app.choose_in_file_dialog("选择举证文件（照片、PDF、视频）", &photo)
         .await?;
     app.wait_for_css("[data-testid=\"proof-item\"]", DEFAULT_WAIT)
@@ -285,7 +290,10 @@ async fn clocks_evidence_attach_and_package() -> anyhow::Result<()> {
         .await?;
     app.wait_for_text("signing-slip.jpg", DEFAULT_WAIT).await?;
     let page = app.page_text().await?;
-    assert!(page.contains(&refund_no), "the index names the case: {page}");
+    assert!(
+        page.contains(&refund_no),
+        "the index names the case: {page}"
+    );
     app.screenshot("evidence-03-package-index").await?;
     app.close().await
 }
