@@ -323,6 +323,10 @@ export function CasePage({ caseKey, onBack }: CasePageProps) {
       </div>
 
       <EvidencePanel caseKey={caseKey} />
+
+      <Card size="small" title={t('case.section.upcoming')} data-testid="case-upcoming">
+        <Typography.Text type="secondary">{t('case.upcoming')}</Typography.Text>
+      </Card>
     </div>
   );
 }

@@ -309,6 +309,8 @@ export const en: Messages = {
   'settings.calendar.importedTag': "Imported",
   'settings.calendar.counts': "{holidays} days off, {makeUp} make-up working days",
   'settings.calendar.help': "Working-day clocks skip public holidays and count make-up working days. A year without holiday data counts weekends only, and cases say so.",
+  'case.section.upcoming': "Reply drafts · Parcels",
+  'case.upcoming': "The next version drafts replies here from the shop's scripts and follows this case's shipment and return parcels.",
   'settings.agent': "My name",
   'settings.agent.help': "Written into notes and the history, so colleagues see who did what.",
   'settings.agent.placeholder': "e.g. Wang",

@@ -313,6 +313,8 @@ export const zhCN = {
   'settings.calendar.importedTag': "已导入",
   'settings.calendar.counts': "放假 {holidays} 天，调休上班 {makeUp} 天",
   'settings.calendar.help': "按工作日计算的时限会跳过法定节假日、计入调休上班日。没有节假日数据的年份只按周末计算，并在售后单上提示。",
+  'case.section.upcoming': "回复草稿 · 包裹跟踪",
+  'case.upcoming': "下一个版本会在这里按店铺话术生成回复草稿，并跟踪这单的发货、退货包裹。",
   'settings.agent': "我的名字",
   'settings.agent.help': "会写进备注和变更记录，同事能看到是谁处理的。",
   'settings.agent.placeholder': "例如：小王",

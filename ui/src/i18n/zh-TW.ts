@@ -309,6 +309,8 @@ export const zhTW: Messages = {
   'settings.calendar.importedTag': "已匯入",
   'settings.calendar.counts': "放假 {holidays} 天，調休上班 {makeUp} 天",
   'settings.calendar.help': "按工作日計算的時限會跳過法定節假日、計入調休上班日。沒有節假日資料的年份只按週末計算，並在售後單上提示。",
+  'case.section.upcoming': "回覆草稿 · 包裹追蹤",
+  'case.upcoming': "下一個版本會在這裡按店鋪話術產生回覆草稿，並追蹤這單的出貨、退貨包裹。",
   'settings.agent': "我的名字",
   'settings.agent.help': "會寫進備註和變更記錄，同事能看到是誰處理的。",
   'settings.agent.placeholder': "例如：小王",
