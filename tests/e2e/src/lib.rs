@@ -549,21 +549,9 @@ impl App {
     /// retrying while WebKit reports it as not clickable yet (covered, moving, detached by
     /// a re-render), for up to `timeout`.
     pub async fn click_css(&self, selector: &str, timeout: Duration) -> Result<()> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let attempt = match self.client.find(Locator::Css(selector)).await {
-                Ok(element) => element.click().await,
-                Err(error) => Err(error),
-            };
-            match attempt {
-                Ok(()) => return Ok(()),
-                Err(error) if Instant::now() > deadline => {
-                    return Err(error)
-                        .with_context(|| format!("clicking `{selector}` for {timeout:?}"));
-                }
-                Err(_) => tokio::time::sleep(POLL_INTERVAL).await,
-            }
-        }
+        self.click_until(Locator::Css(selector), timeout)
+            .await
+            .with_context(|| format!("clicking `{selector}` for {timeout:?}"))
     }
 
     /// Clicks the first element with `data-testid` `testid` whose text contains `text`
@@ -574,18 +562,22 @@ impl App {
             "quotes cannot be used in an XPath literal here"
         );
         let xpath = format!("//*[@data-testid=\"{testid}\"][contains(., \"{text}\")]");
-        let deadline = Instant::now() + DEFAULT_WAIT;
+        self.click_until(Locator::XPath(&xpath), DEFAULT_WAIT)
+            .await
+            .with_context(|| format!("clicking `{testid}` containing {text:?}"))
+    }
+
+    /// Finds and clicks `locator`, retrying until it works or `timeout` has passed.
+    async fn click_until(&self, locator: Locator<'_>, timeout: Duration) -> Result<()> {
+        let deadline = Instant::now() + timeout;
         loop {
-            let attempt = match self.client.find(Locator::XPath(&xpath)).await {
+            let attempt = match self.client.find(locator).await {
                 Ok(element) => element.click().await,
                 Err(error) => Err(error),
             };
             match attempt {
                 Ok(()) => return Ok(()),
-                Err(error) if Instant::now() > deadline => {
-                    return Err(error)
-                        .with_context(|| format!("clicking `{testid}` containing {text:?}"));
-                }
+                Err(error) if Instant::now() > deadline => return Err(error.into()),
                 Err(_) => tokio::time::sleep(POLL_INTERVAL).await,
             }
         }
