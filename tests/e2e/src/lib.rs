@@ -616,12 +616,20 @@ impl App {
             "input[data-testid=\"{testid}\"], textarea[data-testid=\"{testid}\"], \
              [data-testid=\"{testid}\"] input, [data-testid=\"{testid}\"] textarea"
         );
-        let field = self.wait_for_css(&selector, DEFAULT_WAIT).await?;
-        field.click().await.ok();
-        field
-            .send_keys(text)
-            .await
-            .with_context(|| format!("typing into `{testid}`"))
+        // The field can be replaced by a re-render between finding and typing (a page
+        // that has just opened loads its data); find it again until typing succeeds.
+        let deadline = Instant::now() + DEFAULT_WAIT;
+        loop {
+            let field = self.wait_for_css(&selector, DEFAULT_WAIT).await?;
+            field.click().await.ok();
+            match field.send_keys(text).await {
+                Ok(()) => return Ok(()),
+                Err(error) if Instant::now() > deadline => {
+                    return Err(error).with_context(|| format!("typing into `{testid}`"));
+                }
+                Err(_) => tokio::time::sleep(POLL_INTERVAL).await,
+            }
+        }
     }
 
     /// Chooses `path` in the system's open-file dialog, which the app has just opened
