@@ -328,6 +328,43 @@ impl Drop for Driver {
     }
 }
 
+/// How many times a native dialog is given the path before the test gives up.
+const DIALOG_ATTEMPTS: u32 = 3;
+
+/// Runs `xdotool` with `args`; whether it succeeded.
+fn xdotool(args: &[&str]) -> Result<bool> {
+    Ok(Command::new("xdotool")
+        .args(args)
+        .status()
+        .context("running xdotool (install the xdotool package)")?
+        .success())
+}
+
+/// The id of a visible window titled `title`, if there is one.
+fn visible_window(title: &str) -> Result<Option<String>> {
+    let found = Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", title])
+        .output()
+        .context("running xdotool (install the xdotool package)")?;
+    Ok(String::from_utf8_lossy(&found.stdout)
+        .split_whitespace()
+        .last()
+        .map(str::to_owned))
+}
+
+/// With `AFTERDESK_E2E_DEBUG` set, saves a capture of the whole X screen (a native
+/// dialog is outside the webview, so WebDriver's screenshots do not show it).
+fn debug_capture(name: &str) -> Result<()> {
+    if std::env::var_os("AFTERDESK_E2E_DEBUG").is_some() {
+        let shot = artifacts_dir()?.join(format!("{name}.png"));
+        let _ = Command::new("import")
+            .args(["-window", "root"])
+            .arg(&shot)
+            .status();
+    }
+    Ok(())
+}
+
 /// One process of the app's tree with its memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProcessMemory {
@@ -649,53 +686,49 @@ impl App {
         );
         let deadline = Instant::now() + DEFAULT_WAIT;
         let window = loop {
-            let found = Command::new("xdotool")
-                .args(["search", "--onlyvisible", "--name", title])
-                .output()
-                .context("running xdotool (install the xdotool package)")?;
-            let ids = String::from_utf8_lossy(&found.stdout);
-            if let Some(id) = ids.split_whitespace().last() {
-                break id.to_owned();
+            if let Some(id) = visible_window(title)? {
+                break id;
             }
             if Instant::now() > deadline {
                 bail!("no dialog titled {title:?} appeared within {DEFAULT_WAIT:?}");
             }
             tokio::time::sleep(POLL_INTERVAL).await;
         };
-        // The dialog builds its widgets after it maps; keys sent before that are lost.
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        let steps: [&[&str]; 4] = [
-            &["windowactivate", "--sync", &window],
-            &["windowfocus", "--sync", &window],
-            &["type", "--delay", "30", path],
-            &["key", "Return"],
-        ];
-        for (i, args) in steps.iter().enumerate() {
-            if i == steps.len() - 1 && std::env::var_os("AFTERDESK_E2E_DEBUG").is_some() {
-                // The dialog is outside the webview: only a capture of the whole X screen
-                // shows what was typed into it.
-                let shot = artifacts_dir()?.join("dialog-before-enter.png");
-                let _ = Command::new("import")
-                    .args(["-window", "root"])
-                    .arg(&shot)
-                    .status();
-            }
+        // The dialog builds its widgets after it maps; keys sent before that are lost, and
+        // on a busy machine a first try can still miss. Each try opens the location field
+        // (Ctrl+L), replaces its text, and presses Enter once the path has settled; the
+        // dialog closing is the proof that the path was taken.
+        for attempt in 1..=DIALOG_ATTEMPTS {
+            tokio::time::sleep(Duration::from_millis(1_500)).await;
             // Without a window manager `windowactivate` fails; focusing still works.
-            let status = Command::new("xdotool").args(*args).status()?;
-            if !status.success() && i > 0 {
-                bail!("xdotool {args:?} failed ({status})");
+            let _ = xdotool(&["windowactivate", "--sync", &window]);
+            let steps: [(&[&str], u64); 5] = [
+                (&["windowfocus", "--sync", &window], 300),
+                (&["key", "ctrl+l"], 300),
+                (&["key", "ctrl+a"], 200),
+                // After typing, GTK's location field completes the path in the
+                // background; an Enter sent before that settles is taken by the
+                // completion pop-up instead of the dialog.
+                (&["type", "--delay", "30", path], 1_000),
+                (&["key", "Return"], 0),
+            ];
+            for (args, pause) in steps {
+                if args.first() == Some(&"key") && args.get(1) == Some(&"Return") {
+                    debug_capture("dialog-before-enter")?;
+                }
+                ensure!(xdotool(args)?, "xdotool {args:?} failed");
+                tokio::time::sleep(Duration::from_millis(pause)).await;
             }
-            // After typing, GTK's location field completes the path in the background;
-            // an Enter that arrives before that settles can be taken by the completion
-            // pop-up instead of the dialog (seen as a flaky "nothing chosen").
-            let pause = if args.first() == Some(&"type") {
-                1_000
-            } else {
-                300
-            };
-            tokio::time::sleep(Duration::from_millis(pause)).await;
+            let closing = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < closing {
+                if visible_window(title)?.is_none() {
+                    return Ok(());
+                }
+                tokio::time::sleep(POLL_INTERVAL).await;
+            }
+            eprintln!("afterdesk-e2e: the dialog {title:?} is still open after try {attempt}");
         }
-        Ok(())
+        bail!("the dialog {title:?} did not take {path} in {DIALOG_ATTEMPTS} tries")
     }
 
     /// Waits until fonts are loaded, animations have finished and two frames have been

@@ -160,6 +160,14 @@ async fn import_search_note_flag_and_restart() -> anyhow::Result<()> {
         "the flag survived the restart: {flag:?}"
     );
     app.screenshot("flow-06-case-after-restart").await?;
+
+    // The settings show this shop's file, its backups and the holiday calendars.
+    app.click_css("li.ant-menu-item:nth-child(4)", DEFAULT_WAIT)
+        .await?;
+    app.find_by_testid("shop-settings").await?;
+    app.find_by_testid("clock-settings").await?;
+    app.wait_for_text("2026", DEFAULT_WAIT).await?;
+    app.screenshot("flow-07-settings").await?;
     app.close().await
 }
 
