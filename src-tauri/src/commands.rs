@@ -345,12 +345,13 @@ pub async fn clock_dashboard(
         .clockwork()
         .ok_or_else(|| CommandError::new("clock_data_invalid", "内置时钟数据无法读取"))?;
     desk.with_store(|store| {
-        Ok(afterdesk_desk::dashboard(
-            store,
+        let cases = desk.open_cases(store)?;
+        Ok(afterdesk_desk::rank_cases(
             &clockwork,
+            &cases,
             now(),
             usize::try_from(limit).unwrap_or(usize::MAX),
-        )?)
+        ))
     })
 }
 

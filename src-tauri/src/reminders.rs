@@ -6,7 +6,7 @@
 //! records. Only here is the clock read.
 
 use crate::shop::Desk;
-use afterdesk_desk::{DEFAULT_LEADS_MINUTES, due_reminders, due_today, open_cases};
+use afterdesk_desk::{DEFAULT_LEADS_MINUTES, due_reminders, due_today};
 use std::time::Duration;
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
@@ -75,7 +75,7 @@ fn tick<R: Runtime>(app: &AppHandle<R>) {
     };
     let now = chrono::Utc::now();
     let result = desk.with_store(|store| {
-        let cases = open_cases(store).map_err(crate::commands::CommandError::from)?;
+        let cases = desk.open_cases(store)?;
         let shown = store.shown_reminders()?;
         let found = due_reminders(&clockwork, &cases, &shown, &DEFAULT_LEADS_MINUTES, now);
         for reminder in &found.show {

@@ -1,7 +1,7 @@
 //! The open shop held in the app's state, shared by the commands.
 
 use crate::commands::{CommandError, CommandResult};
-use afterdesk_case::DeviceId;
+use afterdesk_case::{Case, DeviceId};
 use afterdesk_clock::Clockwork;
 use afterdesk_desk::{ShopSummary, demo_shop, shop_summary};
 use afterdesk_store::Store;
@@ -59,6 +59,10 @@ pub struct Desk {
     clockwork: Mutex<Option<Arc<Clockwork>>>,
     /// Why the shop's own clock files could not be used, shown in the settings.
     clock_error: Mutex<Option<String>>,
+    /// The open cases as last read, with the store's data stamp at that moment: the
+    /// workbench's deadline list and the reminder tick rank them against the current time
+    /// without reading 100,000 rows again (660 ms) while nothing changed.
+    open_cases: Mutex<Option<OpenCases>>,
 }
 
 /// The clock engine for the shop at `db`: the bundled rules and calendar with the shop's
@@ -106,6 +110,13 @@ fn open_store(path: &Path, device: &DeviceId, now: DateTime<Utc>) -> CommandResu
         }
     }
     Ok(store)
+}
+
+/// Open cases read at one data stamp.
+#[derive(Debug)]
+struct OpenCases {
+    stamp: (u64, i64),
+    cases: Arc<Vec<Case>>,
 }
 
 /// Long work in progress; dropping it (also on an error or a panic) clears the mark.
@@ -156,6 +167,7 @@ impl Desk {
             config_dir,
             clockwork,
             clock_error,
+            open_cases: Mutex::new(None),
         }
     }
 
@@ -189,6 +201,35 @@ impl Desk {
             .clone()
     }
 
+    /// The open shop's open cases, read again only when the data changed since the last
+    /// read (or another shop was opened, which clears the cache).
+    pub fn open_cases(&self, store: &Store) -> CommandResult<Arc<Vec<Case>>> {
+        let stamp = store.data_stamp()?;
+        let mut cache = self
+            .open_cases
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(cached) = cache.as_ref().filter(|c| c.stamp == stamp) {
+            return Ok(Arc::clone(&cached.cases));
+        }
+        // Dropped before the new read, so that two copies never live at once.
+        *cache = None;
+        let cases = Arc::new(afterdesk_desk::open_cases(store)?);
+        *cache = Some(OpenCases {
+            stamp,
+            cases: Arc::clone(&cases),
+        });
+        Ok(cases)
+    }
+
+    /// Forgets the cached open cases (another shop, or the demo, was opened).
+    fn forget_open_cases(&self) {
+        *self
+            .open_cases
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
     /// Whether the demo shop is open (reminders stay quiet for it).
     pub fn is_demo(&self) -> bool {
         lock(&self.shop).map(|shop| shop.demo).unwrap_or(false)
@@ -212,6 +253,7 @@ impl Desk {
             Err(TryLockError::WouldBlock) => return Err(busy()),
         };
         let store = open_store(&path, &self.device, now)?;
+        self.forget_open_cases();
         *shop = Shop {
             store: Ok(store),
             demo: false,
@@ -295,6 +337,7 @@ impl Desk {
         let mut store = Store::open_in_memory(self.device.clone())?;
         demo_shop(&mut store, agent, now)?;
         let mut shop = lock(&self.shop)?;
+        self.forget_open_cases();
         *shop = Shop {
             store: Ok(store),
             demo: true,
@@ -305,6 +348,7 @@ impl Desk {
     /// Reopens the shop's own database (leaving the demo shop, which is discarded).
     pub fn reopen(&self, now: DateTime<Utc>) -> CommandResult<()> {
         let mut shop = lock(&self.shop)?;
+        self.forget_open_cases();
         // Close the current store first so the file is not opened twice.
         *shop = Shop {
             store: Err(CommandError::new("open", "正在重新打开店铺")),
@@ -469,5 +513,49 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         assert_eq!(count(), 1, "the day's backup is written in the background");
+    }
+
+    #[test]
+    fn open_cases_are_read_again_only_after_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let desk = Desk::open(
+            dir.path().join("s.sqlite"),
+            DeviceId("t".to_owned()),
+            None,
+            now(),
+        );
+        let add = |no: &str| {
+            desk.with_store(|store| {
+                store.add_case(
+                    afterdesk_store::NewCase {
+                        facts: afterdesk_case::CaseFacts {
+                            refund_no: Some(no.to_owned()),
+                            ..Default::default()
+                        },
+                        ..Default::default()
+                    },
+                    "小王",
+                    now(),
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        };
+        add("R1");
+        let first = desk.with_store(|store| desk.open_cases(store)).unwrap();
+        let again = desk.with_store(|store| desk.open_cases(store)).unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "nothing changed: the cached list is reused"
+        );
+        add("R2");
+        let after = desk.with_store(|store| desk.open_cases(store)).unwrap();
+        assert_eq!(after.len(), 2, "a change is seen at once");
+        desk.open_demo("演示", now()).unwrap();
+        let demo = desk.with_store(|store| desk.open_cases(store)).unwrap();
+        assert!(
+            !Arc::ptr_eq(&after, &demo),
+            "another shop never sees the cache"
+        );
     }
 }

@@ -157,6 +157,17 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// A stamp that changes whenever the shop's data may have changed: this connection's
+    /// own writes (SQLite's `total_changes`) and commits by any other connection to the
+    /// same file (`data_version`: the CLI, a colleague's copy in a synced folder). Equal
+    /// stamps mean a cached read is still true.
+    pub fn data_stamp(&self) -> Result<(u64, i64), StoreError> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?;
+        Ok((self.conn.total_changes(), version))
+    }
+
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<usize, StoreError> {
         Ok(schema::version(&self.conn)?)

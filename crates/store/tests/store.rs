@@ -432,3 +432,32 @@ fn shown_reminders_survive_a_restart_and_are_kept_per_device() {
         "another device shows its own reminders"
     );
 }
+
+#[test]
+fn the_data_stamp_changes_with_every_write_and_only_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_in(&dir);
+    import(&mut store, vec![facts("1", "退款成功", "帽子")], now());
+    let before = store.data_stamp().unwrap();
+    store.list_cases(&CaseQuery::default()).unwrap();
+    assert_eq!(
+        store.data_stamp().unwrap(),
+        before,
+        "a read leaves the stamp alone"
+    );
+    store.add_note("1", "备注", "小王", now()).unwrap();
+    let after_note = store.data_stamp().unwrap();
+    assert_ne!(
+        after_note, before,
+        "this connection's write changes the stamp"
+    );
+
+    // Another connection to the same file (the CLI, say) commits a change.
+    let mut other = store_in(&dir);
+    other.add_note("1", "另一台电脑", "小李", now()).unwrap();
+    assert_ne!(
+        store.data_stamp().unwrap(),
+        after_note,
+        "another connection's commit changes the stamp"
+    );
+}
