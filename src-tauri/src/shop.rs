@@ -367,6 +367,25 @@ mod tests {
         DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default()
     }
 
+    /// Opens a case by hand in the desk's shop.
+    fn add_case(desk: &Desk, refund_no: &str) {
+        desk.with_store(|store| {
+            store.add_case(
+                afterdesk_store::NewCase {
+                    facts: afterdesk_case::CaseFacts {
+                        refund_no: Some(refund_no.to_owned()),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+                "小王",
+                now(),
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    }
+
     #[test]
     fn demo_shop_replaces_and_reopen_restores_the_real_shop() {
         let dir = tempfile::tempdir().unwrap();
@@ -433,21 +452,7 @@ mod tests {
             Some(config.clone()),
             now(),
         );
-        desk.with_store(|store| {
-            store.add_case(
-                afterdesk_store::NewCase {
-                    facts: afterdesk_case::CaseFacts {
-                        refund_no: Some("R1".to_owned()),
-                        ..Default::default()
-                    },
-                    ..Default::default()
-                },
-                "小王",
-                now(),
-            )?;
-            Ok(())
-        })
-        .unwrap();
+        add_case(&desk, "R1");
 
         desk.open_shop(second.clone(), now()).unwrap();
         let info = desk.info().unwrap();
@@ -524,23 +529,7 @@ mod tests {
             None,
             now(),
         );
-        let add = |no: &str| {
-            desk.with_store(|store| {
-                store.add_case(
-                    afterdesk_store::NewCase {
-                        facts: afterdesk_case::CaseFacts {
-                            refund_no: Some(no.to_owned()),
-                            ..Default::default()
-                        },
-                        ..Default::default()
-                    },
-                    "小王",
-                    now(),
-                )?;
-                Ok(())
-            })
-            .unwrap();
-        };
+        let add = |no: &str| add_case(&desk, no);
         add("R1");
         let first = desk.with_store(|store| desk.open_cases(store)).unwrap();
         let again = desk.with_store(|store| desk.open_cases(store)).unwrap();
