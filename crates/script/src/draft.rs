@@ -234,12 +234,7 @@ fn default_stage(case: &Case) -> Stage {
     }
 }
 
-fn pick<'l>(
-    library: &'l Library,
-    kind: ScenarioKind,
-    stage: Stage,
-    n: usize,
-) -> Option<&'l Script> {
+fn pick(library: &Library, kind: ScenarioKind, stage: Stage, n: usize) -> Option<&Script> {
     let mut list = library.candidates(kind, stage);
     if list.is_empty() {
         list = library.candidates(kind, Stage::FirstReply);
