@@ -85,6 +85,19 @@ pub enum Command {
     },
     /// 平台时钟：每张未结束售后单的截止时间，按紧急程度排列。
     Clocks(crate::clocks::ClocksArgs),
+    /// 判断买家消息属于哪种售后场景（附两个备选）。
+    Classify {
+        /// 买家的消息（简体或繁体）。
+        text: String,
+    },
+    /// 为售后单生成回复草稿：按场景选话术、填入订单信息、检查措辞、给出补偿建议。
+    Draft(crate::scripts::DraftArgs),
+    /// 话术库：导入培训资料。
+    Scripts {
+        /// 子命令。
+        #[command(subcommand)]
+        command: crate::scripts::ScriptsCommand,
+    },
     /// 法定节假日与调休日历（工作日时钟用）。
     Calendar {
         /// 子命令。

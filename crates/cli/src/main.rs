@@ -7,6 +7,7 @@ mod bench;
 mod cli;
 mod clocks;
 mod evidence;
+mod scripts;
 mod show;
 
 use afterdesk_case::{CaseFacts, Fen, Platform};
@@ -184,6 +185,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench { command } => bench::run(command, &ctx),
         Command::Clocks(args) => clocks::run(&ctx, &args),
         Command::Calendar { command } => clocks::calendar(&ctx, &command),
+        Command::Classify { text } => scripts::classify(&ctx, &text),
+        Command::Draft(args) => scripts::draft(&ctx, &args),
+        Command::Scripts { command } => scripts::run(&ctx, &command),
     }
 }
 
