@@ -258,8 +258,9 @@ fn open_source(path: &Path) -> Result<(File, u64), EvidenceError> {
 }
 
 /// Reads `input` to the end through one bounded buffer, hashing every byte and handing
-/// each chunk to `sink`.
-fn stream(
+/// each chunk to `sink`; returns the hex hash and the byte count. Shared by attaching a
+/// file and by writing a package, which re-hashes every file it copies.
+pub(crate) fn stream(
     input: &mut File,
     path: &Path,
     total: u64,

@@ -2,7 +2,7 @@
 //! ready to upload to the platform.
 
 use crate::checklist::CaseEvidence;
-use crate::folder::{COPY_BUFFER_BYTES, EvidenceFolder, hex};
+use crate::folder::{EvidenceFolder, stream};
 use crate::html::escape;
 use crate::risk::AppealRisk;
 use crate::unboxing::Finding;
@@ -11,13 +11,12 @@ use afterdesk_case::time::china_text;
 use afterdesk_case::{Case, Proof};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{BufWriter, ErrorKind, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
@@ -155,7 +154,6 @@ fn write_zip(
     let mut zip = ZipWriter::new(BufWriter::new(file));
     let total: u64 = entries.iter().map(|e| e.proof.size).sum();
     let mut done = 0u64;
-    let mut buffer = vec![0u8; COPY_BUFFER_BYTES];
     for entry in entries {
         let proof = entry.proof;
         let mut input = folder.open(&proof.hash)?;
@@ -164,32 +162,23 @@ fn write_zip(
             .large_file(proof.size >= u64::from(u32::MAX));
         zip.start_file(entry.name.as_str(), options)
             .map_err(zip_err)?;
-        let mut hasher = Sha256::new();
         let stored = folder.path_of(&proof.hash);
-        loop {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(EvidenceError::Cancelled);
-            }
-            let n = match input.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(source) => {
-                    return Err(EvidenceError::Unreadable {
-                        path: stored.clone(),
-                        source,
-                    });
-                }
-            };
-            hasher.update(&buffer[..n]);
-            zip.write_all(&buffer[..n]).map_err(write_err)?;
-            done += n as u64;
-            progress(CopyProgress {
-                done,
-                total: total.max(done),
-            });
-        }
-        if hex(&hasher.finalize()) != proof.hash {
+        let before = done;
+        let (hash, copied) = stream(
+            &mut input,
+            &stored,
+            proof.size,
+            &mut |p| {
+                progress(CopyProgress {
+                    done: before + p.done,
+                    total: total.max(before + p.done),
+                });
+            },
+            cancel,
+            |chunk| zip.write_all(chunk).map_err(write_err),
+        )?;
+        done += copied;
+        if hash != proof.hash {
             return Err(EvidenceError::Tampered {
                 hash: proof.hash.clone(),
                 path: stored,
