@@ -368,24 +368,16 @@ pub async fn case_clocks(
     desk.with_store(|store| Ok(afterdesk_desk::case_clocks(store, &clockwork, &key, now())?))
 }
 
-/// The clock whose due instant ends the evidence period (举证期), shown with readiness.
-const EVIDENCE_PERIOD_CLOCK: &str = "evidence_period";
-
-/// When the case's evidence period ends, if that clock is running.
+/// When the case's evidence period ends, if the shop's clocks have it running.
 fn evidence_deadline(
     desk: &Desk,
     store: &afterdesk_store::Store,
     key: &str,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Option<chrono::DateTime<chrono::Utc>> {
-    let clockwork = desk.clockwork()?;
     let case = store.find_case(key).ok()?;
-    clockwork
-        .case_clocks(&case, at)
-        .clocks
-        .iter()
-        .find(|d| d.rule.id == EVIDENCE_PERIOD_CLOCK && d.state.is_active())
-        .and_then(|d| d.due)
+    let clockwork = desk.clockwork()?;
+    afterdesk_desk::evidence_deadline(&clockwork, &case, at)
 }
 
 /// A case's evidence checklists with the attached proofs, readiness (with the evidence

@@ -408,6 +408,24 @@ pub fn dashboard(
     Ok(rank_cases(clockwork, &cases, now, limit))
 }
 
+/// The clock whose due instant ends the evidence period (举证期).
+pub const EVIDENCE_PERIOD_CLOCK: &str = "evidence_period";
+
+/// When the case's evidence period ends, if that clock is running: the deadline the
+/// evidence readiness counts down to.
+pub fn evidence_deadline(
+    clockwork: &Clockwork,
+    case: &Case,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    clockwork
+        .case_clocks(case, now)
+        .clocks
+        .iter()
+        .find(|d| d.rule.id == EVIDENCE_PERIOD_CLOCK && d.state.is_active())
+        .and_then(|d| d.due)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

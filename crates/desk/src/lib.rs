@@ -17,8 +17,9 @@ mod view;
 
 pub use clocks::{
     CALENDAR_DIR, CLOCK_RULES_FILE, CalendarYearView, CaseClocksView, ClockFiles, ClockView,
-    ClockWarningView, ClocksError, DashboardEntryView, DashboardView, calendar_years, case_clocks,
-    clock_view, clocks_of, dashboard, import_calendar, load_clockwork, open_cases, rank_cases,
+    ClockWarningView, ClocksError, DashboardEntryView, DashboardView, EVIDENCE_PERIOD_CLOCK,
+    calendar_years, case_clocks, clock_view, clocks_of, dashboard, evidence_deadline,
+    import_calendar, load_clockwork, open_cases, rank_cases,
 };
 pub use demo::{DEMO_CASES, demo_shop};
 pub use evidence::{
