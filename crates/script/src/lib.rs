@@ -14,6 +14,7 @@
 
 mod classify;
 mod draft;
+mod hant;
 pub mod import;
 mod ladder;
 mod lint;
@@ -24,5 +25,6 @@ pub use classify::{Alternative, Classification, Classifier, ClassifierError};
 pub use draft::{Draft, DraftRequest, Placeholder, compose};
 pub use ladder::{Compensation, Ladder, LadderStep};
 pub use lint::{Lint, LintRule, lint, needs_apology};
+pub use hant::to_traditional;
 pub use normalize::{normalize, to_simplified};
 pub use script::{Library, Script, ScriptError, Stage, Variant};

@@ -56,6 +56,21 @@ pub enum StoreError {
     /// No proof has that id.
     #[error("找不到证据“{0}”")]
     ProofNotFound(String),
+    /// No script has that id.
+    #[error("找不到话术“{0}”")]
+    ScriptNotFound(String),
+    /// Someone saved the script since the agent began editing it.
+    #[error("话术“{id}”已被{by}改为第 {found} 版（你编辑的是第 {expected} 版）；为免覆盖对方的修改，请重新打开后再改")]
+    ScriptChanged {
+        /// The script.
+        id: String,
+        /// The version the agent started from.
+        expected: u32,
+        /// The version now stored.
+        found: u32,
+        /// Who saved it.
+        by: String,
+    },
     /// An order number matches several cases.
     #[error("订单号“{key}”对应 {count} 条售后单，请改用退款编号或售后单 ID")]
     Ambiguous {
@@ -87,6 +102,8 @@ impl StoreError {
             StoreError::Sql(_) => "database",
             StoreError::CaseNotFound(_) => "case_not_found",
             StoreError::ProofNotFound(_) => "proof_not_found",
+            StoreError::ScriptNotFound(_) => "script_not_found",
+            StoreError::ScriptChanged { .. } => "script_changed",
             StoreError::Ambiguous { .. } => "ambiguous_case",
             StoreError::DuplicateRefundNo(_) => "duplicate_refund_no",
             StoreError::Invalid(_) => "invalid",

@@ -16,6 +16,7 @@ mod import;
 mod query;
 mod reminder;
 mod schema;
+mod scripts;
 
 pub use backup::{BACKUPS_KEPT, BackupInfo};
 pub use edit::{CaseChange, NewCase};
@@ -24,6 +25,10 @@ pub use evidence::NewProof;
 pub use import::{Import, ImportCounts, Upsert};
 pub use query::{CaseDetail, CaseList, CaseQuery, CaseSort};
 pub use reminder::ReminderKey;
+pub use scripts::{
+    DraftCopy, NewDraftCopy, NewTrainingItem, ScriptOrigin, ScriptVersion, StoredScript, TrainingItem,
+    TrainingItemKind,
+};
 
 use afterdesk_case::DeviceId;
 use chrono::{DateTime, Utc};

@@ -9,6 +9,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_cases.sql")),
     M::up(include_str!("migrations/002_evidence.sql")),
     M::up(include_str!("migrations/003_reminders.sql")),
+    M::up(include_str!("migrations/004_scripts.sql")),
 ];
 
 /// The schema version this binary writes.
