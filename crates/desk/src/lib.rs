@@ -7,6 +7,7 @@
 
 mod clocks;
 mod demo;
+mod drafts;
 mod evidence;
 mod evidence_view;
 mod import;
@@ -22,6 +23,15 @@ pub use clocks::{
     import_calendar, load_clockwork, open_cases, rank_cases,
 };
 pub use demo::{DEMO_CASES, demo_shop};
+pub use drafts::{
+    AcceptImportInput, AcceptImportView, ClassificationView, CompensationView, CopyDraftInput,
+    DraftCopyView, DraftOptions, DraftView, KindGuessView, LintView, PREVIEWED_SKIPS,
+    PlaceholderView, ProposalView, ScriptImportView, ScriptInput, ScriptQueryInput,
+    ScriptVersionView, ScriptView, SkippedLineView, VariantChoiceView, accept_script_import,
+    case_draft, classify_message, copy_draft, draft_copies, lint_reply, preview_script_import,
+    preview_script_text, remove_script, save_script, script_history, script_library,
+    set_script_enabled, shop_library,
+};
 pub use evidence::{
     AttachReport, attach_evidence, case_evidence, check_evidence_item, detach_evidence,
     evidence_folder, export_evidence_package, ingest_evidence, list_evidence, record_evidence,
@@ -72,6 +82,21 @@ pub enum DeskError {
     /// A column mapping names a field that does not exist.
     #[error("未知字段“{0}”，可用字段见 docs/import.md")]
     UnknownField(String),
+    /// The built-in script library or classifier shipped with the program does not load.
+    #[error("内置话术库无法读取：{0}")]
+    BuiltinScripts(String),
+    /// The shop's scripts do not form a valid library.
+    #[error(transparent)]
+    Library(#[from] afterdesk_script::ScriptError),
+    /// A training file could not be read.
+    #[error(transparent)]
+    ScriptImport(#[from] afterdesk_script::import::ImportError),
+    /// The draft still has 【待填：…】 marks and the agent did not confirm sending them.
+    #[error("回复里还有待填内容（{0}）；请填好，或确认就这样发送")]
+    Unfilled(String),
+    /// An argument is not valid.
+    #[error("{0}")]
+    Invalid(String),
     /// The machine's settings folder could not be used.
     #[error("无法读写设置文件 {path}：{source}")]
     Settings {
@@ -110,6 +135,11 @@ impl DeskError {
             DeskError::WrongKind(_) => "wrong_export_kind",
             DeskError::UnknownField(_) => "unknown_field",
             DeskError::Settings { .. } | DeskError::SettingsFormat { .. } => "settings",
+            DeskError::BuiltinScripts(_) => "builtin_scripts",
+            DeskError::Library(_) => "script_invalid",
+            DeskError::ScriptImport(_) => "training_file_unreadable",
+            DeskError::Unfilled(_) => "draft_unfilled",
+            DeskError::Invalid(_) => "invalid",
         }
     }
 }

@@ -60,7 +60,9 @@ pub enum StoreError {
     #[error("找不到话术“{0}”")]
     ScriptNotFound(String),
     /// Someone saved the script since the agent began editing it.
-    #[error("话术“{id}”已被{by}改为第 {found} 版（你编辑的是第 {expected} 版）；为免覆盖对方的修改，请重新打开后再改")]
+    #[error(
+        "话术“{id}”已被{by}改为第 {found} 版（你编辑的是第 {expected} 版）；为免覆盖对方的修改，请重新打开后再改"
+    )]
     ScriptChanged {
         /// The script.
         id: String,

@@ -26,8 +26,8 @@ pub use import::{Import, ImportCounts, Upsert};
 pub use query::{CaseDetail, CaseList, CaseQuery, CaseSort};
 pub use reminder::ReminderKey;
 pub use scripts::{
-    DraftCopy, NewDraftCopy, NewTrainingItem, ScriptOrigin, ScriptVersion, StoredScript, TrainingItem,
-    TrainingItemKind,
+    DraftCopy, NewDraftCopy, NewTrainingItem, ScriptOrigin, ScriptVersion, StoredScript,
+    TrainingItem, TrainingItemKind,
 };
 
 use afterdesk_case::DeviceId;

@@ -38,9 +38,13 @@ impl ScriptOrigin {
     }
 
     fn from_key(key: &str) -> Option<Self> {
-        [ScriptOrigin::Builtin, ScriptOrigin::Shop, ScriptOrigin::Import]
-            .into_iter()
-            .find(|o| o.key() == key)
+        [
+            ScriptOrigin::Builtin,
+            ScriptOrigin::Shop,
+            ScriptOrigin::Import,
+        ]
+        .into_iter()
+        .find(|o| o.key() == key)
     }
 }
 
@@ -418,7 +422,9 @@ impl Store {
     ) -> Result<DraftCopy, StoreError> {
         let case = self.find_case(key)?;
         if draft.text.trim().is_empty() {
-            return Err(StoreError::Invalid("回复内容是空的，没有可复制的内容".to_owned()));
+            return Err(StoreError::Invalid(
+                "回复内容是空的，没有可复制的内容".to_owned(),
+            ));
         }
         let copy = DraftCopy {
             id: RecordId::new(now),
@@ -630,7 +636,11 @@ mod tests {
             "小王",
             now(),
         );
-        assert_eq!(first.as_ref().map(|f| f.script.version).ok(), Some(1), "a new script starts at version 1: {first:?}");
+        assert_eq!(
+            first.as_ref().map(|f| f.script.version).ok(),
+            Some(1),
+            "a new script starts at version 1: {first:?}"
+        );
         let second = s.save_script(
             script("shop.a", "亲，抱歉，订单{order_no}今天内给您答复。"),
             ScriptOrigin::Shop,
@@ -638,10 +648,17 @@ mod tests {
             "小李",
             now(),
         );
-        assert_eq!(second.as_ref().map(|f| f.script.version).ok(), Some(2), "an edit bumps the version: {second:?}");
+        assert_eq!(
+            second.as_ref().map(|f| f.script.version).ok(),
+            Some(2),
+            "an edit bumps the version: {second:?}"
+        );
         let versions = s.script_versions("shop.a").unwrap_or_default();
         assert_eq!(versions.len(), 2, "both versions are kept");
-        assert!(versions[0].script.text.contains("马上处理"), "version 1's text is still readable");
+        assert!(
+            versions[0].script.text.contains("马上处理"),
+            "version 1's text is still readable"
+        );
         assert!(
             !versions[1].script.text_hant.is_empty(),
             "a missing Traditional text is made from the Simplified one"
@@ -651,9 +668,27 @@ mod tests {
     #[test]
     fn a_stale_edit_is_refused_not_overwriting_a_colleague() {
         let mut s = store();
-        let _ = s.save_script(script("shop.b", "亲，抱歉。"), ScriptOrigin::Shop, None, "小王", now());
-        let _ = s.save_script(script("shop.b", "亲，非常抱歉。"), ScriptOrigin::Shop, Some(1), "小李", now());
-        let stale = s.save_script(script("shop.b", "亲，真抱歉。"), ScriptOrigin::Shop, Some(1), "小王", now());
+        let _ = s.save_script(
+            script("shop.b", "亲，抱歉。"),
+            ScriptOrigin::Shop,
+            None,
+            "小王",
+            now(),
+        );
+        let _ = s.save_script(
+            script("shop.b", "亲，非常抱歉。"),
+            ScriptOrigin::Shop,
+            Some(1),
+            "小李",
+            now(),
+        );
+        let stale = s.save_script(
+            script("shop.b", "亲，真抱歉。"),
+            ScriptOrigin::Shop,
+            Some(1),
+            "小王",
+            now(),
+        );
         assert!(
             matches!(stale, Err(StoreError::ScriptChanged { found: 2, .. })),
             "saving from version 1 after version 2 landed must be refused: {stale:?}"
@@ -700,13 +735,32 @@ mod tests {
     #[test]
     fn removing_is_a_tombstone_and_restoring_brings_it_back() {
         let mut s = store();
-        let _ = s.save_script(script("shop.d", "亲，抱歉。"), ScriptOrigin::Shop, None, "小王", now());
+        let _ = s.save_script(
+            script("shop.d", "亲，抱歉。"),
+            ScriptOrigin::Shop,
+            None,
+            "小王",
+            now(),
+        );
         let removed = s.remove_script("shop.d", true, "小王", now());
-        assert!(removed.is_ok_and(|r| r.deleted_at.is_some()), "removal sets the tombstone");
-        assert!(s.stored_scripts(false).unwrap_or_default().is_empty(), "removed scripts leave the list");
-        assert_eq!(s.stored_scripts(true).unwrap_or_default().len(), 1, "the row stays for sync");
+        assert!(
+            removed.is_ok_and(|r| r.deleted_at.is_some()),
+            "removal sets the tombstone"
+        );
+        assert!(
+            s.stored_scripts(false).unwrap_or_default().is_empty(),
+            "removed scripts leave the list"
+        );
+        assert_eq!(
+            s.stored_scripts(true).unwrap_or_default().len(),
+            1,
+            "the row stays for sync"
+        );
         let back = s.remove_script("shop.d", false, "小王", now());
-        assert!(back.is_ok_and(|r| r.deleted_at.is_none()), "restoring clears the tombstone");
+        assert!(
+            back.is_ok_and(|r| r.deleted_at.is_none()),
+            "restoring clears the tombstone"
+        );
     }
 
     #[test]
@@ -720,7 +774,11 @@ mod tests {
         };
         let first = s.add_training_items(vec![item.clone(), item.clone()], "小王", now());
         let again = s.add_training_items(vec![item], "小王", now());
-        assert_eq!((first.ok(), again.ok()), (Some(1), Some(0)), "identical items merge");
+        assert_eq!(
+            (first.ok(), again.ok()),
+            (Some(1), Some(0)),
+            "identical items merge"
+        );
         assert_eq!(s.training_items().unwrap_or_default().len(), 1);
     }
 }

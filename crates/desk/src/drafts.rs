@@ -1,0 +1,1242 @@
+//! Reply drafts and the shop's script library (docs/drafts.md): the draft panel on the case
+//! page, the script library screen and the training-material import review.
+//!
+//! The built-in library and classifier ship with the program; the shop's changes live in
+//! the store and are laid over the built-in scripts each time a library is needed, so an
+//! edit on one device shows up on the next draft everywhere.
+
+use crate::DeskError;
+use afterdesk_case::time::china_rfc3339;
+use afterdesk_case::{Fen, ScenarioKind};
+use afterdesk_script::import::{self, ImportReport};
+use afterdesk_script::{
+    Classification, Classifier, Compensation, DraftRequest, Ladder, Library, Lint, Placeholder,
+    Script, Stage, Variant, compose,
+};
+use afterdesk_store::{
+    DraftCopy, NewDraftCopy, NewTrainingItem, ScriptOrigin, Store, StoredScript, TrainingItemKind,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// How many skipped lines an import preview lists one by one; the rest are counted by
+/// reason. A deck's noise (page numbers, repeated footers) runs to hundreds of lines that
+/// nobody reads one by one, while the counts still account for every line.
+pub const PREVIEWED_SKIPS: usize = 200;
+
+/// How many characters of a variant's text the draft panel shows in its picker: enough to
+/// tell the variants apart by their opening, short enough for one line.
+const VARIANT_PREVIEW_CHARS: usize = 40;
+
+/// The visible mark of an unfilled placeholder starts with this (see
+/// `Placeholder::mark`); copying refuses text that still holds one unless confirmed.
+const UNFILLED_MARK: &str = "【待填：";
+
+fn builtin_library() -> Result<&'static Library, DeskError> {
+    static LIBRARY: OnceLock<Result<Library, String>> = OnceLock::new();
+    LIBRARY
+        .get_or_init(|| Library::builtin().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| DeskError::BuiltinScripts(e.clone()))
+}
+
+fn classifier() -> Result<&'static Classifier, DeskError> {
+    static CLASSIFIER: OnceLock<Result<Classifier, String>> = OnceLock::new();
+    CLASSIFIER
+        .get_or_init(|| Classifier::builtin().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| DeskError::BuiltinScripts(e.clone()))
+}
+
+/// The shop's library: the built-in scripts with the shop's edits laid over them (same id
+/// replaces; a removed edit falls back to the built-in), then the shop's own scripts.
+pub fn shop_library(store: &Store) -> Result<Library, DeskError> {
+    let mut scripts: Vec<Script> = builtin_library()?.scripts().to_vec();
+    for stored in store.stored_scripts(false)? {
+        match scripts.iter_mut().find(|s| s.id == stored.script.id) {
+            Some(slot) => *slot = stored.script,
+            None => scripts.push(stored.script),
+        }
+    }
+    Ok(Library::new(scripts)?)
+}
+
+/// What the agent asks the draft panel for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DraftOptions {
+    /// The buyer's latest message, if pasted.
+    pub message: Option<String>,
+    /// `first_reply`, `follow_up` or `closing`; derived from the case when absent.
+    pub stage: Option<String>,
+    /// Which candidate script to use (0 = the best).
+    pub pick: u32,
+    /// `hant` for Traditional Chinese; a Traditional message also switches to it.
+    pub traditional: bool,
+    /// The signer, when the export does not say.
+    pub signer: Option<String>,
+    /// The new waybill of an exchange or reshipment.
+    pub new_waybill: Option<String>,
+    /// An amount already on the table for the ladder, in fen.
+    pub compensation_fen: Option<i64>,
+    /// The agent's money limit in fen (default 30 yuan); above it a manager approves.
+    pub agent_max_fen: Option<i64>,
+}
+
+/// A placeholder the case could not fill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PlaceholderView {
+    /// Its name in scripts, e.g. `signer`.
+    pub name: String,
+    /// Its label, e.g. 签收人.
+    pub label: String,
+    /// The mark left in the text, e.g. 【待填：签收人】.
+    pub mark: String,
+}
+
+impl From<Placeholder> for PlaceholderView {
+    fn from(p: Placeholder) -> Self {
+        PlaceholderView {
+            name: p.name().to_owned(),
+            label: p.label().to_owned(),
+            mark: p.mark(),
+        }
+    }
+}
+
+/// A lint finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LintView {
+    /// The rule's key, e.g. `blame_courier`.
+    pub rule: String,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl From<&Lint> for LintView {
+    fn from(l: &Lint) -> Self {
+        LintView {
+            rule: l.rule.key().to_owned(),
+            message: l.message.clone(),
+        }
+    }
+}
+
+/// The compensation ladder's suggestion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CompensationView {
+    /// `explain`, `coupon`, `money`, `reship` or `exchange`.
+    pub step: String,
+    /// The money to offer, in fen.
+    pub amount_fen: Option<i64>,
+    /// Whether a manager must approve it.
+    pub needs_approval: bool,
+    /// The suggestion for the agent.
+    pub message: String,
+}
+
+impl From<&Compensation> for CompensationView {
+    fn from(c: &Compensation) -> Self {
+        CompensationView {
+            step: serde_json::to_value(c.step)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            amount_fen: c.amount.map(|a| a.0),
+            needs_approval: c.needs_approval,
+            message: c.message.clone(),
+        }
+    }
+}
+
+/// A kind with its confidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct KindGuessView {
+    /// The kind's key.
+    pub kind: String,
+    /// Its Chinese name.
+    pub kind_name: String,
+    /// From 0 to 1.
+    pub confidence: f64,
+}
+
+/// The classifier's answer for a buyer's message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ClassificationView {
+    /// The best guess.
+    pub best: KindGuessView,
+    /// The next two.
+    pub alternatives: Vec<KindGuessView>,
+}
+
+fn guess(kind: ScenarioKind, confidence: f64) -> KindGuessView {
+    KindGuessView {
+        kind: kind.key().to_owned(),
+        kind_name: kind.zh_name().to_owned(),
+        confidence,
+    }
+}
+
+impl From<&Classification> for ClassificationView {
+    fn from(c: &Classification) -> Self {
+        ClassificationView {
+            best: guess(c.kind, c.confidence),
+            alternatives: c
+                .alternatives
+                .iter()
+                .map(|a| guess(a.kind, a.confidence))
+                .collect(),
+        }
+    }
+}
+
+/// One of the scripts the panel can switch to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct VariantChoiceView {
+    /// The `pick` that selects it.
+    pub pick: u32,
+    /// `id@version`.
+    pub script_id: String,
+    /// The opening of its text.
+    pub preview: String,
+    /// The tone note.
+    pub tone: String,
+    /// Whether it is the shop's own or edited script.
+    pub shop: bool,
+}
+
+/// The draft panel's content.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DraftView {
+    /// The scenario kind answered.
+    pub kind: String,
+    /// Its Chinese name.
+    pub kind_name: String,
+    /// The stage.
+    pub stage: String,
+    /// The filled text, with 【待填：…】 marks for missing facts.
+    pub text: String,
+    /// The scripts used (`id@version`).
+    pub script_ids: Vec<String>,
+    /// The placeholders still unfilled.
+    pub unfilled: Vec<PlaceholderView>,
+    /// Lint findings on the text.
+    pub lint: Vec<LintView>,
+    /// The ladder's suggestion.
+    pub compensation: Option<CompensationView>,
+    /// The classification of the buyer's message, when one was given.
+    pub classification: Option<ClassificationView>,
+    /// The scripts for this kind and stage, to switch between.
+    pub variants: Vec<VariantChoiceView>,
+    /// Which of them this draft uses.
+    pub pick: u32,
+    /// Whether the text is Traditional Chinese.
+    pub traditional: bool,
+}
+
+fn stage_of(text: Option<&str>) -> Result<Option<Stage>, DeskError> {
+    text.filter(|s| !s.is_empty())
+        .map(|s| {
+            Stage::from_key(s).ok_or_else(|| {
+                DeskError::Invalid(format!("“{s}”不是阶段：first_reply、follow_up 或 closing"))
+            })
+        })
+        .transpose()
+}
+
+fn ladder(agent_max_fen: Option<i64>) -> Ladder {
+    let mut ladder = Ladder::default();
+    if let Some(max) = agent_max_fen.filter(|m| *m > 0) {
+        ladder.agent_max = Fen(max);
+        ladder.agent_min = Fen(ladder.agent_min.0.min(max));
+    }
+    ladder
+}
+
+/// The draft for the case `key`: the best script for its kind and stage (or the kind the
+/// buyer's message is about), filled from the case, linted, with the ladder's suggestion
+/// and the other scripts the agent can switch to.
+pub fn case_draft(
+    store: &Store,
+    key: &str,
+    options: &DraftOptions,
+    now: DateTime<Utc>,
+) -> Result<DraftView, DeskError> {
+    let detail = store.case_detail(key)?;
+    let library = shop_library(store)?;
+    let stored: HashSet<String> = store
+        .stored_scripts(false)?
+        .into_iter()
+        .map(|s| s.script.id)
+        .collect();
+    let mut req = DraftRequest::new(&detail.case, now);
+    let message = options.message.as_deref().filter(|m| !m.trim().is_empty());
+    req.message = message;
+    req.stage = stage_of(options.stage.as_deref())?;
+    req.pick = options.pick as usize;
+    req.variant = if options.traditional {
+        Variant::Hant
+    } else {
+        Variant::Hans
+    };
+    req.signer = options.signer.clone();
+    req.new_waybill = options.new_waybill.clone();
+    req.compensation = options.compensation_fen.map(Fen);
+    let draft = compose(
+        &library,
+        classifier()?,
+        &ladder(options.agent_max_fen),
+        &req,
+    );
+    let traditional = match message {
+        Some(m) => afterdesk_script::to_simplified(m) != m || options.traditional,
+        None => options.traditional,
+    };
+    let variant = if traditional {
+        Variant::Hant
+    } else {
+        Variant::Hans
+    };
+    let candidates = library.candidates(draft.kind, draft.stage);
+    let variants: Vec<VariantChoiceView> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, s)| VariantChoiceView {
+            pick: u32::try_from(i).unwrap_or(u32::MAX),
+            script_id: format!("{}@{}", s.id, s.version),
+            preview: s
+                .text_in(variant)
+                .chars()
+                .take(VARIANT_PREVIEW_CHARS)
+                .collect(),
+            tone: s.tone.clone(),
+            shop: stored.contains(&s.id),
+        })
+        .collect();
+    let pick = if variants.is_empty() {
+        0
+    } else {
+        options.pick % u32::try_from(variants.len()).unwrap_or(1).max(1)
+    };
+    Ok(DraftView {
+        kind: draft.kind.key().to_owned(),
+        kind_name: draft.kind.zh_name().to_owned(),
+        stage: draft.stage.key().to_owned(),
+        text: draft.text,
+        script_ids: draft.script_ids,
+        unfilled: draft
+            .unfilled
+            .into_iter()
+            .map(PlaceholderView::from)
+            .collect(),
+        lint: draft.lint.iter().map(LintView::from).collect(),
+        compensation: draft.compensation.as_ref().map(CompensationView::from),
+        classification: draft.classification.as_ref().map(ClassificationView::from),
+        variants,
+        pick,
+        traditional,
+    })
+}
+
+/// Lints a text the agent typed or edited, for the scenario `kind` (a key; unknown or
+/// empty → no scenario-specific rules).
+pub fn lint_reply(text: &str, kind: &str) -> Vec<LintView> {
+    afterdesk_script::lint(text, ScenarioKind::from_key(kind))
+        .iter()
+        .map(LintView::from)
+        .collect()
+}
+
+/// Classifies a buyer's message.
+pub fn classify_message(message: &str) -> Result<ClassificationView, DeskError> {
+    Ok(ClassificationView::from(&classifier()?.classify(message)))
+}
+
+/// A draft the agent copies to the buyer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CopyDraftInput {
+    /// The text as it will be sent (possibly edited).
+    pub text: String,
+    /// The scenario kind's key.
+    pub kind: String,
+    /// The scripts it came from (`id@version`); empty for a reply typed by hand.
+    pub script_ids: Vec<String>,
+    /// The agent confirmed sending it with 【待填：…】 marks left in.
+    pub confirm_unfilled: bool,
+}
+
+/// A copied draft, as the case page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DraftCopyView {
+    /// Its id.
+    pub id: String,
+    /// The text copied.
+    pub text: String,
+    /// The scripts it came from.
+    pub script_ids: Vec<String>,
+    /// Placeholders sent unfilled on the agent's confirmation.
+    pub confirmed_unfilled: Vec<String>,
+    /// Lint rules the text still broke.
+    pub lint: Vec<String>,
+    /// Who copied it.
+    pub copied_by: String,
+    /// When.
+    pub copied_at: String,
+}
+
+impl From<&DraftCopy> for DraftCopyView {
+    fn from(c: &DraftCopy) -> Self {
+        DraftCopyView {
+            id: c.id.to_string(),
+            text: c.draft.text.clone(),
+            script_ids: c.draft.script_ids.clone(),
+            confirmed_unfilled: c.draft.confirmed_unfilled.clone(),
+            lint: c.draft.lint.clone(),
+            copied_by: c.copied_by.clone(),
+            copied_at: china_rfc3339(c.copied_at),
+        }
+    }
+}
+
+/// The labels of the 【待填：…】 marks left in a text.
+fn unfilled_marks(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(UNFILLED_MARK) {
+        let after = &rest[start + UNFILLED_MARK.len()..];
+        let Some(end) = after.find('】') else { break };
+        let label = after[..end].to_owned();
+        if !out.contains(&label) {
+            out.push(label);
+        }
+        rest = &after[end..];
+    }
+    out
+}
+
+/// Records a draft the agent copies to the buyer (which scripts, what text, which lint
+/// findings were overridden). A text that still holds 【待填：…】 marks is refused unless
+/// the agent confirmed sending it that way, so a half-filled reply never reaches a buyer
+/// by accident.
+pub fn copy_draft(
+    store: &mut Store,
+    key: &str,
+    input: &CopyDraftInput,
+    agent: &str,
+    now: DateTime<Utc>,
+) -> Result<DraftCopyView, DeskError> {
+    let marks = unfilled_marks(&input.text);
+    if !marks.is_empty() && !input.confirm_unfilled {
+        return Err(DeskError::Unfilled(marks.join("、")));
+    }
+    let kind = ScenarioKind::from_key(&input.kind).unwrap_or(ScenarioKind::Other);
+    let lint = afterdesk_script::lint(&input.text, Some(kind))
+        .iter()
+        .map(|l| l.rule.key().to_owned())
+        .collect();
+    let copy = store.record_draft_copy(
+        key,
+        NewDraftCopy {
+            kind,
+            script_ids: input.script_ids.clone(),
+            text: input.text.clone(),
+            confirmed_unfilled: marks,
+            lint,
+        },
+        agent,
+        now,
+    )?;
+    Ok(DraftCopyView::from(&copy))
+}
+
+/// The drafts copied for a case, newest first.
+pub fn draft_copies(store: &Store, key: &str) -> Result<Vec<DraftCopyView>, DeskError> {
+    let mut list: Vec<DraftCopyView> = store
+        .draft_copies(key)?
+        .iter()
+        .map(DraftCopyView::from)
+        .collect();
+    list.reverse();
+    Ok(list)
+}
+
+/// One script in the library screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ScriptView {
+    /// Its id.
+    pub id: String,
+    /// The kind's key.
+    pub kind: String,
+    /// The kind's Chinese name.
+    pub kind_name: String,
+    /// The stage's key.
+    pub stage: String,
+    /// Simplified text.
+    pub text: String,
+    /// Traditional text.
+    pub text_hant: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Tone note.
+    pub tone: String,
+    /// Whether drafts use it.
+    pub enabled: bool,
+    /// Current version.
+    pub version: u32,
+    /// `builtin` (as shipped), `builtin_edited`, `shop` or `import`.
+    pub origin: String,
+    /// Who saved the current version (empty for a shipped built-in).
+    pub updated_by: String,
+    /// When (empty for a shipped built-in).
+    pub updated_at: String,
+    /// The lint findings on its Simplified text, so a bad script shows in the library.
+    pub lint: Vec<LintView>,
+}
+
+fn script_view(s: &Script, stored: Option<&StoredScript>) -> ScriptView {
+    let origin = match stored.map(|st| st.origin) {
+        None => "builtin",
+        Some(ScriptOrigin::Builtin) => "builtin_edited",
+        Some(ScriptOrigin::Shop) => "shop",
+        Some(ScriptOrigin::Import) => "import",
+    };
+    ScriptView {
+        id: s.id.clone(),
+        kind: s.kind.key().to_owned(),
+        kind_name: s.kind.zh_name().to_owned(),
+        stage: s.stage.key().to_owned(),
+        text: s.text.clone(),
+        text_hant: s.text_hant.clone(),
+        tags: s.tags.clone(),
+        tone: s.tone.clone(),
+        enabled: s.enabled,
+        version: s.version,
+        origin: origin.to_owned(),
+        updated_by: stored.map(|st| st.updated_by.clone()).unwrap_or_default(),
+        updated_at: stored
+            .map(|st| china_rfc3339(st.updated_at))
+            .unwrap_or_default(),
+        lint: afterdesk_script::lint(&s.text, Some(s.kind))
+            .iter()
+            .map(LintView::from)
+            .collect(),
+    }
+}
+
+/// The library screen's filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ScriptQueryInput {
+    /// Words to find in the text (either script), tags, tone or id.
+    pub search: Option<String>,
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only this stage.
+    pub stage: Option<String>,
+    /// Only these origins (`builtin`, `builtin_edited`, `shop`, `import`); all when empty.
+    pub origins: Vec<String>,
+}
+
+/// The library screen: every script (built-in, edited, the shop's), filtered.
+pub fn script_library(
+    store: &Store,
+    query: &ScriptQueryInput,
+) -> Result<Vec<ScriptView>, DeskError> {
+    let library = shop_library_with_disabled(store)?;
+    let stored = store.stored_scripts(false)?;
+    let needle = query
+        .search
+        .as_deref()
+        .map(afterdesk_script::normalize)
+        .filter(|n| !n.is_empty());
+    Ok(library
+        .iter()
+        .map(|s| script_view(s, stored.iter().find(|st| st.script.id == s.id)))
+        .filter(|v| {
+            query
+                .kind
+                .as_deref()
+                .is_none_or(|k| k.is_empty() || v.kind == k)
+        })
+        .filter(|v| {
+            query
+                .stage
+                .as_deref()
+                .is_none_or(|k| k.is_empty() || v.stage == k)
+        })
+        .filter(|v| query.origins.is_empty() || query.origins.contains(&v.origin))
+        .filter(|v| {
+            needle.as_deref().is_none_or(|n| {
+                [&v.text, &v.text_hant, &v.tone, &v.id, &v.kind_name]
+                    .into_iter()
+                    .chain(v.tags.iter())
+                    .any(|field| afterdesk_script::normalize(field).contains(n))
+            })
+        })
+        .collect())
+}
+
+/// Like [`shop_library`] but as a plain list, disabled scripts included (the library
+/// screen shows them greyed out so they can be enabled again).
+fn shop_library_with_disabled(store: &Store) -> Result<Vec<Script>, DeskError> {
+    Ok(shop_library(store)?.scripts().to_vec())
+}
+
+/// A script as the editor saves it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ScriptInput {
+    /// The id of the script edited; `None` for a new one.
+    pub id: Option<String>,
+    /// The kind's key.
+    pub kind: String,
+    /// The stage's key.
+    pub stage: String,
+    /// Simplified text.
+    pub text: String,
+    /// Traditional text; made from the Simplified one when empty.
+    pub text_hant: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Tone note.
+    pub tone: String,
+    /// Whether drafts use it.
+    pub enabled: bool,
+    /// The version the editor opened (refuses to overwrite a colleague's newer save).
+    pub base_version: Option<u32>,
+}
+
+/// Saves a script from the editor: a new shop script, a new version of one, or the shop's
+/// edit of a built-in script.
+pub fn save_script(
+    store: &mut Store,
+    input: &ScriptInput,
+    agent: &str,
+    now: DateTime<Utc>,
+) -> Result<ScriptView, DeskError> {
+    let kind = ScenarioKind::from_key(&input.kind)
+        .ok_or_else(|| DeskError::Invalid(format!("未知的售后类型“{}”", input.kind)))?;
+    let stage = stage_of(Some(&input.stage))?.unwrap_or(Stage::FirstReply);
+    let id = match input.id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+        Some(id) => id.to_owned(),
+        None => format!("shop.{}", afterdesk_case::RecordId::new(now)),
+    };
+    let builtin = builtin_library()?.get(&id);
+    let origin = if builtin.is_some() {
+        ScriptOrigin::Builtin
+    } else {
+        ScriptOrigin::Shop
+    };
+    let script = Script {
+        id,
+        kind,
+        stage,
+        text: input.text.trim().to_owned(),
+        text_hant: input.text_hant.trim().to_owned(),
+        tags: input
+            .tags
+            .iter()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        tone: input.tone.trim().to_owned(),
+        enabled: input.enabled,
+        version: 1,
+    };
+    let saved = store.save_script(script, origin, input.base_version, agent, now)?;
+    Ok(script_view(&saved.script, Some(&saved)))
+}
+
+/// Turns a script on or off for drafts. A built-in script the shop never edited is stored
+/// as the shop's edit with only the switch changed.
+pub fn set_script_enabled(
+    store: &mut Store,
+    id: &str,
+    enabled: bool,
+    agent: &str,
+    now: DateTime<Utc>,
+) -> Result<ScriptView, DeskError> {
+    let (current, base, origin) = match store.stored_script(id)? {
+        Some(st) if st.deleted_at.is_none() => {
+            let version = st.script.version;
+            (st.script, Some(version), st.origin)
+        }
+        _ => match builtin_library()?.get(id) {
+            Some(b) => (b.clone(), Some(b.version), ScriptOrigin::Builtin),
+            None => return Err(afterdesk_store::StoreError::ScriptNotFound(id.to_owned()).into()),
+        },
+    };
+    if current.enabled == enabled {
+        let stored = store.stored_script(id)?;
+        return Ok(script_view(&current, stored.as_ref()));
+    }
+    let saved = store.save_script(Script { enabled, ..current }, origin, base, agent, now)?;
+    Ok(script_view(&saved.script, Some(&saved)))
+}
+
+/// Removes a shop script, or drops the shop's edit of a built-in script (the built-in
+/// text comes back). `removed = false` undoes it.
+pub fn remove_script(
+    store: &mut Store,
+    id: &str,
+    removed: bool,
+    agent: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DeskError> {
+    store.remove_script(id, removed, agent, now)?;
+    Ok(())
+}
+
+/// One saved version, for the script's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ScriptVersionView {
+    /// The version number.
+    pub version: u32,
+    /// Its Simplified text.
+    pub text: String,
+    /// Whether it was enabled.
+    pub enabled: bool,
+    /// Who saved it.
+    pub changed_by: String,
+    /// When.
+    pub changed_at: String,
+}
+
+/// A script's saved versions, newest first.
+pub fn script_history(store: &Store, id: &str) -> Result<Vec<ScriptVersionView>, DeskError> {
+    let mut list: Vec<ScriptVersionView> = store
+        .script_versions(id)?
+        .into_iter()
+        .map(|v| ScriptVersionView {
+            version: v.script.version,
+            text: v.script.text,
+            enabled: v.script.enabled,
+            changed_by: v.changed_by,
+            changed_at: china_rfc3339(v.changed_at),
+        })
+        .collect();
+    list.reverse();
+    Ok(list)
+}
+
+/// A proposal in the import review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ProposalView {
+    /// `script`, `question` or `exercise`.
+    pub item: String,
+    /// The guessed kind's key (the reviewer may change it).
+    pub kind: String,
+    /// The stage for a script (`first_reply` unless the text reads as a closing).
+    pub stage: String,
+    /// How sure the kind guess is (0–1).
+    pub confidence: f64,
+    /// The text of a script; the stem of a question; the buyer's message of an exercise.
+    pub text: String,
+    /// A question's options as `A. text`; an exercise's model answer as one entry.
+    pub details: Vec<String>,
+    /// A question's answer letters.
+    pub answer: String,
+    /// Where it was found (first line, 1-based).
+    pub line: u32,
+    /// How many times it occurred in the material (repeats merged).
+    pub occurrences: u32,
+    /// Lint findings, for scripts.
+    pub lint: Vec<LintView>,
+    /// Whether the same text is already in the library (accepting it adds nothing).
+    pub known: bool,
+}
+
+/// A skipped line in the import review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SkippedLineView {
+    /// The line (1-based).
+    pub line: u32,
+    /// Its text.
+    pub text: String,
+    /// `noise`, `duplicate`, `heading` or `prose`.
+    pub reason: String,
+}
+
+/// What an import of training material found, for the review screen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ScriptImportView {
+    /// The file's name (or 粘贴的文字).
+    pub source: String,
+    /// Lines read.
+    pub lines: u32,
+    /// The proposals: scripts, then questions, then exercises.
+    pub proposals: Vec<ProposalView>,
+    /// Skipped lines counted by reason (`noise`, `duplicate`, `heading`, `prose`).
+    pub skipped_counts: Vec<(String, u32)>,
+    /// The first [`PREVIEWED_SKIPS`] skipped lines.
+    pub skipped: Vec<SkippedLineView>,
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn key_of<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn import_view(source: String, report: ImportReport, library: &Library) -> ScriptImportView {
+    let known: HashSet<String> = library
+        .scripts()
+        .iter()
+        .flat_map(|s| {
+            [
+                afterdesk_script::normalize(&s.text),
+                afterdesk_script::normalize(&s.text_hant),
+            ]
+        })
+        .collect();
+    let mut proposals = Vec::new();
+    for s in &report.scripts {
+        proposals.push(ProposalView {
+            item: "script".to_owned(),
+            kind: s.kind.key().to_owned(),
+            stage: Stage::FirstReply.key().to_owned(),
+            confidence: s.confidence,
+            text: s.text.clone(),
+            details: Vec::new(),
+            answer: String::new(),
+            line: count(s.line),
+            occurrences: count(s.occurrences),
+            lint: afterdesk_script::lint(&s.text, Some(s.kind))
+                .iter()
+                .map(LintView::from)
+                .collect(),
+            known: known.contains(&afterdesk_script::normalize(&s.text)),
+        });
+    }
+    for q in &report.questions {
+        proposals.push(ProposalView {
+            item: "question".to_owned(),
+            kind: q.kind.key().to_owned(),
+            stage: String::new(),
+            confidence: 1.0,
+            text: q.stem.clone(),
+            details: q.options.iter().map(|(l, t)| format!("{l}. {t}")).collect(),
+            answer: q.answer.iter().collect(),
+            line: count(q.line),
+            occurrences: 1,
+            lint: Vec::new(),
+            known: false,
+        });
+    }
+    for e in &report.exercises {
+        proposals.push(ProposalView {
+            item: "exercise".to_owned(),
+            kind: e.kind.key().to_owned(),
+            stage: String::new(),
+            confidence: 1.0,
+            text: e.customer.clone(),
+            details: e.agent.iter().cloned().collect(),
+            answer: String::new(),
+            line: count(e.line),
+            occurrences: 1,
+            lint: Vec::new(),
+            known: false,
+        });
+    }
+    let mut skipped_counts: Vec<(String, u32)> = report
+        .skipped_counts
+        .iter()
+        .map(|(r, n)| (key_of(r), count(*n)))
+        .collect();
+    skipped_counts.sort();
+    ScriptImportView {
+        source,
+        lines: count(report.lines),
+        proposals,
+        skipped_counts,
+        skipped: report
+            .skipped
+            .iter()
+            .take(PREVIEWED_SKIPS)
+            .map(|s| SkippedLineView {
+                line: count(s.line),
+                text: s.text.clone(),
+                reason: key_of(&s.reason),
+            })
+            .collect(),
+    }
+}
+
+/// Reads a training file (.txt, .md, .docx, .pptx) into proposals for review; nothing is
+/// stored until the reviewer accepts.
+pub fn preview_script_import(store: &Store, path: &Path) -> Result<ScriptImportView, DeskError> {
+    let text = import::read_file(path)?;
+    let report = import::import_text(&text, classifier()?);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    Ok(import_view(name, report, &shop_library(store)?))
+}
+
+/// Reads pasted training text into proposals for review.
+pub fn preview_script_text(store: &Store, text: &str) -> Result<ScriptImportView, DeskError> {
+    let report = import::import_text(text, classifier()?);
+    Ok(import_view(
+        "粘贴的文字".to_owned(),
+        report,
+        &shop_library(store)?,
+    ))
+}
+
+/// What the reviewer accepted.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AcceptImportInput {
+    /// The file the proposals came from.
+    pub source: String,
+    /// The accepted proposals, as edited in the review.
+    pub proposals: Vec<ProposalView>,
+}
+
+/// What accepting stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AcceptImportView {
+    /// New scripts.
+    pub scripts: u32,
+    /// New questions and exercises.
+    pub training_items: u32,
+    /// Accepted items already in the library or stored before, not added again.
+    pub already_known: u32,
+}
+
+/// Stores the accepted proposals: scripts into the shop's library (as imported scripts,
+/// enabled), questions and exercises as training items. A script whose text is already in
+/// the library is not added twice.
+pub fn accept_script_import(
+    store: &mut Store,
+    input: &AcceptImportInput,
+    agent: &str,
+    now: DateTime<Utc>,
+) -> Result<AcceptImportView, DeskError> {
+    let library = shop_library(store)?;
+    let mut known: HashSet<String> = library
+        .scripts()
+        .iter()
+        .map(|s| afterdesk_script::normalize(&s.text))
+        .collect();
+    let mut scripts = Vec::new();
+    let mut training = Vec::new();
+    let mut already_known = 0u32;
+    for p in &input.proposals {
+        let kind = ScenarioKind::from_key(&p.kind).unwrap_or(ScenarioKind::Other);
+        match p.item.as_str() {
+            "script" => {
+                let text = p.text.trim();
+                if text.is_empty() || !known.insert(afterdesk_script::normalize(text)) {
+                    already_known += 1;
+                    continue;
+                }
+                let stage = stage_of(Some(&p.stage))?.unwrap_or(Stage::FirstReply);
+                scripts.push(Script {
+                    id: format!("import.{}", afterdesk_case::RecordId::new(now)),
+                    kind,
+                    stage,
+                    text: text.to_owned(),
+                    text_hant: String::new(),
+                    tags: vec![format!("导入：{}", input.source)],
+                    tone: String::new(),
+                    enabled: true,
+                    version: 1,
+                });
+            }
+            "question" | "exercise" => {
+                let question = p.item == "question";
+                let body = if question {
+                    serde_json::json!({"stem": p.text, "options": p.details, "answer": p.answer})
+                } else {
+                    serde_json::json!({"customer": p.text, "agent": p.details.first()})
+                };
+                training.push(NewTrainingItem {
+                    item: if question {
+                        TrainingItemKind::Question
+                    } else {
+                        TrainingItemKind::Exercise
+                    },
+                    kind,
+                    body,
+                    source: input.source.clone(),
+                });
+            }
+            other => return Err(DeskError::Invalid(format!("未知的导入条目类型“{other}”"))),
+        }
+    }
+    // Each script saves in its own transaction; a refusal names the script and stops
+    // before the training items, and what was saved before it stays saved and is
+    // reported by the library screen.
+    let added_scripts = count(scripts.len());
+    for script in scripts {
+        let preview: String = script.text.chars().take(VARIANT_PREVIEW_CHARS).collect();
+        store
+            .save_script(script, ScriptOrigin::Import, None, agent, now)
+            .map_err(|e| DeskError::Invalid(format!("话术“{preview}”无法保存：{e}")))?;
+    }
+    let training_total = count(training.len());
+    let added_training = count(store.add_training_items(training, agent, now)?);
+    Ok(AcceptImportView {
+        scripts: added_scripts,
+        training_items: added_training,
+        already_known: already_known + (training_total - added_training),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use afterdesk_case::DeviceId;
+    use chrono::TimeZone;
+    use rstest::rstest;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    fn demo() -> Store {
+        let Ok(mut store) = Store::open_in_memory(DeviceId("test".to_owned())) else {
+            panic!("in-memory store");
+        };
+        if let Err(e) = crate::demo_shop(&mut store, "小王", now()) {
+            panic!("demo shop: {e}");
+        }
+        store
+    }
+
+    fn first_case(store: &Store) -> String {
+        let query = afterdesk_store::CaseQuery {
+            limit: 1,
+            ..Default::default()
+        };
+        match store.list_cases(&query) {
+            Ok(list) => list
+                .cases
+                .first()
+                .map(|c| c.id.to_string())
+                .unwrap_or_default(),
+            Err(e) => panic!("list: {e}"),
+        }
+    }
+
+    #[rstest]
+    #[case("请补发【待填：新运单号】，谢谢", vec!["新运单号"])]
+    #[case("【待填：签收人】【待填：签收时间】【待填：签收人】", vec!["签收人", "签收时间"])]
+    #[case("没有标记", vec![])]
+    fn unfilled_marks_are_found(#[case] text: &str, #[case] want: Vec<&str>) {
+        assert_eq!(
+            unfilled_marks(text),
+            want,
+            "every distinct mark, once, in order"
+        );
+    }
+
+    #[test]
+    fn every_demo_case_gets_a_draft_and_copying_records_the_script() {
+        let mut store = demo();
+        let key = first_case(&store);
+        let draft = case_draft(&store, &key, &DraftOptions::default(), now());
+        let Ok(draft) = draft else {
+            panic!("a draft for the demo case: {draft:?}");
+        };
+        assert!(!draft.text.is_empty(), "the draft has text");
+        assert!(!draft.variants.is_empty(), "the panel lists the variants");
+        let input = CopyDraftInput {
+            text: draft.text.clone(),
+            kind: draft.kind.clone(),
+            script_ids: draft.script_ids.clone(),
+            confirm_unfilled: false,
+        };
+        let copied = copy_draft(&mut store, &key, &input, "小王", now());
+        if draft.unfilled.is_empty() {
+            assert!(copied.is_ok(), "a filled draft copies: {copied:?}");
+        } else {
+            assert!(
+                matches!(copied, Err(DeskError::Unfilled(_))),
+                "a draft with marks needs confirmation: {copied:?}"
+            );
+            let confirmed = copy_draft(
+                &mut store,
+                &key,
+                &CopyDraftInput {
+                    confirm_unfilled: true,
+                    ..input
+                },
+                "小王",
+                now(),
+            );
+            assert!(confirmed.is_ok(), "confirmed marks copy: {confirmed:?}");
+        }
+        let copies = draft_copies(&store, &key).unwrap_or_default();
+        assert_eq!(
+            copies.first().map(|c| c.script_ids.clone()),
+            Some(draft.script_ids),
+            "the copy names the script it came from"
+        );
+    }
+
+    #[test]
+    fn every_demo_case_and_every_variant_drafts_lint_clean() {
+        let store = demo();
+        let query = afterdesk_store::CaseQuery {
+            limit: 1000,
+            ..Default::default()
+        };
+        let cases = store
+            .list_cases(&query)
+            .map(|l| l.cases)
+            .unwrap_or_default();
+        assert!(!cases.is_empty(), "the demo shop has cases");
+        for case in cases {
+            let key = case.id.to_string();
+            for traditional in [false, true] {
+                let first = DraftOptions {
+                    traditional,
+                    ..Default::default()
+                };
+                let Ok(draft) = case_draft(&store, &key, &first, now()) else {
+                    panic!("case {key} has no draft");
+                };
+                for pick in 0..u32::try_from(draft.variants.len()).unwrap_or(0) {
+                    let options = DraftOptions {
+                        pick,
+                        traditional,
+                        ..Default::default()
+                    };
+                    let Ok(d) = case_draft(&store, &key, &options, now()) else {
+                        panic!("case {key} variant {pick}");
+                    };
+                    assert!(
+                        d.lint.is_empty(),
+                        "built-in draft {:?} for a {} case breaks the lint: {:?}",
+                        d.script_ids,
+                        d.kind,
+                        d.lint
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_shop_edit_replaces_the_builtin_in_drafts_and_removing_it_brings_the_builtin_back() {
+        let mut store = demo();
+        let Ok(builtin) = builtin_library() else {
+            panic!("built-in library");
+        };
+        let Some(original) = builtin.scripts().first().cloned() else {
+            panic!("a built-in script");
+        };
+        let input = ScriptInput {
+            id: Some(original.id.clone()),
+            kind: original.kind.key().to_owned(),
+            stage: original.stage.key().to_owned(),
+            text: "亲，非常抱歉，这是本店改过的话术。".to_owned(),
+            text_hant: String::new(),
+            tags: vec![],
+            tone: String::new(),
+            enabled: true,
+            base_version: Some(original.version),
+        };
+        let saved = save_script(&mut store, &input, "店长", now());
+        assert_eq!(
+            saved.as_ref().map(|s| (s.origin.as_str(), s.version)).ok(),
+            Some(("builtin_edited", original.version + 1)),
+            "an edit of a built-in is the next version of it: {saved:?}"
+        );
+        let lib = shop_library(&store).unwrap_or_default();
+        assert_eq!(
+            lib.get(&original.id).map(|s| s.text.as_str()),
+            Some("亲，非常抱歉，这是本店改过的话术。"),
+            "the shop's edit replaces the built-in"
+        );
+        let _ = remove_script(&mut store, &original.id, true, "店长", now());
+        let lib = shop_library(&store).unwrap_or_default();
+        assert_eq!(
+            lib.get(&original.id).map(|s| s.text.clone()),
+            Some(original.text),
+            "removing the edit brings the built-in back"
+        );
+    }
+
+    #[test]
+    fn disabling_a_builtin_takes_it_out_of_drafts_but_not_out_of_the_library_screen() {
+        let mut store = demo();
+        let Some(original) = builtin_library()
+            .ok()
+            .and_then(|l| l.scripts().first().cloned())
+        else {
+            panic!("a built-in script");
+        };
+        let off = set_script_enabled(&mut store, &original.id, false, "店长", now());
+        assert!(off.is_ok_and(|v| !v.enabled), "the switch is stored");
+        let lib = shop_library(&store).unwrap_or_default();
+        assert!(
+            !lib.candidates(original.kind, original.stage)
+                .iter()
+                .any(|s| s.id == original.id),
+            "a disabled script is no draft candidate"
+        );
+        let screen = script_library(&store, &ScriptQueryInput::default()).unwrap_or_default();
+        assert!(
+            screen.iter().any(|s| s.id == original.id && !s.enabled),
+            "the library screen still lists it, switched off"
+        );
+    }
+
+    #[test]
+    fn accepting_an_import_adds_scripts_once() {
+        let mut store = demo();
+        let text = "客服：亲，给您添麻烦了，我们马上为您补发缺少的配件。\n客服：亲，给您添麻烦了，我们马上为您补发缺少的配件。\n";
+        let preview = preview_script_text(&store, text);
+        let Ok(preview) = preview else {
+            panic!("preview: {preview:?}");
+        };
+        assert_eq!(
+            preview.proposals.len(),
+            1,
+            "repeats merge into one proposal"
+        );
+        let input = AcceptImportInput {
+            source: "粘贴".to_owned(),
+            proposals: preview.proposals.clone(),
+        };
+        let first = accept_script_import(&mut store, &input, "店长", now());
+        let again = accept_script_import(&mut store, &input, "店长", now());
+        assert_eq!(
+            (
+                first.map(|a| a.scripts).ok(),
+                again.map(|a| (a.scripts, a.already_known)).ok()
+            ),
+            (Some(1), Some((0, 1))),
+            "an accepted script is added once; accepting it again adds nothing"
+        );
+    }
+}
