@@ -7,6 +7,7 @@
 //! the core crates under `crates/`.
 
 pub mod commands;
+mod drafts;
 mod reminders;
 pub mod shop;
 
@@ -59,6 +60,19 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
             commands::export_evidence_package,
             commands::clock_settings,
             commands::import_calendar_year,
+            drafts::case_draft,
+            drafts::lint_reply,
+            drafts::classify_message,
+            drafts::copy_draft,
+            drafts::draft_copies,
+            drafts::script_library,
+            drafts::save_script,
+            drafts::set_script_enabled,
+            drafts::remove_script,
+            drafts::script_history,
+            drafts::preview_script_import,
+            drafts::preview_script_text,
+            drafts::accept_script_import,
         ])
         .error_handling(ErrorHandlingMode::Result)
         .dangerously_cast_bigints_to_number()
@@ -131,6 +145,7 @@ pub fn run() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(desk)
         .setup(|app| {
             reminders::start(app.handle());

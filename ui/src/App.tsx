@@ -1,6 +1,7 @@
 import {
   DashboardOutlined,
   ImportOutlined,
+  MessageOutlined,
   ProfileOutlined,
   SettingOutlined,
 } from '@ant-design/icons';
@@ -27,16 +28,18 @@ import { FirstRun } from './components/FirstRun';
 import { ImportWizard } from './components/ImportWizard';
 import { LanguageSwitch } from './components/LanguageSwitch';
 import { NewCaseDialog } from './components/NewCaseDialog';
+import { ScriptLibrary } from './components/ScriptLibrary';
 import { Settings } from './components/Settings';
 import { I18nProvider, useI18n, type Locale, type MessageKey } from './i18n';
 
 /** The app's sections, in menu order. Routing can replace this once pages are real. */
-const SECTIONS = ['workbench', 'cases', 'import', 'settings'] as const;
+const SECTIONS = ['workbench', 'cases', 'scripts', 'import', 'settings'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const SECTION_ICONS: Record<Section, ReactNode> = {
   workbench: <DashboardOutlined />,
   cases: <ProfileOutlined />,
+  scripts: <MessageOutlined />,
   import: <ImportOutlined />,
   settings: <SettingOutlined />,
 };
@@ -44,6 +47,7 @@ const SECTION_ICONS: Record<Section, ReactNode> = {
 const SECTION_LABELS: Record<Section, MessageKey> = {
   workbench: 'menu.workbench',
   cases: 'menu.cases',
+  scripts: 'menu.scripts',
   import: 'menu.import',
   settings: 'menu.settings',
 };
@@ -164,6 +168,8 @@ export function Shell() {
         ) : (
           <CaseList key={shop?.demo ? 'demo' : 'shop'} onOpen={showCase} onNewCase={openNewCase} />
         );
+      case 'scripts':
+        return <ScriptLibrary />;
       case 'import':
         return <ImportWizard onImported={() => void refresh()} onViewCases={() => go('cases')} />;
       case 'settings':

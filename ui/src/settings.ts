@@ -32,3 +32,36 @@ export function setAgent(name: string): void {
     // Storage is unavailable: the name lasts for this session only.
   }
 }
+
+/** Where the agent's compensation limit (in fen) is remembered. */
+export const AGENT_LIMIT_STORAGE_KEY = 'afterdesk.agentLimitFen';
+
+/**
+ * The training decks' default limit: an agent settles up to 30 yuan alone, above it a
+ * manager approves. Each agent's computer keeps its own limit, because limits are per
+ * person (a senior agent may have a higher one).
+ */
+export const DEFAULT_AGENT_LIMIT_FEN = 3000;
+
+/** The agent's compensation limit in fen. */
+export function getAgentLimitFen(): number {
+  try {
+    const stored = Number.parseInt(window.localStorage.getItem(AGENT_LIMIT_STORAGE_KEY) ?? '', 10);
+    return Number.isFinite(stored) && stored > 0 ? stored : DEFAULT_AGENT_LIMIT_FEN;
+  } catch {
+    return DEFAULT_AGENT_LIMIT_FEN;
+  }
+}
+
+/** Remembers the agent's compensation limit; zero or less goes back to the default. */
+export function setAgentLimitFen(fen: number): void {
+  try {
+    if (Number.isFinite(fen) && fen > 0) {
+      window.localStorage.setItem(AGENT_LIMIT_STORAGE_KEY, String(Math.round(fen)));
+    } else {
+      window.localStorage.removeItem(AGENT_LIMIT_STORAGE_KEY);
+    }
+  } catch {
+    // Storage is unavailable: the limit lasts for this session only.
+  }
+}

@@ -23,8 +23,8 @@ mod script;
 
 pub use classify::{Alternative, Classification, Classifier, ClassifierError};
 pub use draft::{Draft, DraftRequest, Placeholder, compose};
+pub use hant::to_traditional;
 pub use ladder::{Compensation, Ladder, LadderStep};
 pub use lint::{Lint, LintRule, lint, needs_apology};
-pub use hant::to_traditional;
 pub use normalize::{normalize, to_simplified};
 pub use script::{Library, Script, ScriptError, Stage, Variant};

@@ -40,7 +40,7 @@ import {
   type OrderView_Serialize,
   type ShopInfo,
 } from './bindings';
-import { getAgent } from '../settings';
+import { getAgent, getAgentLimitFen } from '../settings';
 
 export type {
   AppInfo,
@@ -409,4 +409,99 @@ export function onFileDrop(handler: (path: string) => void): () => void {
     stopped = true;
     stop?.();
   };
+}
+
+// ---- Reply drafts and the script library (docs/drafts.md) ----
+
+/** A draft request in which every field may be left out. */
+export type DraftRequestOptions = Partial<DraftOptions>;
+
+/** The reply draft for a case, with its variants, lint and compensation suggestion. */
+export function caseDraft(key: string, options: DraftRequestOptions): Promise<DraftView> {
+  const full: DraftOptions = {
+    message: null,
+    stage: null,
+    pick: 0,
+    traditional: false,
+    signer: null,
+    new_waybill: null,
+    compensation_fen: null,
+    agent_max_fen: getAgentLimitFen(),
+    ...options,
+  };
+  return unwrap(commands.caseDraft(key, full));
+}
+
+/** Lints a reply text for a scenario kind. */
+export function lintReply(text: string, kind: string): Promise<LintView[]> {
+  return unwrap(commands.lintReply(text, kind));
+}
+
+/** Classifies a buyer's message. */
+export function classifyMessage(message: string): Promise<ClassificationView> {
+  return unwrap(commands.classifyMessage(message));
+}
+
+/** Records the reply as copied by the agent and puts it on the clipboard. */
+export function copyDraft(key: string, input: CopyDraftInput): Promise<DraftCopyView> {
+  return unwrap(commands.copyDraft(key, input, getAgent()));
+}
+
+/** The replies copied for a case, newest first. */
+export function draftCopies(key: string): Promise<DraftCopyView[]> {
+  return unwrap(commands.draftCopies(key));
+}
+
+/** A library filter in which every field may be left out. */
+export type ScriptQuery = Partial<ScriptQueryInput>;
+
+/** The script library, filtered. */
+export function scriptLibrary(query: ScriptQuery): Promise<ScriptView[]> {
+  return unwrap(commands.scriptLibrary({ search: null, kind: null, stage: null, origins: [], ...query }));
+}
+
+/** Saves a script from the editor. */
+export function saveScript(input: ScriptInput): Promise<ScriptView> {
+  return unwrap(commands.saveScript(input, getAgent()));
+}
+
+/** Turns a script on or off for drafts. */
+export function setScriptEnabled(id: string, enabled: boolean): Promise<ScriptView> {
+  return unwrap(commands.setScriptEnabled(id, enabled, getAgent()));
+}
+
+/** Removes a script (or the shop's edit of a built-in); `removed = false` undoes it. */
+export function removeScript(id: string, removed: boolean): Promise<null> {
+  return unwrap(commands.removeScript(id, removed, getAgent()));
+}
+
+/** A script's saved versions, newest first. */
+export function scriptHistory(id: string): Promise<ScriptVersionView[]> {
+  return unwrap(commands.scriptHistory(id));
+}
+
+/** Shows the open-file dialog for training material; `null` when cancelled. */
+export async function chooseTrainingFile(title: string): Promise<string | null> {
+  const chosen = await open({
+    title,
+    multiple: false,
+    directory: false,
+    filters: [{ name: '培训资料', extensions: ['txt', 'md', 'docx', 'pptx'] }],
+  });
+  return typeof chosen === 'string' ? chosen : null;
+}
+
+/** Reads a training file into proposals for review; nothing is stored. */
+export function previewScriptImport(path: string): Promise<ScriptImportView> {
+  return unwrap(commands.previewScriptImport(path));
+}
+
+/** Reads pasted training text into proposals for review. */
+export function previewScriptText(text: string): Promise<ScriptImportView> {
+  return unwrap(commands.previewScriptText(text));
+}
+
+/** Stores the proposals the reviewer accepted. */
+export function acceptScriptImport(input: AcceptImportInput): Promise<AcceptImportView> {
+  return unwrap(commands.acceptScriptImport(input, getAgent()));
 }

@@ -28,6 +28,7 @@ import {
 import { formatChinaTime, formatFen } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
 import { CaseClocks } from './Deadlines';
+import { DraftPanel } from './DraftPanel';
 import { EvidencePanel } from './EvidencePanel';
 import { FlagMark } from './FlagMark';
 import { FLAGS, KINDS, kindLabel, statusLabel } from './labels';
@@ -246,6 +247,8 @@ export function CasePage({ caseKey, onBack }: CasePageProps) {
       </Card>
 
       <CaseClocks caseKey={caseKey} version={detail} />
+
+      <DraftPanel caseKey={caseKey} version={detail.case} onCopied={() => void load()} />
 
       <Card size="small" title={t('case.section.facts')}>
         <Descriptions size="small" column={{ xs: 1, md: 2, xl: 3 }} data-testid="case-facts">

@@ -7,6 +7,7 @@ import {
   Empty,
   Form,
   Input,
+  InputNumber,
   List,
   Space,
   Tag,
@@ -29,7 +30,7 @@ import {
 } from '../api';
 import { formatBytes, formatChinaTime } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
-import { getAgent, setAgent } from '../settings';
+import { getAgent, getAgentLimitFen, setAgent, setAgentLimitFen } from '../settings';
 import { LanguageSwitch } from './LanguageSwitch';
 
 /** Props of {@link Settings}. */
@@ -54,6 +55,7 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
   const { t } = useI18n();
   const { message, modal } = AntdApp.useApp();
   const [name, setName] = useState(getAgent);
+  const [limitYuan, setLimitYuan] = useState<number | null>(() => getAgentLimitFen() / 100);
   const [backups, setBackups] = useState<BackupView[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [clocks, setClocks] = useState<ClockSettings | null>(null);
@@ -86,6 +88,13 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
 
   const saveName = () => {
     setAgent(name);
+    void message.success(t('common.saved'));
+  };
+
+  const saveLimit = () => {
+    // Yuan with at most two decimals, stored as integer fen.
+    setAgentLimitFen(limitYuan === null ? 0 : Math.round(limitYuan * 100));
+    setLimitYuan(getAgentLimitFen() / 100);
     void message.success(t('common.saved'));
   };
 
@@ -147,6 +156,23 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
                   onPressEnter={saveName}
                 />
                 <Button type="primary" data-testid="agent-save" onClick={saveName}>
+                  {t('settings.save')}
+                </Button>
+              </Space.Compact>
+            </Form.Item>
+            <Form.Item label={t('settings.agentLimit')} extra={t('settings.agentLimit.help')}>
+              <Space.Compact>
+                <InputNumber<number>
+                  data-testid="agent-limit-input"
+                  min={0}
+                  max={100000}
+                  precision={2}
+                  addonAfter={t('settings.agentLimit.unit')}
+                  value={limitYuan}
+                  onChange={(v) => setLimitYuan(v)}
+                  onPressEnter={saveLimit}
+                />
+                <Button data-testid="agent-limit-save" onClick={saveLimit}>
                   {t('settings.save')}
                 </Button>
               </Space.Compact>

@@ -1,0 +1,135 @@
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { App as AntdApp } from 'antd';
+import type { ReactNode } from 'react';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+import type { DraftView } from '../api';
+import { I18nProvider } from '../i18n';
+
+const api = vi.hoisted(() => ({
+  caseDraft: vi.fn(),
+  copyDraft: vi.fn(),
+  draftCopies: vi.fn(),
+  lintReply: vi.fn(),
+}));
+vi.mock('../api', () => api);
+
+const { DraftPanel } = await import('./DraftPanel');
+
+function wrap(node: ReactNode) {
+  return render(
+    <I18nProvider initialLocale="zh-CN">
+      <AntdApp>{node}</AntdApp>
+    </I18nProvider>,
+  );
+}
+
+function draft(text: string, overrides: Partial<DraftView> = {}): DraftView {
+  return {
+    kind: 'not_received',
+    kind_name: '未收到货',
+    stage: 'first_reply',
+    text,
+    script_ids: ['not_received.first.1@1'],
+    unfilled: [],
+    lint: [],
+    compensation: null,
+    classification: null,
+    variants: [
+      { pick: 0, script_id: 'not_received.first.1@1', preview: '亲，给您添麻烦了', tone: '', shop: false },
+      { pick: 1, script_id: 'not_received.first.2@1', preview: '亲，抱歉让您久等', tone: '', shop: true },
+    ],
+    pick: 0,
+    traditional: false,
+    ...overrides,
+  };
+}
+
+describe('DraftPanel', () => {
+  beforeEach(() => {
+    vi.clearAllMocks();
+    api.draftCopies.mockResolvedValue([]);
+    api.lintReply.mockResolvedValue([]);
+    api.copyDraft.mockResolvedValue({
+      id: 'd1',
+      text: 'x',
+      script_ids: [],
+      confirmed_unfilled: [],
+      lint: [],
+      copied_by: '客服',
+      copied_at: '2026-11-22T10:00:00+08:00',
+    });
+  });
+
+  it('shows the filled draft and copies it with the script it came from', async () => {
+    api.caseDraft.mockResolvedValue(draft('亲，给您添麻烦了，订单 123 我们今天内查清楚。'));
+    wrap(<DraftPanel caseKey="c1" />);
+    await screen.findByDisplayValue('亲，给您添麻烦了，订单 123 我们今天内查清楚。');
+    expect(screen.getByTestId('draft-lint-clean')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('draft-copy'));
+    await waitFor(() => expect(api.copyDraft).toHaveBeenCalled());
+    expect(api.copyDraft.mock.calls[0]?.[1]).toMatchObject({
+      script_ids: ['not_received.first.1@1'],
+      confirm_unfilled: false,
+    });
+  });
+
+  it('does not copy a draft with unfilled marks until they are filled in', async () => {
+    api.caseDraft.mockResolvedValue(
+      draft('亲，签收人是【待填：签收人】，我们马上核实。', {
+        unfilled: [{ name: 'signer', label: '签收人', mark: '【待填：签收人】' }],
+      }),
+    );
+    wrap(<DraftPanel caseKey="c1" />);
+    await screen.findByTestId('draft-unfilled');
+    fireEvent.click(screen.getByTestId('draft-copy'));
+    // The button only opens the confirmation; nothing is copied yet.
+    expect(api.copyDraft).not.toHaveBeenCalled();
+    const input = screen.getByTestId('draft-fill-签收人').querySelector('input') ?? screen.getByTestId('draft-fill-签收人');
+    fireEvent.change(input, { target: { value: '门卫张师傅' } });
+    fireEvent.keyDown(input, { key: 'Enter', code: 'Enter', keyCode: 13 });
+    await screen.findByDisplayValue('亲，签收人是门卫张师傅，我们马上核实。');
+    expect(screen.queryByTestId('draft-unfilled')).toBeNull();
+    fireEvent.click(screen.getByTestId('draft-copy'));
+    await waitFor(() => expect(api.copyDraft).toHaveBeenCalled());
+    expect(api.copyDraft.mock.calls[0]?.[1]).toMatchObject({ text: '亲，签收人是门卫张师傅，我们马上核实。' });
+  });
+
+  it('lints what the agent types', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    api.caseDraft.mockResolvedValue(draft('亲，抱歉。'));
+    api.lintReply.mockResolvedValue([{ rule: 'blame_courier', message: '不要把问题推给快递' }]);
+    wrap(<DraftPanel caseKey="c1" />);
+    const box = await screen.findByDisplayValue('亲，抱歉。');
+    fireEvent.change(box, { target: { value: '快递弄丢的，你找快递' } });
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(400);
+    });
+    await screen.findByText('不要把问题推给快递');
+    expect(api.lintReply).toHaveBeenCalledWith('快递弄丢的，你找快递', 'not_received');
+    vi.useRealTimers();
+  });
+
+  it('says when a compensation needs a manager', async () => {
+    api.caseDraft.mockResolvedValue(
+      draft('亲，抱歉。', {
+        compensation: { step: 'money', amount_fen: 5000, needs_approval: true, message: '补偿 50 元' },
+      }),
+    );
+    wrap(<DraftPanel caseKey="c1" />);
+    await screen.findByTestId('draft-compensation');
+    expect(screen.getByText(/需要主管批准/)).toBeTruthy();
+  });
+
+  it('asks again for the buyer message on Ctrl+Enter', async () => {
+    api.caseDraft.mockResolvedValue(draft('亲，抱歉。'));
+    wrap(<DraftPanel caseKey="c1" />);
+    await screen.findByDisplayValue('亲，抱歉。');
+    const message = screen.getByTestId('draft-message');
+    fireEvent.change(message, { target: { value: '退款什麼時候到賬' } });
+    fireEvent.keyDown(message, { key: 'Enter', ctrlKey: true });
+    await waitFor(() =>
+      expect(api.caseDraft).toHaveBeenLastCalledWith('c1', expect.objectContaining({ message: '退款什麼時候到賬' })),
+    );
+  });
+});

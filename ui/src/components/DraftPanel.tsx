@@ -1,0 +1,428 @@
+import { CopyOutlined, ReloadOutlined } from '@ant-design/icons';
+import {
+  Alert,
+  App as AntdApp,
+  Button,
+  Card,
+  Collapse,
+  Empty,
+  Input,
+  List,
+  Popconfirm,
+  Select,
+  Space,
+  Spin,
+  Switch,
+  Tag,
+  Typography,
+} from 'antd';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+
+import {
+  caseDraft,
+  copyDraft,
+  draftCopies,
+  lintReply,
+  type DraftCopyView,
+  type DraftView,
+  type LintView,
+} from '../api';
+import { formatChinaTime, formatFen } from '../format';
+import { useI18n, type MessageKey } from '../i18n';
+import { kindLabel } from './labels';
+
+/** Props of {@link DraftPanel}. */
+export interface DraftPanelProps {
+  /** The case's id. */
+  readonly caseKey: string;
+  /** Changes when the case changes, so the draft is made again from the new facts. */
+  readonly version?: unknown;
+  /** Called after a copy is recorded (the case's history gained an entry). */
+  readonly onCopied?: () => void;
+}
+
+/** The stages an agent can ask for; empty means "from the case's status". */
+const STAGES = ['', 'first_reply', 'follow_up', 'closing'] as const;
+
+/** How long the editor waits after the last keystroke before linting the edited text. */
+const LINT_DELAY_MS = 300;
+
+/** The visible mark of an unfilled placeholder, e.g. 【待填：签收人】. */
+const MARK = /【待填：([^】]*)】/g;
+
+function marksIn(text: string): string[] {
+  return [...new Set([...text.matchAll(MARK)].map((m) => m[1] ?? ''))];
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * The reply draft for a case (话术草稿): the best script for the case (or for the buyer's
+ * pasted message) filled with the case's facts, the other scripts to switch to, the lint
+ * on whatever the agent edits, the compensation ladder's suggestion, and one button that
+ * records the copy and puts the text on the clipboard. Text with 【待填：…】 marks copies
+ * only after the agent fills them in or confirms.
+ */
+export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
+  const { t } = useI18n();
+  const { message } = AntdApp.useApp();
+  const [buyerMessage, setBuyerMessage] = useState('');
+  const [stage, setStage] = useState<string>('');
+  const [pick, setPick] = useState(0);
+  const [traditional, setTraditional] = useState(false);
+  const [draft, setDraft] = useState<DraftView | null>(null);
+  const [text, setText] = useState('');
+  const [lint, setLint] = useState<LintView[]>([]);
+  const [fills, setFills] = useState<Record<string, string>>({});
+  const [copies, setCopies] = useState<DraftCopyView[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [copying, setCopying] = useState(false);
+  const lintTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const load = useCallback(
+    async (messageText: string) => {
+      setLoading(true);
+      try {
+        const made = await caseDraft(caseKey, {
+          message: messageText.trim() ? messageText : null,
+          stage: stage || null,
+          pick,
+          traditional,
+        });
+        setDraft(made);
+        setText(made.text);
+        setLint(made.lint);
+        setFills({});
+        setError(null);
+      } catch (e) {
+        setError(errorText(e));
+      } finally {
+        setLoading(false);
+      }
+    },
+    [caseKey, stage, pick, traditional],
+  );
+
+  const loadCopies = useCallback(async () => {
+    try {
+      setCopies(await draftCopies(caseKey));
+    } catch {
+      // The list of earlier copies is a convenience; the draft itself still works.
+      setCopies([]);
+    }
+  }, [caseKey]);
+
+  // The pasted message is read when the agent asks (按钮或 Ctrl+Enter), not on each
+  // keystroke; everything else makes the draft again at once.
+  const messageRef = useRef(buyerMessage);
+  messageRef.current = buyerMessage;
+  useEffect(() => {
+    void load(messageRef.current);
+  }, [load, version]);
+
+  useEffect(() => {
+    void loadCopies();
+  }, [loadCopies, version]);
+
+  useEffect(
+    () => () => {
+      if (lintTimer.current) clearTimeout(lintTimer.current);
+    },
+    [],
+  );
+
+  const edit = (next: string) => {
+    setText(next);
+    if (lintTimer.current) clearTimeout(lintTimer.current);
+    const kind = draft?.kind ?? '';
+    lintTimer.current = setTimeout(() => {
+      lintReply(next, kind)
+        .then(setLint)
+        .catch(() => undefined);
+    }, LINT_DELAY_MS);
+  };
+
+  const marks = useMemo(() => marksIn(text), [text]);
+
+  const fillIn = (label: string) => {
+    const value = fills[label]?.trim();
+    if (!value) return;
+    edit(text.split(`【待填：${label}】`).join(value));
+    setFills((f) => ({ ...f, [label]: '' }));
+  };
+
+  const copy = async (confirmUnfilled: boolean) => {
+    if (!draft || !text.trim()) return;
+    setCopying(true);
+    try {
+      await copyDraft(caseKey, {
+        text,
+        kind: draft.kind,
+        script_ids: draft.script_ids,
+        confirm_unfilled: confirmUnfilled,
+      });
+      void message.success(t('draft.copied'));
+      await loadCopies();
+      onCopied?.();
+    } catch (e) {
+      void message.error(t('common.error', { message: errorText(e) }));
+    } finally {
+      setCopying(false);
+    }
+  };
+
+  const copyButton = (
+    <Button
+      type="primary"
+      icon={<CopyOutlined />}
+      data-testid="draft-copy"
+      loading={copying}
+      disabled={!text.trim()}
+      onClick={marks.length === 0 ? () => void copy(false) : undefined}
+    >
+      {t('draft.copy')}
+    </Button>
+  );
+
+  const compensation = draft?.compensation;
+
+  return (
+    <Card
+      size="small"
+      title={t('draft.title')}
+      data-testid="draft-panel"
+      extra={
+        draft && (
+          <Space size={4}>
+            <Tag color="blue" data-testid="draft-kind">
+              {kindLabel(t, draft.kind, draft.kind_name)}
+            </Tag>
+            <Typography.Text type="secondary">{t(`draft.stage.${draft.stage}` as MessageKey)}</Typography.Text>
+          </Space>
+        )
+      }
+    >
+      <Space direction="vertical" style={{ width: '100%' }}>
+        <Input.TextArea
+          data-testid="draft-message"
+          aria-label={t('draft.message')}
+          placeholder={t('draft.message.placeholder')}
+          autoSize={{ minRows: 1, maxRows: 4 }}
+          value={buyerMessage}
+          onChange={(e) => setBuyerMessage(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+              e.preventDefault();
+              setPick(0);
+              void load(buyerMessage);
+            }
+          }}
+        />
+        <Space wrap>
+          <Button
+            icon={<ReloadOutlined />}
+            data-testid="draft-from-message"
+            onClick={() => {
+              setPick(0);
+              void load(buyerMessage);
+            }}
+          >
+            {t('draft.fromMessage')}
+          </Button>
+          <Select<string>
+            aria-label={t('draft.stage')}
+            data-testid="draft-stage"
+            style={{ width: 150 }}
+            value={stage}
+            onChange={(v) => {
+              setStage(v);
+              setPick(0);
+            }}
+            options={STAGES.map((s) => ({
+              value: s,
+              label: t(s ? (`draft.stage.${s}` as MessageKey) : 'draft.stage.auto'),
+            }))}
+          />
+          <Space size={4}>
+            <Switch
+              size="small"
+              data-testid="draft-traditional"
+              checked={draft?.traditional ?? traditional}
+              onChange={setTraditional}
+            />
+            <Typography.Text>{t('draft.traditional')}</Typography.Text>
+          </Space>
+        </Space>
+
+        {draft?.classification && (
+          <Space wrap size={4} data-testid="draft-classification">
+            <Typography.Text type="secondary">{t('draft.classified')}</Typography.Text>
+            {[draft.classification.best, ...draft.classification.alternatives].map((g, i) => (
+              <Tag key={g.kind} color={i === 0 ? 'geekblue' : 'default'}>
+                {kindLabel(t, g.kind, g.kind_name)} {Math.round(g.confidence * 100)}%
+              </Tag>
+            ))}
+          </Space>
+        )}
+
+        {error && <Alert type="error" showIcon message={t('common.error', { message: error })} />}
+        {loading && !draft && <Spin />}
+
+        {draft && draft.variants.length === 0 && !loading && (
+          <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('draft.noScript')} />
+        )}
+
+        {draft && draft.variants.length > 0 && (
+          <>
+            <Select<number>
+              aria-label={t('draft.variant')}
+              data-testid="draft-variant"
+              style={{ width: '100%' }}
+              value={draft.pick}
+              onChange={setPick}
+              options={draft.variants.map((v) => ({
+                value: v.pick,
+                label: (
+                  <Space size={6}>
+                    <Typography.Text type="secondary">{v.pick + 1}.</Typography.Text>
+                    {v.shop && <Tag color="purple">{t('draft.shopScript')}</Tag>}
+                    <span>{v.preview}…</span>
+                  </Space>
+                ),
+              }))}
+            />
+            <Input.TextArea
+              data-testid="draft-text"
+              aria-label={t('draft.text')}
+              autoSize={{ minRows: 3, maxRows: 12 }}
+              value={text}
+              onChange={(e) => edit(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && marks.length === 0) {
+                  e.preventDefault();
+                  void copy(false);
+                }
+              }}
+            />
+            {marks.length > 0 && (
+              <Space direction="vertical" style={{ width: '100%' }} data-testid="draft-unfilled">
+                <Typography.Text type="warning">{t('draft.unfilled', { items: marks.join('、') })}</Typography.Text>
+                {marks.map((label) => (
+                  <Space.Compact key={label} style={{ width: '100%', maxWidth: 460 }}>
+                    <Input
+                      data-testid={`draft-fill-${label}`}
+                      addonBefore={label}
+                      value={fills[label] ?? ''}
+                      onChange={(e) => setFills((f) => ({ ...f, [label]: e.target.value }))}
+                      onPressEnter={() => fillIn(label)}
+                    />
+                    <Button onClick={() => fillIn(label)}>{t('draft.fill')}</Button>
+                  </Space.Compact>
+                ))}
+              </Space>
+            )}
+            {lint.length > 0 ? (
+              <Alert
+                type="warning"
+                showIcon
+                data-testid="draft-lint"
+                message={t('draft.lint.title')}
+                description={
+                  <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+                    {lint.map((l) => (
+                      <li key={l.rule + l.message}>{l.message}</li>
+                    ))}
+                  </ul>
+                }
+              />
+            ) : (
+              <Typography.Text type="success" data-testid="draft-lint-clean">
+                {t('draft.lint.clean')}
+              </Typography.Text>
+            )}
+            {compensation && (
+              <Alert
+                type={compensation.needs_approval ? 'warning' : 'info'}
+                showIcon
+                data-testid="draft-compensation"
+                message={
+                  compensation.amount_fen !== null
+                    ? t('draft.compensation.amount', {
+                        amount: formatFen(compensation.amount_fen) ?? '',
+                        message: compensation.message,
+                      })
+                    : compensation.message
+                }
+                description={compensation.needs_approval ? t('draft.compensation.approval') : undefined}
+              />
+            )}
+            <Space>
+              {marks.length > 0 ? (
+                <Popconfirm
+                  title={t('draft.confirmUnfilled.title')}
+                  description={t('draft.confirmUnfilled', { items: marks.join('、') })}
+                  okText={t('draft.confirmUnfilled.ok')}
+                  cancelText={t('common.cancel')}
+                  onConfirm={() => void copy(true)}
+                >
+                  {copyButton}
+                </Popconfirm>
+              ) : (
+                copyButton
+              )}
+              <Button
+                data-testid="draft-reset"
+                disabled={text === draft.text}
+                onClick={() => {
+                  setText(draft.text);
+                  setLint(draft.lint);
+                }}
+              >
+                {t('draft.reset')}
+              </Button>
+              <Typography.Text type="secondary">{draft.script_ids.join('、')}</Typography.Text>
+            </Space>
+          </>
+        )}
+
+        {copies.length > 0 && (
+          <Collapse
+            size="small"
+            data-testid="draft-copies"
+            items={[
+              {
+                key: 'copies',
+                label: t('draft.copies', { count: copies.length }),
+                children: (
+                  <List
+                    size="small"
+                    dataSource={copies}
+                    renderItem={(c) => (
+                      <List.Item key={c.id} data-testid="draft-copy-item">
+                        <List.Item.Meta
+                          title={
+                            <Space size={8} wrap>
+                              <Typography.Text strong>{c.copied_by}</Typography.Text>
+                              <Typography.Text type="secondary">{formatChinaTime(c.copied_at)}</Typography.Text>
+                              <Typography.Text type="secondary">
+                                {c.script_ids.length > 0 ? c.script_ids.join('、') : t('draft.handwritten')}
+                              </Typography.Text>
+                            </Space>
+                          }
+                          description={<span style={{ whiteSpace: 'pre-wrap', color: 'inherit' }}>{c.text}</span>}
+                        />
+                      </List.Item>
+                    )}
+                  />
+                ),
+              },
+            ]}
+          />
+        )}
+      </Space>
+    </Card>
+  );
+}
