@@ -10,9 +10,19 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-/// Why a training file could not be read.
+/// Why a training file could not be read. Every message names the file, in Chinese, for
+/// the shop owner who picked it.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// The file does not exist.
+    #[error("找不到文件 {path}")]
+    NotFound {
+        /// The file.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
     /// The file could not be opened or read.
     #[error("无法读取文件 {path}：{source}")]
     Io {
@@ -23,7 +33,7 @@ pub enum ImportError {
         source: std::io::Error,
     },
     /// A .docx or .pptx is not a valid zip archive.
-    #[error("{path} 不是有效的 Office 文件：{source}")]
+    #[error("{path} 不是有效的 Office 文件（可能已损坏，或只是改了扩展名）：{source}")]
     Zip {
         /// The file.
         path: String,
@@ -32,7 +42,7 @@ pub enum ImportError {
         source: zip::result::ZipError,
     },
     /// The document's XML is broken.
-    #[error("{path} 的内容无法解析：{source}")]
+    #[error("{path} 的内容无法解析（文件可能已损坏）：{source}")]
     Xml {
         /// The file.
         path: String,
@@ -40,9 +50,49 @@ pub enum ImportError {
         #[source]
         source: quick_xml::Error,
     },
+    /// A text file is neither UTF-8 (with or without BOM), UTF-16 with BOM, nor GBK/GB18030,
+    /// or it is not text at all.
+    #[error("{path} 的编码无法识别：不是 UTF-8 或 GBK 文本，请用记事本“另存为”UTF-8 后再导入")]
+    Encoding {
+        /// The file.
+        path: String,
+    },
+    /// The file has no text to import (an empty file, a document without paragraphs, a
+    /// .docx or .pptx without its main part).
+    #[error("{path} 里没有可导入的文字（文件是空的）")]
+    Empty {
+        /// The file.
+        path: String,
+    },
     /// The extension is none of .txt, .md, .docx, .pptx.
-    #[error("不支持的文件类型：{0}（支持 .txt、.md、.docx、.pptx）")]
-    Unsupported(String),
+    #[error("{path}：不支持的文件类型“{ext}”（支持 .txt、.md、.docx、.pptx）")]
+    Unsupported {
+        /// The file.
+        path: String,
+        /// The extension as found (empty when there is none).
+        ext: String,
+    },
+}
+
+/// Decodes a plain-text training file: a byte-order mark decides when there is one (UTF-8,
+/// UTF-16), then strict UTF-8, then strict GB18030 (a superset of GBK, which Windows
+/// Notepad in Chinese wrote by default for years). Nothing is decoded with replacement
+/// characters: a file that is neither is refused rather than imported as mojibake.
+pub fn decode_text(bytes: &[u8]) -> Option<String> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        return (!had_errors).then(|| text.into_owned());
+    }
+    if bytes.contains(&0) {
+        // NUL bytes never occur in UTF-8 or GBK text: this is a binary file.
+        return None;
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Some(text.to_owned());
+    }
+    encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|t| t.into_owned())
 }
 
 /// Reads a training file as plain text, one paragraph per line.
@@ -53,14 +103,20 @@ pub fn read_file(path: &Path) -> Result<String, ImportError> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    let io = |source| ImportError::Io {
-        path: name.clone(),
-        source,
+    let io = |source: std::io::Error| match source.kind() {
+        std::io::ErrorKind::NotFound => ImportError::NotFound {
+            path: name.clone(),
+            source,
+        },
+        _ => ImportError::Io {
+            path: name.clone(),
+            source,
+        },
     };
-    match ext.as_str() {
+    let text = match ext.as_str() {
         "txt" | "md" | "text" => {
             let bytes = std::fs::read(path).map_err(io)?;
-            Ok(String::from_utf8_lossy(&bytes).into_owned())
+            decode_text(&bytes).ok_or_else(|| ImportError::Encoding { path: name.clone() })?
         }
         "docx" | "pptx" => {
             let file = std::fs::File::open(path).map_err(io)?;
@@ -97,10 +153,19 @@ pub fn read_file(path: &Path) -> Result<String, ImportError> {
                     source,
                 })?);
             }
-            Ok(text)
+            text
         }
-        other => Err(ImportError::Unsupported(other.to_owned())),
+        other => {
+            return Err(ImportError::Unsupported {
+                path: name,
+                ext: other.to_owned(),
+            });
+        }
+    };
+    if text.trim().is_empty() {
+        return Err(ImportError::Empty { path: name });
     }
+    Ok(text)
 }
 
 /// The text of a WordprocessingML or DrawingML part: the runs (`w:t`, `a:t`) of each

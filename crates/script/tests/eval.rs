@@ -19,7 +19,16 @@ struct Eval {
 struct Labelled {
     kind: String,
     script: String,
+    /// Which part of the set: `base` (the original set the classifier was built against),
+    /// `dev` (added later and looked at while tuning) or `held_out` (added later, never
+    /// looked at while tuning).
+    #[serde(default = "base")]
+    set: String,
     text: String,
+}
+
+fn base() -> String {
+    "base".to_owned()
 }
 
 /// Issue 5's targets.
@@ -27,30 +36,66 @@ const TOP1_TARGET: f64 = 0.90;
 /// See [`TOP1_TARGET`].
 const TOP3_TARGET: f64 = 0.98;
 
+/// The held-out part is small (24 messages, one per kind), so one miss costs 4 points; its
+/// floor is the issue's top-1 target less two misses, measured once after tuning and never
+/// tuned against, so a regression that costs more than that shows.
+const HELD_OUT_TOP1_FLOOR: f64 = 0.83;
+
+/// Top-1 and top-3 hits over a part of the evaluation set.
+#[derive(Default)]
+struct Tally {
+    n: usize,
+    top1: usize,
+    top3: usize,
+    hant: usize,
+}
+
+impl Tally {
+    fn top1(&self) -> f64 {
+        self.top1 as f64 / self.n.max(1) as f64
+    }
+    fn top3(&self) -> f64 {
+        self.top3 as f64 / self.n.max(1) as f64
+    }
+}
+
 #[test]
 fn classifier_accuracy() {
     let eval: Eval = toml::from_str(include_str!("../data/eval.toml")).unwrap();
     let classifier = Classifier::builtin().unwrap();
     assert!(
-        eval.message.len() >= 200,
-        "the evaluation set has at least 200 messages"
+        eval.message.len() >= 250,
+        "the evaluation set has at least 250 messages"
     );
-    let (mut top1, mut top3, mut hant) = (0usize, 0usize, 0usize);
+    let mut tallies: std::collections::BTreeMap<&str, Tally> = Default::default();
+    let mut all = Tally::default();
     let mut misses = Vec::new();
     for m in &eval.message {
         let want = ScenarioKind::from_key(&m.kind).unwrap();
-        hant += usize::from(m.script == "hant");
+        assert!(
+            ["base", "dev", "held_out"].contains(&m.set.as_str()),
+            "unknown evaluation set “{}”",
+            m.set
+        );
         let got = classifier.classify(&m.text);
-        if got.kind == want {
-            top1 += 1;
-        } else {
-            misses.push(format!(
-                "{} → {} ({:.2})：{}",
-                m.kind, got.kind, got.confidence, m.text
-            ));
+        let hit1 = got.kind == want;
+        let hit3 = hit1 || got.alternatives.iter().any(|a| a.kind == want);
+        for t in [tallies.entry(m.set.as_str()).or_default(), &mut all] {
+            t.n += 1;
+            t.top1 += usize::from(hit1);
+            t.top3 += usize::from(hit3);
+            t.hant += usize::from(m.script == "hant");
         }
-        if got.kind == want || got.alternatives.iter().any(|a| a.kind == want) {
-            top3 += 1;
+        if !hit1 {
+            misses.push(format!(
+                "[{}] {} → {} ({:.2}){}：{}",
+                m.set,
+                m.kind,
+                got.kind,
+                got.confidence,
+                if hit3 { "" } else { " not in top 3" },
+                m.text
+            ));
         }
     }
     for kind in ScenarioKind::ALL {
@@ -59,25 +104,40 @@ fn classifier_accuracy() {
             "every kind has at least five evaluation messages: {kind}"
         );
     }
-    let n = eval.message.len() as f64;
-    let (a1, a3) = (top1 as f64 / n, top3 as f64 / n);
-    println!(
-        "classifier: {} messages ({hant} Traditional), top-1 {:.1} %, top-3 {:.1} %",
-        eval.message.len(),
-        a1 * 100.0,
-        a3 * 100.0
-    );
+    for (name, t) in tallies.iter().map(|(n, t)| (*n, t)).chain([("all", &all)]) {
+        println!(
+            "classifier [{name}]: {} messages ({} Traditional), top-1 {:.1} %, top-3 {:.1} %",
+            t.n,
+            t.hant,
+            t.top1() * 100.0,
+            t.top3() * 100.0
+        );
+    }
     for m in &misses {
         println!("  miss {m}");
     }
     assert!(
-        a1 >= TOP1_TARGET,
-        "top-1 accuracy {a1:.3} is below {TOP1_TARGET}"
+        all.top1() >= TOP1_TARGET,
+        "top-1 accuracy {:.3} over the whole set is below {TOP1_TARGET}",
+        all.top1()
     );
     assert!(
-        a3 >= TOP3_TARGET,
-        "top-3 accuracy {a3:.3} is below {TOP3_TARGET}"
+        all.top3() >= TOP3_TARGET,
+        "top-3 accuracy {:.3} over the whole set is below {TOP3_TARGET}",
+        all.top3()
     );
+    for (name, t) in &tallies {
+        let floor = if *name == "held_out" {
+            HELD_OUT_TOP1_FLOOR
+        } else {
+            TOP1_TARGET
+        };
+        assert!(
+            t.top1() >= floor,
+            "top-1 accuracy {:.3} on the {name} part is below {floor}",
+            t.top1()
+        );
+    }
 }
 
 fn full_case(kind: ScenarioKind) -> Case {
