@@ -74,6 +74,20 @@ pub enum ImportError {
     },
 }
 
+impl ImportError {
+    /// A stable code for scripts and the app (`{code, message}`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::NotFound { .. } => "file_not_found",
+            ImportError::Io { .. } => "file_unreadable",
+            ImportError::Zip { .. } | ImportError::Xml { .. } => "document_corrupt",
+            ImportError::Encoding { .. } => "encoding_unknown",
+            ImportError::Empty { .. } => "document_empty",
+            ImportError::Unsupported { .. } => "unsupported_type",
+        }
+    }
+}
+
 /// Decodes a plain-text training file: a byte-order mark decides when there is one (UTF-8,
 /// UTF-16), then strict UTF-8, then strict GB18030 (a superset of GBK, which Windows
 /// Notepad in Chinese wrote by default for years). Nothing is decoded with replacement
