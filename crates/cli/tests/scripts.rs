@@ -129,7 +129,11 @@ fn draft_json() {
         "the draft speaks to the buyer"
     );
     for lint in with_message["lint"].as_array().unwrap() {
-        assert_eq!(keys(lint), ["message", "rule"], "a lint is a rule and a message");
+        assert_eq!(
+            keys(lint),
+            ["message", "rule"],
+            "a lint is a rule and a message"
+        );
     }
     insta::assert_json_snapshot!("draft_traditional_message", with_message);
 }
@@ -155,7 +159,13 @@ fn scripts_import_json() {
         serde_json::json!({"scripts": 1, "questions": 1, "exercises": 1, "skipped": 2}),
         "counts of scripts, questions, exercises and skipped lines"
     );
-    for key in ["scripts", "questions", "exercises", "skipped", "skipped_by_reason"] {
+    for key in [
+        "scripts",
+        "questions",
+        "exercises",
+        "skipped",
+        "skipped_by_reason",
+    ] {
         assert!(report[key].is_array() || report[key].is_object(), "{key}");
     }
     // The temporary path differs on every run.

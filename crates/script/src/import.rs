@@ -386,8 +386,7 @@ fn strip_bullet(line: &str) -> &str {
 
 fn is_noise(l: &str) -> bool {
     if l.is_empty()
-        || l
-            .chars()
+        || l.chars()
             .all(|c| c.is_ascii_digit() || c.is_whitespace() || c == '.')
     {
         return true;
@@ -463,10 +462,7 @@ pub fn template(text: &str) -> String {
         let (head, tail) = rest.split_at(pos + "单号".len());
         result.push_str(head);
         let after = tail.trim_start_matches([':', '：', ' ']);
-        let xs = after
-            .chars()
-            .take_while(|c| matches!(c, 'X' | 'x'))
-            .count();
+        let xs = after.chars().take_while(|c| matches!(c, 'X' | 'x')).count();
         if xs >= 3 {
             result.push_str(&tail[..tail.len() - after.len()]);
             result.push_str(waybill);
@@ -503,7 +499,16 @@ const CLOSING: &[&str] = &[
 
 /// Words that show a reply continues an open case: progress, a second attempt, a pause.
 const FOLLOW_UP: &[&str] = &[
-    "进展", "跟进", "目前", "仍在", "还在处理", "再次", "拦截失败", "另外约时间", "稍后再", "最新情况",
+    "进展",
+    "跟进",
+    "目前",
+    "仍在",
+    "还在处理",
+    "再次",
+    "拦截失败",
+    "另外约时间",
+    "稍后再",
+    "最新情况",
 ];
 
 /// Guesses where in a conversation a reply belongs: a closing message names the done
@@ -555,7 +560,15 @@ fn addressed_line(l: &str) -> Option<&str> {
 
 /// Words that make a short quote a polite stock phrase.
 const POLITE: &[&str] = &[
-    "您", "请", "谢", "抱歉", "不好意思", "麻烦", "稍等", "欢迎", "支持",
+    "您",
+    "请",
+    "谢",
+    "抱歉",
+    "不好意思",
+    "麻烦",
+    "稍等",
+    "欢迎",
+    "支持",
 ];
 
 fn is_polite(t: &str) -> bool {
@@ -715,7 +728,11 @@ impl Importer<'_> {
     fn quotes_and_phrases(&mut self, l: &str, n: usize) -> Vec<usize> {
         let mut proposed = Vec::new();
         let mut fragments = Vec::new();
-        let q = if is_click_path(l) { Vec::new() } else { quotes(l) };
+        let q = if is_click_path(l) {
+            Vec::new()
+        } else {
+            quotes(l)
+        };
         for t in &q {
             if t.chars().count() >= QUOTE_REPLY_CHARS && addresses_buyer(t) {
                 proposed.extend(self.add_script(t, ScriptSource::Quote, n));

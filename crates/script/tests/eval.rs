@@ -208,7 +208,9 @@ fn builtin_drafts_are_lint_clean_and_filled() {
             );
         }
     }
-    println!("drafts: {drafts} built-in drafts (Simplified and Traditional), 0 lint findings, 0 unfilled");
+    println!(
+        "drafts: {drafts} built-in drafts (Simplified and Traditional), 0 lint findings, 0 unfilled"
+    );
 }
 
 /// Words that give the buyer a concrete time for the next step (the filled `{deadline}`
@@ -218,8 +220,22 @@ const CONCRETE_TIME: &[&str] = &["小时", "今天", "明天", "今晚", "当天
 /// Words that name what happens next, by the shop or by the buyer: a reply to an open case
 /// must never end at “sorry” (brief §8: understand, calm, state the position, solve).
 const NEXT_STEP: &[&str] = &[
-    "麻烦您", "请您", "我们会", "我们来", "我们正在", "为您", "给您", "帮您", "您看", "安排",
-    "联系", "核实", "寄回", "发给我们", "留意", "由我们承担",
+    "麻烦您",
+    "请您",
+    "我们会",
+    "我们来",
+    "我们正在",
+    "为您",
+    "给您",
+    "帮您",
+    "您看",
+    "安排",
+    "联系",
+    "核实",
+    "寄回",
+    "发给我们",
+    "留意",
+    "由我们承担",
 ];
 
 /// The kinds whose first replies must name the parcel (its waybill): the buyer's question

@@ -55,7 +55,10 @@ fn seed_decks(#[case] name: &str) {
     let text = read_file(&path).expect("a seed deck reads");
     let report = import_text(&text, &classifier);
     let accounted = report.skipped.len()
-        - report.skipped_counts.get(&SkipReason::Fragment).unwrap_or(&0)
+        - report
+            .skipped_counts
+            .get(&SkipReason::Fragment)
+            .unwrap_or(&0)
         + report.questions.len()
         + report.exercises.len();
     assert!(
@@ -205,7 +208,8 @@ fn bad_files_are_refused_with_their_name(
 fn a_gbk_text_file_is_decoded() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("话术.txt");
-    let (bytes, _, _) = encoding_rs::GBK.encode("客服：亲，非常抱歉让您久等了，我们马上为您查询物流。\n");
+    let (bytes, _, _) =
+        encoding_rs::GBK.encode("客服：亲，非常抱歉让您久等了，我们马上为您查询物流。\n");
     std::fs::write(&path, &bytes).expect("write the file");
     let text = read_file(&path).expect("GBK text decodes");
     let classifier = Classifier::builtin().expect("built-in classifier");
