@@ -64,12 +64,12 @@ pub fn peak_rss_kib() -> Option<u64> {
 /// benchmark take minutes.
 const RUNS: usize = 3;
 
-fn median(mut values: Vec<f64>) -> f64 {
+pub(crate) fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
-fn percentile(mut values: Vec<f64>, p: f64) -> f64 {
+pub(crate) fn percentile(mut values: Vec<f64>, p: f64) -> f64 {
     values.sort_by(f64::total_cmp);
     let index = ((values.len() as f64 - 1.0) * p).round() as usize;
     values.get(index).copied().unwrap_or(0.0)
@@ -85,6 +85,10 @@ pub fn run(command: BenchCommand, ctx: &Context_) -> anyhow::Result<()> {
         }
         BenchCommand::Hash { file, reference } => {
             crate::evidence::bench_hash(ctx, &file, &reference)
+        }
+        BenchCommand::Drafts { scripts, runs } => crate::scripts::bench_drafts(scripts, runs, ctx),
+        BenchCommand::ScriptsImport { pages, runs, dir } => {
+            crate::scripts::bench_import(pages, runs, dir)
         }
     }
 }

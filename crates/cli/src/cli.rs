@@ -324,6 +324,27 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         runs: usize,
     },
+    /// 回复草稿基准：生成 5,000 条店铺话术，测判断消息类型加生成草稿的 p50/p99。
+    Drafts {
+        /// 话术库大小（内置话术加生成的店铺话术）。
+        #[arg(long, default_value_t = 5_000)]
+        scripts: usize,
+        /// 生成草稿的次数。
+        #[arg(long, default_value_t = 2_000)]
+        runs: usize,
+    },
+    /// 培训资料导入基准：生成 50 页的 .docx 和 50 张幻灯片的 .pptx，测读取加识别的时间。
+    ScriptsImport {
+        /// 页数（.docx）和幻灯片数（.pptx）。
+        #[arg(long, default_value_t = 50)]
+        pages: usize,
+        /// 每个文件导入的次数（报告中位数和最大值）。
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// 工作目录（默认临时目录）。
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// 时钟基准：在内存里生成售后单，计算全部时钟并排出紧急程度。
     Clocks {
         /// 未结束售后单数。

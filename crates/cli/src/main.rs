@@ -81,6 +81,9 @@ fn error_code(error: &anyhow::Error) -> &'static str {
         if let Some(e) = cause.downcast_ref::<StoreError>() {
             return e.code();
         }
+        if let Some(e) = cause.downcast_ref::<afterdesk_script::import::ImportError>() {
+            return e.code();
+        }
     }
     "error"
 }

@@ -46,21 +46,61 @@ struct File {
 struct KindData {
     key: String,
     rules: Vec<String>,
+    /// Rules that only count for the agent's side of the conversation (a training deck's
+    /// reply scripts), where the scenario shows in what the shop says it will do.
+    #[serde(default)]
+    reply_rules: Vec<String>,
     #[serde(default)]
     examples: Vec<String>,
 }
 
+/// One keyword rule: every part must occur, no excluded part may.
 #[derive(Debug, Clone)]
 struct Rule {
     parts: Vec<String>,
+    /// Parts written `!…`: the rule does not fire when one of them occurs, so "发出+退款"
+    /// can leave "还没发出" to the refund-before-shipping kind.
+    not: Vec<String>,
     weight: f64,
+}
+
+impl Rule {
+    fn parse(text: &str) -> Result<Self, ClassifierError> {
+        let bad = || ClassifierError::BadRule(text.to_owned());
+        let (pattern, weight) = text.rsplit_once(':').ok_or_else(bad)?;
+        let weight: f64 = weight.parse().map_err(|_| bad())?;
+        let (mut parts, mut not) = (Vec::new(), Vec::new());
+        for part in pattern.split('+') {
+            match part.strip_prefix('!') {
+                Some(p) => not.push(normalize(p)),
+                None => parts.push(normalize(part)),
+            }
+        }
+        if parts.iter().chain(&not).any(String::is_empty) {
+            return Err(bad());
+        }
+        Ok(Self { parts, not, weight })
+    }
+
+    fn fires(&self, flat: &str) -> bool {
+        self.parts.iter().all(|p| flat.contains(p.as_str()))
+            && !self.not.iter().any(|p| flat.contains(p.as_str()))
+    }
 }
 
 #[derive(Debug, Clone)]
 struct KindModel {
     kind: ScenarioKind,
     rules: Vec<Rule>,
+    reply_rules: Vec<Rule>,
     examples: Vec<HashSet<String>>,
+}
+
+/// Whose words are classified: the buyer's message, or a reply the shop sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Buyer,
+    Shop,
 }
 
 /// One alternative kind with its confidence.
@@ -120,26 +160,17 @@ impl Classifier {
         for k in file.kind {
             let kind = ScenarioKind::from_key(&k.key)
                 .ok_or_else(|| ClassifierError::UnknownKind(k.key.clone()))?;
-            let rules = k
-                .rules
-                .iter()
-                .map(|r| {
-                    let (pattern, weight) = r
-                        .rsplit_once(':')
-                        .ok_or_else(|| ClassifierError::BadRule(r.clone()))?;
-                    let weight: f64 = weight
-                        .parse()
-                        .map_err(|_| ClassifierError::BadRule(r.clone()))?;
-                    Ok(Rule {
-                        parts: pattern.split('+').map(normalize).collect(),
-                        weight,
-                    })
-                })
-                .collect::<Result<Vec<_>, ClassifierError>>()?;
+            let parse = |rules: &[String]| {
+                rules
+                    .iter()
+                    .map(|r| Rule::parse(r))
+                    .collect::<Result<Vec<_>, ClassifierError>>()
+            };
             let examples = k.examples.iter().map(|e| grams(e)).collect();
             kinds.push(KindModel {
                 kind,
-                rules,
+                rules: parse(&k.rules)?,
+                reply_rules: parse(&k.reply_rules)?,
                 examples,
             });
         }
@@ -149,16 +180,21 @@ impl Classifier {
     }
 
     /// Every kind's raw score for a message, in kind declaration order.
-    fn scores(&self, message: &str) -> Vec<(ScenarioKind, f64)> {
+    fn scores(&self, message: &str, side: Side) -> Vec<(ScenarioKind, f64)> {
         let flat = normalize(message);
         let g = grams(message);
         self.kinds
             .iter()
             .map(|k| {
+                let reply_rules: &[Rule] = match side {
+                    Side::Buyer => &[],
+                    Side::Shop => &k.reply_rules,
+                };
                 let rules: f64 = k
                     .rules
                     .iter()
-                    .filter(|r| r.parts.iter().all(|p| flat.contains(p.as_str())))
+                    .chain(reply_rules)
+                    .filter(|r| r.fires(&flat))
                     .map(|r| r.weight)
                     .sum();
                 let nearest = k
@@ -178,35 +214,46 @@ impl Classifier {
 
     /// Classifies a buyer's message (Simplified or Traditional, emoji and typos allowed).
     pub fn classify(&self, message: &str) -> Classification {
-        let mut scored = self.scores(message);
-        let top = scored.iter().map(|s| s.1).fold(f64::MIN, f64::max);
-        let total: f64 = scored
+        answer(self.scores(message, Side::Buyer))
+    }
+
+    /// Classifies a reply the shop sends (a script from a training deck): the buyer's
+    /// rules still apply, because replies repeat the buyer's problem ("您收到的商品有破损"),
+    /// and the reply rules add what only the shop says ("为您补发", "情绪激动").
+    pub fn classify_reply(&self, reply: &str) -> Classification {
+        answer(self.scores(reply, Side::Shop))
+    }
+}
+
+/// Turns raw scores into the best kind and the next two, with softmax confidences.
+fn answer(mut scored: Vec<(ScenarioKind, f64)>) -> Classification {
+    let top = scored.iter().map(|s| s.1).fold(f64::MIN, f64::max);
+    let total: f64 = scored
+        .iter()
+        .map(|s| ((s.1 - top) / TEMPERATURE).exp())
+        .sum();
+    // Stable sort: equal scores keep declaration order, so the answer is deterministic.
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let conf = |s: f64| {
+        let c = ((s - top) / TEMPERATURE).exp() / total;
+        (c * 1000.0).round() / 1000.0
+    };
+    let (kind, score) = scored
+        .first()
+        .copied()
+        .unwrap_or((ScenarioKind::Other, 0.0));
+    Classification {
+        kind,
+        confidence: conf(score),
+        alternatives: scored
             .iter()
-            .map(|s| ((s.1 - top) / TEMPERATURE).exp())
-            .sum();
-        // Stable sort: equal scores keep declaration order, so the answer is deterministic.
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let conf = |s: f64| {
-            let c = ((s - top) / TEMPERATURE).exp() / total;
-            (c * 1000.0).round() / 1000.0
-        };
-        let (kind, score) = scored
-            .first()
-            .copied()
-            .unwrap_or((ScenarioKind::Other, 0.0));
-        Classification {
-            kind,
-            confidence: conf(score),
-            alternatives: scored
-                .iter()
-                .skip(1)
-                .take(2)
-                .map(|(kind, s)| Alternative {
-                    kind: *kind,
-                    confidence: conf(*s),
-                })
-                .collect(),
-        }
+            .skip(1)
+            .take(2)
+            .map(|(kind, s)| Alternative {
+                kind: *kind,
+                confidence: conf(*s),
+            })
+            .collect(),
     }
 }
 

@@ -3,16 +3,26 @@
 //! exercises), each with a guessed scenario kind; repeated fragments are merged and every
 //! other line is reported as skipped with its reason, so nothing is silently lost.
 
-use crate::{Classifier, normalize};
+use crate::{Classifier, Lint, Stage, normalize};
 use afterdesk_case::ScenarioKind;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 
-/// Why a training file could not be read.
+/// Why a training file could not be read. Every message names the file, in Chinese, for
+/// the shop owner who picked it.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// The file does not exist.
+    #[error("找不到文件 {path}")]
+    NotFound {
+        /// The file.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
     /// The file could not be opened or read.
     #[error("无法读取文件 {path}：{source}")]
     Io {
@@ -23,7 +33,7 @@ pub enum ImportError {
         source: std::io::Error,
     },
     /// A .docx or .pptx is not a valid zip archive.
-    #[error("{path} 不是有效的 Office 文件：{source}")]
+    #[error("{path} 不是有效的 Office 文件（可能已损坏，或只是改了扩展名）：{source}")]
     Zip {
         /// The file.
         path: String,
@@ -32,7 +42,7 @@ pub enum ImportError {
         source: zip::result::ZipError,
     },
     /// The document's XML is broken.
-    #[error("{path} 的内容无法解析：{source}")]
+    #[error("{path} 的内容无法解析（文件可能已损坏）：{source}")]
     Xml {
         /// The file.
         path: String,
@@ -40,9 +50,63 @@ pub enum ImportError {
         #[source]
         source: quick_xml::Error,
     },
+    /// A text file is neither UTF-8 (with or without BOM), UTF-16 with BOM, nor GBK/GB18030,
+    /// or it is not text at all.
+    #[error("{path} 的编码无法识别：不是 UTF-8 或 GBK 文本，请用记事本“另存为”UTF-8 后再导入")]
+    Encoding {
+        /// The file.
+        path: String,
+    },
+    /// The file has no text to import (an empty file, a document without paragraphs, a
+    /// .docx or .pptx without its main part).
+    #[error("{path} 里没有可导入的文字（文件是空的）")]
+    Empty {
+        /// The file.
+        path: String,
+    },
     /// The extension is none of .txt, .md, .docx, .pptx.
-    #[error("不支持的文件类型：{0}（支持 .txt、.md、.docx、.pptx）")]
-    Unsupported(String),
+    #[error("{path}：不支持的文件类型“{ext}”（支持 .txt、.md、.docx、.pptx）")]
+    Unsupported {
+        /// The file.
+        path: String,
+        /// The extension as found (empty when there is none).
+        ext: String,
+    },
+}
+
+impl ImportError {
+    /// A stable code for scripts and the app (`{code, message}`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::NotFound { .. } => "file_not_found",
+            ImportError::Io { .. } => "file_unreadable",
+            ImportError::Zip { .. } | ImportError::Xml { .. } => "document_corrupt",
+            ImportError::Encoding { .. } => "encoding_unknown",
+            ImportError::Empty { .. } => "document_empty",
+            ImportError::Unsupported { .. } => "unsupported_type",
+        }
+    }
+}
+
+/// Decodes a plain-text training file: a byte-order mark decides when there is one (UTF-8,
+/// UTF-16), then strict UTF-8, then strict GB18030 (a superset of GBK, which Windows
+/// Notepad in Chinese wrote by default for years). Nothing is decoded with replacement
+/// characters: a file that is neither is refused rather than imported as mojibake.
+pub fn decode_text(bytes: &[u8]) -> Option<String> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        return (!had_errors).then(|| text.into_owned());
+    }
+    if bytes.contains(&0) {
+        // NUL bytes never occur in UTF-8 or GBK text: this is a binary file.
+        return None;
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Some(text.to_owned());
+    }
+    encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|t| t.into_owned())
 }
 
 /// Reads a training file as plain text, one paragraph per line.
@@ -53,14 +117,20 @@ pub fn read_file(path: &Path) -> Result<String, ImportError> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    let io = |source| ImportError::Io {
-        path: name.clone(),
-        source,
+    let io = |source: std::io::Error| match source.kind() {
+        std::io::ErrorKind::NotFound => ImportError::NotFound {
+            path: name.clone(),
+            source,
+        },
+        _ => ImportError::Io {
+            path: name.clone(),
+            source,
+        },
     };
-    match ext.as_str() {
+    let text = match ext.as_str() {
         "txt" | "md" | "text" => {
             let bytes = std::fs::read(path).map_err(io)?;
-            Ok(String::from_utf8_lossy(&bytes).into_owned())
+            decode_text(&bytes).ok_or_else(|| ImportError::Encoding { path: name.clone() })?
         }
         "docx" | "pptx" => {
             let file = std::fs::File::open(path).map_err(io)?;
@@ -97,10 +167,19 @@ pub fn read_file(path: &Path) -> Result<String, ImportError> {
                     source,
                 })?);
             }
-            Ok(text)
+            text
         }
-        other => Err(ImportError::Unsupported(other.to_owned())),
+        other => {
+            return Err(ImportError::Unsupported {
+                path: name,
+                ext: other.to_owned(),
+            });
+        }
+    };
+    if text.trim().is_empty() {
+        return Err(ImportError::Empty { path: name });
     }
+    Ok(text)
 }
 
 /// The text of a WordprocessingML or DrawingML part: the runs (`w:t`, `a:t`) of each
@@ -144,6 +223,9 @@ pub enum ScriptSource {
     Quote,
     /// A line starting with 客服：.
     AgentLine,
+    /// A line that is itself a message to the buyer: it opens with 亲 or 您好 (after an
+    /// optional short label such as 退货：) and speaks to 您.
+    Addressed,
     /// A stock polite phrase (谢谢您提醒…).
     PolitePhrase,
 }
@@ -153,16 +235,27 @@ pub enum ScriptSource {
 pub struct ProposedScript {
     /// The text as found (the shop's own words).
     pub text: String,
+    /// The text ready for the library: the spaces slide exports leave inside sentences
+    /// removed, punctuation made full-width, and stand-ins such as `XX先生` or `单号:XXXXX`
+    /// replaced by placeholders (`{buyer_nick}`, `{new_waybill}`...).
+    pub template: String,
     /// The guessed scenario kind.
     pub kind: ScenarioKind,
     /// How sure the guess is.
     pub confidence: f64,
+    /// The guessed stage of the conversation.
+    pub stage: Stage,
+    /// The heading the script was found under, when the material has one.
+    pub section: Option<String>,
     /// Where it was found.
     pub source: ScriptSource,
     /// The first line it was found on (1-based).
     pub line: usize,
     /// How many times it occurs (repeats merged).
     pub occurrences: usize,
+    /// What the lint finds in the template: training material also teaches what the
+    /// platform forbids, and such a script must be fixed before it joins the library.
+    pub lint: Vec<Lint>,
 }
 
 /// A proposed single- or multiple-choice question.
@@ -196,7 +289,7 @@ pub struct Exercise {
 }
 
 /// Why a line was not turned into a proposal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     /// Empty, a page number, a slide footer or a download site's notice.
@@ -207,6 +300,9 @@ pub enum SkipReason {
     Heading,
     /// Explanatory prose: facts for the agent, not words for the buyer.
     Prose,
+    /// A piece of a line that did give proposals, too short or too vague to be a reply on
+    /// its own (a single polite word such as “您好”, a trailing comment).
+    Fragment,
 }
 
 /// A skipped line.
@@ -233,8 +329,8 @@ pub struct ImportReport {
     pub exercises: Vec<Exercise>,
     /// Skipped lines with their reason.
     pub skipped: Vec<Skipped>,
-    /// Skipped lines counted by reason.
-    pub skipped_counts: HashMap<SkipReason, usize>,
+    /// Skipped lines counted by reason (ordered, so the JSON is stable).
+    pub skipped_counts: BTreeMap<SkipReason, usize>,
 }
 
 /// Slide and download-site furniture, never content.
@@ -257,7 +353,7 @@ const NOISE: &[&str] = &[
 
 /// Bullets that slide exports put before a line (`u` and `l` are Wingdings bullets).
 const BULLETS: &[&str] = &[
-    "• ", "•", "● ", "·", "▪", "■", "◆", "Ø ", "u ", "l ", "+ ", "- ", "* ", "> ",
+    "• ", "•", "● ", "·", "▪", "■", "◆", "Ø ", "u ", "l ", "+ ", "- ", "* ", "> ", "❖ ", "❖",
 ];
 
 /// A line this short without sentence punctuation is a heading: slide titles are short.
@@ -266,6 +362,17 @@ const HEADING_CHARS: usize = 14;
 /// Quoted text at least this long is a reply; shorter quotes are stock phrases or names
 /// of buttons (“申请退款”).
 const QUOTE_REPLY_CHARS: usize = 10;
+
+/// A proposed script needs at least this many characters (after normalisation): “您好” or
+/// “麻烦” alone is a word to use, not a reply to keep in a library.
+const MIN_SCRIPT_CHARS: usize = 4;
+
+/// A reply whose own classification is less sure than this takes its section heading's
+/// kind instead (when the heading names one): a stock phrase such as “我们明白您的困难”
+/// says little by itself, while the deck put it under “投诉处理技巧”. At 0.5 the reply's
+/// own words still win whenever they name a kind outright (one strong keyword gives about
+/// 0.9).
+const SECTION_FALLBACK: f64 = 0.5;
 
 fn strip_bullet(line: &str) -> &str {
     let mut l = line.trim();
@@ -278,7 +385,14 @@ fn strip_bullet(line: &str) -> &str {
 }
 
 fn is_noise(l: &str) -> bool {
-    if l.is_empty() || l.chars().all(|c| c.is_ascii_digit() || c.is_whitespace()) {
+    if l.is_empty()
+        || l.chars()
+            .all(|c| c.is_ascii_digit() || c.is_whitespace() || c == '.')
+    {
+        return true;
+    }
+    // A single character is the tail of a word the slide export broke across lines.
+    if l.chars().filter(|c| !c.is_ascii_punctuation()).count() <= 1 {
         return true;
     }
     // Page markers such as 第23页/共28页.
@@ -286,6 +400,128 @@ fn is_noise(l: &str) -> bool {
         return true;
     }
     l == "目录" || NOISE.iter().any(|n| l.contains(n))
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303F}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF00}'..='\u{FFEF}' | '“' | '”' | '‘' | '’' | '…')
+}
+
+/// Cleans a fragment for the library: slide exports break lines inside words and the
+/// break becomes a space (“另 外”), and decks mix half-width commas into Chinese text.
+pub fn tidy(text: &str) -> String {
+    let chars: Vec<char> = text.trim().chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = out.chars().next_back();
+        if c.is_whitespace() {
+            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            let joins_cjk = prev.is_none_or(is_cjk) || next.is_none_or(|n| is_cjk(*n));
+            if joins_cjk || prev.is_some_and(char::is_whitespace) {
+                continue;
+            }
+            out.push(' ');
+            continue;
+        }
+        let after_cjk = prev.is_some_and(is_cjk);
+        out.push(match c {
+            ',' if after_cjk => '，',
+            '?' if after_cjk => '？',
+            '!' if after_cjk => '！',
+            ';' if after_cjk => '；',
+            // A colon after Chinese is a label's; the one inside 9:00 follows a digit.
+            ':' if after_cjk => '：',
+            '(' if after_cjk => '（',
+            ')' if after_cjk || prev == Some('（') => '）',
+            other => other,
+        });
+    }
+    out
+}
+
+/// Replaces the stand-ins decks use for case facts with the library's placeholders.
+pub fn template(text: &str) -> String {
+    let reshipped = ["换", "补发", "重新发", "从新发"]
+        .iter()
+        .any(|w| text.contains(w));
+    let waybill = if reshipped {
+        "{new_waybill}"
+    } else {
+        "{waybill}"
+    };
+    let mut out = tidy(text);
+    for who in ["XX先生", "XX女士", "XX小姐", "xx先生", "xx女士", "xx小姐"] {
+        out = out.replace(who, "{buyer_nick}");
+    }
+    for courier in ["XX快递", "xx快递"] {
+        out = out.replace(courier, "{courier}");
+    }
+    // 单号:XXXXX, 单号XXXX: the label stays, the run of X becomes the waybill.
+    let mut result = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while let Some(pos) = rest.find("单号") {
+        let (head, tail) = rest.split_at(pos + "单号".len());
+        result.push_str(head);
+        let after = tail.trim_start_matches([':', '：', ' ']);
+        let xs = after.chars().take_while(|c| matches!(c, 'X' | 'x')).count();
+        if xs >= 3 {
+            result.push_str(&tail[..tail.len() - after.len()]);
+            result.push_str(waybill);
+            rest = &after[xs..];
+        } else {
+            rest = tail;
+        }
+    }
+    result.push_str(rest);
+    // A stand-in followed by a half-width comma (“XXXXX ,XX快递”) reads as Chinese once
+    // the placeholder is in.
+    result.replace(" ,", "，").replace("},", "}，")
+}
+
+/// Words that show a reply closes a case: the refund is paid, the new parcel is on its way.
+const CLOSING: &[&str] = &[
+    "处理完毕",
+    "已经处理好",
+    "已为您退款",
+    "已经为您退款",
+    "退款已",
+    "已退款",
+    "请查收",
+    "支付宝账户",
+    "支付宝账号",
+    "从新发出",
+    "重新发出",
+    "已经发出",
+    "欢迎下次光临",
+    "期待您再次光临",
+    "多谢支持",
+    "祝您生活愉快",
+];
+
+/// Words that show a reply continues an open case: progress, a second attempt, a pause.
+const FOLLOW_UP: &[&str] = &[
+    "进展",
+    "跟进",
+    "目前",
+    "仍在",
+    "还在处理",
+    "再次",
+    "拦截失败",
+    "另外约时间",
+    "稍后再",
+    "最新情况",
+];
+
+/// Guesses where in a conversation a reply belongs: a closing message names the done
+/// outcome, a follow-up names progress; everything else answers the buyer's request.
+pub fn guess_stage(reply: &str) -> Stage {
+    let flat = crate::to_simplified(&tidy(reply));
+    if CLOSING.iter().any(|w| flat.contains(w)) {
+        Stage::Closing
+    } else if FOLLOW_UP.iter().any(|w| flat.contains(w)) {
+        Stage::FollowUp
+    } else {
+        Stage::FirstReply
+    }
 }
 
 fn quotes(l: &str) -> Vec<String> {
@@ -304,16 +540,48 @@ fn quotes(l: &str) -> Vec<String> {
 
 /// Text addressed to the buyer: speaks to "您/亲" and is not a click path in the back end.
 fn addresses_buyer(t: &str) -> bool {
-    (t.contains('您') || t.contains('亲') || t.contains("您"))
-        && !t.contains("点击")
-        && !t.contains("页面")
+    (t.contains('您') || t.contains('亲')) && !t.contains("点击") && !t.contains("页面")
+}
+
+/// A line that is itself a message to the buyer (“亲，您的换货已处理完毕……”), possibly
+/// after a short label naming its use (“退货：亲，……”); returns the message.
+fn addressed_line(l: &str) -> Option<&str> {
+    let body = match l.find([':', '：']) {
+        Some(pos) if l[..pos].chars().count() <= 6 => {
+            l[pos..].trim_start_matches([':', '：']).trim()
+        }
+        _ => l,
+    };
+    let opens = ["亲,", "亲，", "亲 ", "亲爱的", "您好"]
+        .iter()
+        .any(|o| body.starts_with(o));
+    (opens && body.chars().count() >= QUOTE_REPLY_CHARS && addresses_buyer(body)).then_some(body)
 }
 
 /// Words that make a short quote a polite stock phrase.
-const POLITE: &[&str] = &["您", "请", "谢", "抱歉", "不好意思", "麻烦", "稍等", "欢迎"];
+const POLITE: &[&str] = &[
+    "您",
+    "请",
+    "谢",
+    "抱歉",
+    "不好意思",
+    "麻烦",
+    "稍等",
+    "欢迎",
+    "支持",
+];
 
 fn is_polite(t: &str) -> bool {
+    // 申请 (apply) is the name of a button, not a polite 请.
+    let t = t.replace("申请", "");
     POLITE.iter().any(|p| t.contains(p))
+}
+
+/// Lines that describe clicks in the back end: their quotes are names of buttons and pages.
+fn is_click_path(l: &str) -> bool {
+    ["点击", "进入", "页面", "选项栏", "选择“", "-“"]
+        .iter()
+        .any(|w| l.contains(w))
 }
 
 fn label(l: &str, names: &[&str]) -> Option<String> {
@@ -370,79 +638,179 @@ fn is_question_stem(l: &str) -> bool {
         || l.contains("(  )")
 }
 
-/// Adds a proposed script, or counts it again when the same text was proposed before.
-fn add_script(
-    report: &mut ImportReport,
-    script_at: &mut HashMap<String, usize>,
-    classifier: &Classifier,
-    text: &str,
-    source: ScriptSource,
-    line: usize,
-) {
-    let key = normalize(text);
-    if key.chars().count() < 4 {
-        return;
+fn is_heading(l: &str) -> bool {
+    let punctuated = l.contains(['，', '。', ',', '：', ':', '；', ';', '？', '！']);
+    !punctuated && l.chars().count() <= HEADING_CHARS
+}
+
+/// The running state of one import.
+struct Importer<'a> {
+    classifier: &'a Classifier,
+    report: ImportReport,
+    /// Normalised script text → its index in `report.scripts`.
+    script_at: HashMap<String, usize>,
+    /// Normalised line → the scripts it proposed, so a repeated line counts them again.
+    line_scripts: HashMap<String, Vec<usize>>,
+    /// The latest heading and the kind it names.
+    section: Option<(String, ScenarioKind)>,
+}
+
+impl Importer<'_> {
+    fn skip(&mut self, line: usize, text: &str, reason: SkipReason) {
+        self.report.skipped.push(Skipped {
+            line,
+            text: text.to_owned(),
+            reason,
+        });
     }
-    if let Some(&i) = script_at.get(&key) {
-        if let Some(s) = report.scripts.get_mut(i) {
-            s.occurrences += 1;
+
+    fn enter_section(&mut self, heading: &str) {
+        let heading = tidy(heading);
+        let kind = self.classifier.classify(&heading).kind;
+        self.section = Some((heading, kind));
+    }
+
+    /// The kind for a text, falling back to the section's when the text says little.
+    fn kind_of(&self, c: crate::Classification) -> (ScenarioKind, f64) {
+        match &self.section {
+            Some((_, kind))
+                if *kind != ScenarioKind::Other
+                    && (c.kind == ScenarioKind::Other || c.confidence < SECTION_FALLBACK) =>
+            {
+                (*kind, c.confidence)
+            }
+            _ => (c.kind, c.confidence),
         }
-        return;
     }
-    let c = classifier.classify(text);
-    script_at.insert(key, report.scripts.len());
-    report.scripts.push(ProposedScript {
-        text: text.to_owned(),
-        kind: c.kind,
-        confidence: c.confidence,
-        source,
-        line,
-        occurrences: 1,
-    });
+
+    /// Adds a proposed script, or counts it again when the same text was proposed before;
+    /// returns its index, or `None` when the text is too short to be a script.
+    fn add_script(&mut self, text: &str, source: ScriptSource, line: usize) -> Option<usize> {
+        let key = normalize(text);
+        if key.chars().count() < MIN_SCRIPT_CHARS {
+            return None;
+        }
+        if let Some(&i) = self.script_at.get(&key) {
+            if let Some(s) = self.report.scripts.get_mut(i) {
+                s.occurrences += 1;
+            }
+            return Some(i);
+        }
+        let template = template(text);
+        let (kind, confidence) = self.kind_of(self.classifier.classify_reply(&template));
+        let lint = match source {
+            // A stock phrase is a piece of a reply: whether the whole reply apologises is
+            // not its business, the forbidden phrases are.
+            ScriptSource::PolitePhrase => crate::lint(&template, None)
+                .into_iter()
+                .filter(|l| l.rule != crate::LintRule::PromiseBeforeInspection)
+                .collect(),
+            _ => crate::lint(&template, Some(kind)),
+        };
+        let index = self.report.scripts.len();
+        self.script_at.insert(key, index);
+        self.report.scripts.push(ProposedScript {
+            text: text.to_owned(),
+            stage: guess_stage(&template),
+            template,
+            kind,
+            confidence,
+            section: self.section.as_ref().map(|s| s.0.clone()),
+            source,
+            line,
+            occurrences: 1,
+            lint,
+        });
+        Some(index)
+    }
+
+    /// Quoted replies and stock phrases on a line; returns the scripts it proposed.
+    fn quotes_and_phrases(&mut self, l: &str, n: usize) -> Vec<usize> {
+        let mut proposed = Vec::new();
+        let mut fragments = Vec::new();
+        let q = if is_click_path(l) {
+            Vec::new()
+        } else {
+            quotes(l)
+        };
+        for t in &q {
+            if t.chars().count() >= QUOTE_REPLY_CHARS && addresses_buyer(t) {
+                proposed.extend(self.add_script(t, ScriptSource::Quote, n));
+            } else if is_polite(t) {
+                match self.add_script(t, ScriptSource::PolitePhrase, n) {
+                    Some(i) => proposed.push(i),
+                    None => fragments.push(t.clone()),
+                }
+            }
+        }
+        if q.is_empty() && (l.contains("礼貌用语") || l.contains("常用语")) {
+            let body = l
+                .split_once("礼貌用语")
+                .or_else(|| l.split_once("常用语"))
+                .map_or(l, |(_, b)| b);
+            for s in body.split(['。', '！', '!']) {
+                let s = s.trim().trim_start_matches([':', '：']).trim();
+                if s.is_empty() {
+                    continue;
+                }
+                let added = is_polite(s)
+                    .then(|| self.add_script(s, ScriptSource::PolitePhrase, n))
+                    .flatten();
+                match added {
+                    Some(i) => proposed.push(i),
+                    None => fragments.push(s.to_owned()),
+                }
+            }
+        }
+        if !proposed.is_empty() {
+            for f in fragments {
+                self.skip(n, &f, SkipReason::Fragment);
+            }
+        }
+        proposed
+    }
 }
 
 /// Reads training text into proposals.
 pub fn import_text(text: &str, classifier: &Classifier) -> ImportReport {
     let lines: Vec<&str> = text.lines().collect();
-    let mut report = ImportReport {
-        lines: lines.len(),
-        scripts: Vec::new(),
-        questions: Vec::new(),
-        exercises: Vec::new(),
-        skipped: Vec::new(),
-        skipped_counts: HashMap::new(),
+    let mut im = Importer {
+        classifier,
+        report: ImportReport {
+            lines: lines.len(),
+            scripts: Vec::new(),
+            questions: Vec::new(),
+            exercises: Vec::new(),
+            skipped: Vec::new(),
+            skipped_counts: BTreeMap::new(),
+        },
+        script_at: HashMap::new(),
+        line_scripts: HashMap::new(),
+        section: None,
     };
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut script_at: HashMap<String, usize> = HashMap::new();
-    let skip = |report: &mut ImportReport, line: usize, text: &str, reason| {
-        report.skipped.push(Skipped {
-            line,
-            text: text.to_owned(),
-            reason,
-        });
-    };
+    let mut seen: HashSet<String> = HashSet::new();
     let mut i = 0;
     while i < lines.len() {
         let n = i + 1;
         let l = strip_bullet(lines[i]);
         i += 1;
         if is_noise(l) {
-            skip(&mut report, n, l, SkipReason::Noise);
+            im.skip(n, l, SkipReason::Noise);
             continue;
         }
         let key = normalize(l);
-        let count = seen.entry(key.clone()).or_insert(0);
-        *count += 1;
-        if *count > 1 {
-            // A repeated line: merge it into the proposal it made, if any.
-            for q in quotes(l) {
-                if let Some(&k) = script_at.get(&normalize(&q))
-                    && let Some(s) = report.scripts.get_mut(k)
-                {
+        if !seen.insert(key.clone()) {
+            // A repeated line (exported decks repeat whole pages): count the proposals it
+            // made again, and follow its heading so later lines get the right section.
+            for &k in im.line_scripts.get(&key).into_iter().flatten() {
+                if let Some(s) = im.report.scripts.get_mut(k) {
                     s.occurrences += 1;
                 }
             }
-            skip(&mut report, n, l, SkipReason::Duplicate);
+            if is_heading(l) {
+                im.enter_section(l);
+            }
+            im.skip(n, l, SkipReason::Duplicate);
             continue;
         }
         // Open exercise: 客户：… [客服：…], the answer possibly on the next line.
@@ -462,8 +830,9 @@ pub fn import_text(text: &str, classifier: &Classifier) -> ImportReport {
                 i += 1;
             }
             let agent = agent.filter(|a| !a.trim_matches(['_', ' ', '＿']).is_empty());
-            report.exercises.push(Exercise {
-                kind: classifier.classify(&customer).kind,
+            let (kind, _) = im.kind_of(classifier.classify(&customer));
+            im.report.exercises.push(Exercise {
+                kind,
                 customer,
                 agent,
                 line: n,
@@ -473,17 +842,10 @@ pub fn import_text(text: &str, classifier: &Classifier) -> ImportReport {
         if let Some(agent) = label(l, &["客服"])
             && addresses_buyer(&agent)
         {
-            add_script(
-                &mut report,
-                &mut script_at,
-                classifier,
-                &agent,
-                ScriptSource::AgentLine,
-                n,
-            );
+            let made = im.add_script(&agent, ScriptSource::AgentLine, n);
+            im.line_scripts.insert(key, made.into_iter().collect());
             continue;
         }
-
         // Choice question: a stem with an empty bracket, options, an answer line.
         if is_question_stem(l) {
             let mut opts = Vec::new();
@@ -503,8 +865,9 @@ pub fn import_text(text: &str, classifier: &Classifier) -> ImportReport {
             }
             if !opts.is_empty() {
                 let stem = l.to_owned();
-                report.questions.push(Question {
-                    kind: classifier.classify(&stem).kind,
+                let (kind, _) = im.kind_of(classifier.classify(&stem));
+                im.report.questions.push(Question {
+                    kind,
                     multiple: answer.len() > 1 || stem.contains("多选"),
                     stem,
                     options: opts,
@@ -514,59 +877,27 @@ pub fn import_text(text: &str, classifier: &Classifier) -> ImportReport {
                 continue;
             }
         }
-        // Quoted replies and stock phrases.
-        let q = quotes(l);
-        let replies: Vec<&String> = q
-            .iter()
-            .filter(|t| t.chars().count() >= QUOTE_REPLY_CHARS && addresses_buyer(t))
-            .collect();
-        if !replies.is_empty() {
-            for r in replies {
-                add_script(
-                    &mut report,
-                    &mut script_at,
-                    classifier,
-                    r,
-                    ScriptSource::Quote,
-                    n,
-                );
-            }
-            continue;
-        }
-        if l.contains("礼貌用语") || l.contains("常用语") || q.len() >= 3 {
-            let body = l.split_once("礼貌用语").map_or(l, |(_, b)| b);
-            let phrases: Vec<String> = if q.len() >= 3 {
-                // Several quotes on a line are either stock phrases or the names of
-                // buttons and pages (“我的淘宝”“申请退款”); only the polite ones are kept.
-                q.iter().filter(|p| is_polite(p)).cloned().collect()
-            } else {
-                body.split(['。', '！'])
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| s.contains('您') || s.contains('请'))
-                    .collect()
-            };
-            if !phrases.is_empty() {
-                for p in &phrases {
-                    add_script(
-                        &mut report,
-                        &mut script_at,
-                        classifier,
-                        p,
-                        ScriptSource::PolitePhrase,
-                        n,
-                    );
-                }
+        if let Some(message) = addressed_line(l) {
+            let made = im.add_script(message, ScriptSource::Addressed, n);
+            if let Some(k) = made {
+                im.line_scripts.insert(key, vec![k]);
                 continue;
             }
         }
-        let punctuated = l.contains(['，', '。', ',', '：', ':', '；', '？', '！']);
-        let reason = if !punctuated && l.chars().count() <= HEADING_CHARS {
+        let made = im.quotes_and_phrases(l, n);
+        if !made.is_empty() {
+            im.line_scripts.insert(key, made);
+            continue;
+        }
+        let reason = if is_heading(l) {
+            im.enter_section(l);
             SkipReason::Heading
         } else {
             SkipReason::Prose
         };
-        skip(&mut report, n, l, reason);
+        im.skip(n, l, reason);
     }
+    let mut report = im.report;
     for s in &report.skipped {
         *report.skipped_counts.entry(s.reason).or_insert(0) += 1;
     }
@@ -576,6 +907,7 @@ pub fn import_text(text: &str, classifier: &Classifier) -> ImportReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rstest::rstest;
 
     fn classifier() -> Classifier {
         let Ok(c) = Classifier::builtin() else {
@@ -626,6 +958,119 @@ mod tests {
             r.skipped_counts.get(&SkipReason::Heading),
             Some(&1),
             "the title is a heading"
+        );
+    }
+
+    #[rstest]
+    #[case("另 外约时间", "另外约时间")]
+    #[case("XX先生,我想帮助您。您看呢?", "XX先生，我想帮助您。您看呢？")]
+    #[case("工作时间:9:00", "工作时间：9:00")]
+    #[case("Hello world 你好", "Hello world你好")]
+    fn tidy_joins_broken_words_and_widens_punctuation(#[case] raw: &str, #[case] want: &str) {
+        assert_eq!(
+            tidy(raw),
+            want,
+            "spaces inside Chinese go, half-width punctuation after Chinese becomes full-width"
+        );
+    }
+
+    #[rstest]
+    #[case("XX先生，您好", "{buyer_nick}，您好")]
+    #[case(
+        "您的换货已处理完毕，已经从新发出单号:XXXXX ,XX快递",
+        "您的换货已处理完毕，已经从新发出单号：{new_waybill}，{courier}"
+    )]
+    #[case("您的包裹单号XXXX正在派送", "您的包裹单号{waybill}正在派送")]
+    fn stand_ins_become_placeholders(#[case] raw: &str, #[case] want: &str) {
+        let got = template(raw);
+        assert_eq!(got, want, "XX stand-ins become the library's placeholders");
+        assert!(
+            crate::draft::placeholder_names(&got)
+                .iter()
+                .all(|n| crate::Placeholder::from_name(n).is_some()),
+            "every placeholder a template uses is one drafts can fill: {got}"
+        );
+    }
+
+    #[rstest]
+    #[case("亲，您的退款已经处理好了，请查收", Stage::Closing)]
+    #[case("亲，拦截失败了，我们再和您商量", Stage::FollowUp)]
+    #[case("亲，非常抱歉，麻烦您拍张照片", Stage::FirstReply)]
+    fn stages_are_guessed_from_the_reply(#[case] reply: &str, #[case] want: Stage) {
+        assert_eq!(
+            guess_stage(reply),
+            want,
+            "a done outcome closes, progress follows up, anything else is a first reply"
+        );
+    }
+
+    #[test]
+    fn sections_buttons_and_fragments() {
+        let text = "质量问题的处理\n\
+                    多使用礼貌用语：我们明白您的困难。您好。\n\
+                    • 第一步：进入“我的淘宝”-“已买到的宝贝”页面，点击“申请退款”“立即申请退款”。\n\
+                    退货:亲,您的退货我们已经处理完毕, 请您查询下支付宝账户。\n";
+        let r = import_text(text, &classifier());
+        let texts: Vec<&str> = r.scripts.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "我们明白您的困难",
+                "亲,您的退货我们已经处理完毕, 请您查询下支付宝账户。"
+            ],
+            "a stock phrase and an addressed line are scripts, button names are not"
+        );
+        assert_eq!(
+            r.scripts[0].kind,
+            ScenarioKind::QualityIssue,
+            "a vague stock phrase takes its section's kind"
+        );
+        assert_eq!(
+            r.scripts[0].section.as_deref(),
+            Some("质量问题的处理"),
+            "the section is named"
+        );
+        assert_eq!(
+            (r.scripts[1].kind, r.scripts[1].stage),
+            (ScenarioKind::ReturnRefund, Stage::Closing),
+            "a done return is a return's closing message"
+        );
+        assert!(
+            r.skipped
+                .iter()
+                .any(|s| s.reason == SkipReason::Fragment && s.text == "您好"),
+            "a too-short polite word is reported as a fragment: {:?}",
+            r.skipped
+        );
+    }
+
+    #[test]
+    fn proposals_that_break_the_rules_carry_the_lint() {
+        let text = "“亲，这是快递弄丢的，您找快递索赔吧，不关我们的事。”\n";
+        let r = import_text(text, &classifier());
+        let rules: Vec<crate::LintRule> = r
+            .scripts
+            .iter()
+            .flat_map(|s| s.lint.iter().map(|l| l.rule))
+            .collect();
+        assert!(
+            rules.contains(&crate::LintRule::BlameCourier)
+                && rules.contains(&crate::LintRule::NotOurProblem),
+            "a script that blames the courier is proposed with its findings: {rules:?}"
+        );
+    }
+
+    #[rstest]
+    #[case::utf8("退款进度".as_bytes().to_vec(), Some("退款进度"))]
+    #[case::utf8_bom(b"\xEF\xBB\xBF\xE9\x80\x80".to_vec(), Some("退"))]
+    #[case::gbk(encoding_rs::GBK.encode("售后话术").0.into_owned(), Some("售后话术"))]
+    #[case::utf16le(vec![0xFF, 0xFE, 0x00, 0x90], Some("退"))]
+    #[case::binary(vec![0x50, 0x4B, 0x03, 0x04, 0x00, 0x00, 0xFF], None)]
+    fn text_files_are_decoded_or_refused(#[case] bytes: Vec<u8>, #[case] want: Option<&str>) {
+        assert_eq!(
+            decode_text(&bytes).as_deref(),
+            want,
+            "UTF-8, UTF-16 with BOM and GBK decode; binary is refused, never mojibake"
         );
     }
 }

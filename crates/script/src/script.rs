@@ -238,6 +238,26 @@ mod tests {
         }
     }
 
+    /// Characters OpenCC's character-level conversion gets wrong in after-sales text: 发 is
+    /// 發 (send) here, never 髮 (hair); 干 in 干净 is 乾, never 幹.
+    const MISCONVERSIONS: &[&str] = &["髮", "幹淨"];
+
+    #[test]
+    fn traditional_texts_avoid_known_misconversions() {
+        let Ok(lib) = Library::builtin() else {
+            panic!("built-in library");
+        };
+        for s in lib.scripts() {
+            for bad in MISCONVERSIONS {
+                assert!(
+                    !s.text_hant.contains(bad),
+                    "script {} has the mis-converted “{bad}” in its Traditional text",
+                    s.id
+                );
+            }
+        }
+    }
+
     #[rstest]
     #[case(
         "[[script]]\nid='a'\nkind='other'\nstage='closing'\ntext='{nope}'\ntext_hant='{nope}'",
