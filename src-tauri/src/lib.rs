@@ -30,8 +30,8 @@ pub const BINDINGS_PATH: &str = "../ui/src/api/bindings.ts";
 /// thrown, so that each screen has to decide what to show. Money and counts are `i64`/
 /// `u64` in Rust, which specta refuses as `number` by default; a shop's amounts in fen
 /// and its case counts stay far below 2^53, where a JavaScript number is exact.
-pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
-    Builder::<R>::new()
+pub fn specta_builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
         .commands(collect_commands![
             commands::app_info,
             commands::shop_info,
@@ -80,7 +80,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> Builder<R> {
 
 /// Writes the TypeScript bindings to `path`.
 pub fn export_bindings(path: &Path) -> Result<(), String> {
-    specta_builder::<tauri::Wry>()
+    specta_builder()
         .export(specta_typescript::Typescript::default(), path)
         .map_err(|e| e.to_string())
 }
@@ -135,7 +135,7 @@ pub fn run() {
     let now = chrono::Utc::now();
     let config = config_dir();
     let desk = shop::Desk::open(db_path(config.as_deref()), device(now), config, now);
-    let builder = specta_builder::<tauri::Wry>();
+    let builder = specta_builder();
     let result = tauri::Builder::default()
         // The single-instance plugin must be registered first so that a second launch
         // exits before it creates windows or touches the saved window state.
