@@ -78,9 +78,30 @@ static NUMBER: LazyLock<Result<Regex, regex::Error>> =
 /// Words that commit the shop. The model is told not to add them; if it does, the agent
 /// is warned rather than the text refused, because the draft may have implied them.
 const PROMISE_WORDS: [&str; 24] = [
-    "赔偿", "賠償", "补偿", "補償", "赔付", "賠付", "包赔", "包賠", "保证", "保證", "承诺",
-    "承諾", "红包", "紅包", "优惠券", "優惠券", "返现", "返現", "全额", "全額", "免费", "免費",
-    "一定会", "一定會",
+    "赔偿",
+    "賠償",
+    "补偿",
+    "補償",
+    "赔付",
+    "賠付",
+    "包赔",
+    "包賠",
+    "保证",
+    "保證",
+    "承诺",
+    "承諾",
+    "红包",
+    "紅包",
+    "优惠券",
+    "優惠券",
+    "返现",
+    "返現",
+    "全额",
+    "全額",
+    "免费",
+    "免費",
+    "一定会",
+    "一定會",
 ];
 
 fn regex(r: &'static LazyLock<Result<Regex, regex::Error>>) -> Result<&'static Regex, PolishError> {
@@ -141,4 +162,51 @@ pub fn check(sent: &str, polished: &str) -> Result<Vec<Warning>, PolishError> {
         warnings.push(Warning::AddedPromise { words });
     }
     Ok(warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    const SENT: &str =
+        "亲，订单4102938475610293847退款12.50元，运单号【待填：运单号】，寄到〔地址〕。";
+
+    #[rstest]
+    #[case::same(SENT)]
+    #[case::reworded(
+        "亲亲，非常抱歉！订单4102938475610293847的退款12.50元已安排，运单号【待填：运单号】，请寄到〔地址〕哦。"
+    )]
+    #[case::fullwidth_digits(
+        "亲，订单４１０２９３８４７５６１０２９３８４７退款１２.５０元，运单号【待填：运单号】，寄到〔地址〕。"
+    )]
+    fn keeps_facts(#[case] polished: &str) {
+        assert!(
+            check(SENT, polished).is_ok(),
+            "a text that keeps every fact must pass: {polished}"
+        );
+    }
+
+    #[rstest]
+    #[case::number_dropped("亲，订单退款12.50元，运单号【待填：运单号】，寄到〔地址〕。", &["4102938475610293847"], &[])]
+    #[case::amount_changed("亲，订单4102938475610293847退款12.5元，运单号【待填：运单号】，寄到〔地址〕。", &["12.50"], &["12.5"])]
+    #[case::placeholder_filled("亲，订单4102938475610293847退款12.50元，运单号SF，寄到〔地址〕。", &["【待填：运单号】"], &[])]
+    #[case::marker_dropped("亲，订单4102938475610293847退款12.50元，运单号【待填：运单号】。", &["〔地址〕"], &[])]
+    #[case::number_added("亲，订单4102938475610293847退款12.50元，3天内到账，运单号【待填：运单号】，寄到〔地址〕。", &[], &["3"])]
+    fn refuses_changed_facts(
+        #[case] polished: &str,
+        #[case] missing: &[&str],
+        #[case] added: &[&str],
+    ) {
+        match check(SENT, polished) {
+            Err(PolishError::FactsChanged {
+                missing: m,
+                added: a,
+            }) => {
+                assert_eq!(m, missing, "facts reported missing");
+                assert_eq!(a, added, "numbers reported added");
+            }
+            other => panic!("a changed fact must be refused, got {other:?}"),
+        }
+    }
 }

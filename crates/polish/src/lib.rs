@@ -129,11 +129,15 @@ impl Polisher {
         }
         let base = settings.base_url.trim();
         if base.is_empty() {
-            return Err(PolishError::NotConfigured { what: "接口地址" });
+            return Err(PolishError::NotConfigured {
+                what: "接口地址"
+            });
         }
         let model = settings.model.trim();
         if model.is_empty() {
-            return Err(PolishError::NotConfigured { what: "模型名称" });
+            return Err(PolishError::NotConfigured {
+                what: "模型名称"
+            });
         }
         let api_key = match api_key.map(str::trim) {
             Some(k) if !k.is_empty() => k.to_owned(),
@@ -406,7 +410,9 @@ pub enum PolishError {
         source: reqwest::Error,
     },
     /// 401 or 403.
-    #[error("AI 接口拒绝了 API 密钥（HTTP {status}）：密钥错误、已过期或没有权限。接口说明：{detail}")]
+    #[error(
+        "AI 接口拒绝了 API 密钥（HTTP {status}）：密钥错误、已过期或没有权限。接口说明：{detail}"
+    )]
     Unauthorized {
         /// The HTTP status.
         status: u16,
@@ -454,7 +460,10 @@ pub enum PolishError {
     #[error("AI 接口没有给出润色结果（回答为空），请直接使用原稿")]
     Empty,
     /// The answer changed facts: the app must not offer it.
-    #[error("润色稿改动了事实，已弃用，请使用原稿（{}）", facts_text(missing, added))]
+    #[error(
+        "润色稿改动了事实，已弃用，请使用原稿（{}）",
+        facts_text(missing, added)
+    )]
     FactsChanged {
         /// Placeholders, markers and numbers of the draft missing from the answer.
         missing: Vec<String>,

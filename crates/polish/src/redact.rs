@@ -93,7 +93,9 @@ impl Redacted {
 /// `text` by the markers of [`PiiKind::marker`]. Draft placeholders (`【待填：…】`) and
 /// markers already in the text are left as they are.
 pub fn redact(text: &str, known: &KnownPii) -> Result<Redacted, RedactionError> {
-    let pats = PATTERNS.as_ref().map_err(|e| RedactionError::from(e.clone()))?;
+    let pats = PATTERNS
+        .as_ref()
+        .map_err(|e| RedactionError::from(e.clone()))?;
     let norm = Normalized::new(text);
     let n = norm.text.as_str();
     let mut found: Vec<(Range<usize>, PiiKind)> = Vec::new();
@@ -111,7 +113,10 @@ pub fn redact(text: &str, known: &KnownPii) -> Result<Redacted, RedactionError> 
     for name in &known.names {
         let name = Normalized::new(name.trim()).text;
         if name.chars().count() >= 2 {
-            found.extend(n.match_indices(&name).map(|(at, s)| (at..at + s.len(), PiiKind::Name)));
+            found.extend(
+                n.match_indices(&name)
+                    .map(|(at, s)| (at..at + s.len(), PiiKind::Name)),
+            );
         }
     }
 
@@ -247,11 +252,57 @@ impl From<regex::Error> for RedactionError {
 /// Province-level names: an address part that contains one starts there, so that
 /// `请寄到浙江省` removes `浙江省` and keeps `请寄到`.
 const PROVINCES: [&str; 51] = [
-    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江",
-    "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州",
-    "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港",
-    "澳门", "重慶", "遼寧", "黑龍江", "江蘇", "山東", "廣東", "貴州", "雲南", "陝西", "甘肅",
-    "台灣", "臺灣", "內蒙古", "廣西", "寧夏", "澳門", "臺北",
+    "北京",
+    "天津",
+    "上海",
+    "重庆",
+    "河北",
+    "山西",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "海南",
+    "四川",
+    "贵州",
+    "云南",
+    "陕西",
+    "甘肃",
+    "青海",
+    "台湾",
+    "内蒙古",
+    "广西",
+    "西藏",
+    "宁夏",
+    "新疆",
+    "香港",
+    "澳门",
+    "重慶",
+    "遼寧",
+    "黑龍江",
+    "江蘇",
+    "山東",
+    "廣東",
+    "貴州",
+    "雲南",
+    "陝西",
+    "甘肅",
+    "台灣",
+    "臺灣",
+    "內蒙古",
+    "廣西",
+    "寧夏",
+    "澳門",
+    "臺北",
 ];
 
 /// Characters that end the words before an address (`请您寄到…`) and never appear in a
@@ -260,10 +311,10 @@ const LEAD_IN: &str = "的在到寄往是您你我请把给送向好亲哦呢吧
 
 /// Words that end like an address part but are not one (`订单号`, `超市`).
 const NOT_ADDRESS: [&str; 39] = [
-    "单号", "單號", "编号", "編號", "型号", "型號", "账号", "帳號", "帐号", "机号", "機號",
-    "码号", "话号", "序号", "批号", "货号", "貨號", "件号", "款号", "口号", "问号", "句号",
-    "括号", "信号", "记号", "符号", "挂号", "代号", "暗号", "工号", "学号", "字号", "城市",
-    "超市", "地区", "專區", "专区", "都市", "门市",
+    "单号", "單號", "编号", "編號", "型号", "型號", "账号", "帳號", "帐号", "机号", "機號", "码号",
+    "话号", "序号", "批号", "货号", "貨號", "件号", "款号", "口号", "问号", "句号", "括号", "信号",
+    "记号", "符号", "挂号", "代号", "暗号", "工号", "学号", "字号", "城市", "超市", "地区", "專區",
+    "专区", "都市", "门市",
 ];
 
 fn known_phone_regex(phone: &str) -> Result<Option<Regex>, regex::Error> {
@@ -273,7 +324,10 @@ fn known_phone_regex(phone: &str) -> Result<Option<Regex>, regex::Error> {
         .filter(char::is_ascii_digit)
         .collect();
     // A national number without its country code: what a text is likely to contain.
-    let digits = match digits.strip_prefix("0086").or_else(|| digits.strip_prefix("86")) {
+    let digits = match digits
+        .strip_prefix("0086")
+        .or_else(|| digits.strip_prefix("86"))
+    {
         Some(rest) if rest.len() == 11 => rest.to_owned(),
         _ => digits,
     };
@@ -404,8 +458,26 @@ fn classify(part: &str) -> Part {
         return Part::Other;
     }
     const ADMIN: [&str; 20] = [
-        "特别行政区", "特別行政區", "自治区", "自治區", "自治州", "自治县", "自治縣", "街道",
-        "省", "市", "区", "區", "县", "縣", "旗", "盟", "镇", "鎮", "乡", "鄉",
+        "特别行政区",
+        "特別行政區",
+        "自治区",
+        "自治區",
+        "自治州",
+        "自治县",
+        "自治縣",
+        "街道",
+        "省",
+        "市",
+        "区",
+        "區",
+        "县",
+        "縣",
+        "旗",
+        "盟",
+        "镇",
+        "鎮",
+        "乡",
+        "鄉",
     ];
     const STREET: [&str; 24] = [
         "大道", "胡同", "小区", "小區", "花园", "花園", "公寓", "大厦", "大廈", "广场", "廣場",
@@ -422,7 +494,10 @@ fn classify(part: &str) -> Part {
     let suffix_len = ["号院", "號院", "号楼", "號樓", "单元", "單元"]
         .iter()
         .find(|s| part.ends_with(*s))
-        .map_or_else(|| part.chars().next_back().map_or(0, char::len_utf8), |s| s.len());
+        .map_or_else(
+            || part.chars().next_back().map_or(0, char::len_utf8),
+            |s| s.len(),
+        );
     let stem = &part[..part.len() - suffix_len];
     let numbered = stem
         .chars()
@@ -472,10 +547,9 @@ fn addresses(pats: &Patterns, n: &str, found: &mut Vec<(Range<usize>, PiiKind)>)
     for m in pats.address_part.find_iter(n) {
         match runs.last_mut() {
             Some(run)
-                if run
-                    .last()
-                    .is_some_and(|last| n[last.end..m.start()].chars().all(|c| c == ' ')
-                        && m.start() - last.end <= 2) =>
+                if run.last().is_some_and(|last| {
+                    n[last.end..m.start()].chars().all(|c| c == ' ') && m.start() - last.end <= 2
+                }) =>
             {
                 run.push(m.range());
             }
@@ -515,7 +589,10 @@ fn lead_in_end(n: &str, part: Range<usize>) -> usize {
     if let Some(at) = PROVINCES.iter().filter_map(|p| text.find(p)).min() {
         return part.start + at;
     }
-    match text.char_indices().filter(|(_, c)| LEAD_IN.contains(*c)).last() {
+    match text
+        .char_indices()
+        .rfind(|(_, c)| LEAD_IN.contains(*c))
+    {
         Some((at, c)) if at + c.len_utf8() < text.len() => {
             // Keep at least one character before the suffix: `到区` is no place.
             let rest = &text[at + c.len_utf8()..];
@@ -552,7 +629,12 @@ fn subtract(
                 })
                 .collect();
         }
-        out.extend(pieces.into_iter().filter(|r| !r.is_empty()).map(|r| (r, kind)));
+        out.extend(
+            pieces
+                .into_iter()
+                .filter(|r| !r.is_empty())
+                .map(|r| (r, kind)),
+        );
     }
     out
 }
@@ -590,7 +672,11 @@ mod tests {
 
     #[test]
     fn every_pattern_compiles() {
-        assert!(PATTERNS.is_ok(), "a fixed pattern failed: {:?}", PATTERNS.as_ref().err());
+        assert!(
+            PATTERNS.is_ok(),
+            "a fixed pattern failed: {:?}",
+            PATTERNS.as_ref().err()
+        );
     }
 
     /// Each case: the text, what must be gone from the redacted text, what must stay.
@@ -698,12 +784,20 @@ mod tests {
         let known = KnownPii {
             phones: vec![],
             addresses: vec!["浙江省 杭州市 西湖区 古墩路701号紫金广场B座".to_owned()],
-            names: vec!["王大锤".to_owned(), "tb_8823abc".to_owned(), "李".to_owned()],
+            names: vec![
+                "王大锤".to_owned(),
+                "tb_8823abc".to_owned(),
+                "李".to_owned(),
+            ],
         };
         let text = "亲爱的tb_8823abc，王大锤您好，寄到杭州市西湖区古墩路701号紫金广场B座的包裹李师傅已送达";
         let r = redact(text, &known).unwrap();
         for gone in ["tb_8823abc", "王大锤", "古墩路", "701", "紫金"] {
-            assert!(!r.text.contains(gone), "known value “{gone}” leaked: {}", r.text);
+            assert!(
+                !r.text.contains(gone),
+                "known value “{gone}” leaked: {}",
+                r.text
+            );
         }
         assert!(
             r.text.contains("李师傅"),
@@ -720,12 +814,16 @@ mod tests {
             ..KnownPii::default()
         };
         let r = redact("请提供【待填：运单号】", &known).unwrap();
-        assert_eq!(r.text, "请提供【待填：运单号】", "placeholders are never redacted");
+        assert_eq!(
+            r.text, "请提供【待填：运单号】",
+            "placeholders are never redacted"
+        );
     }
 
     #[test]
     fn counts_by_kind() {
-        let r = run("收货人：张三，手机13812345678，座机0571-88886666，地址：杭州市西湖区文三路1号");
+        let r =
+            run("收货人：张三，手机13812345678，座机0571-88886666，地址：杭州市西湖区文三路1号");
         assert_eq!(r.removed.get(&PiiKind::Phone), Some(&2), "{r:?}");
         assert_eq!(r.removed.get(&PiiKind::Name), Some(&1), "{r:?}");
         assert_eq!(r.removed.get(&PiiKind::Address), Some(&1), "{r:?}");

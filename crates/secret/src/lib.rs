@@ -124,9 +124,10 @@ impl Secret {
     /// The stored value, or `None` if there is none.
     pub fn find(&self) -> Result<Option<String>, SecretError> {
         match &self.keychain {
-            Keychain::Memory(m) => {
-                Ok(m.with(|e| e.get(&(self.service.clone(), self.account.clone())).cloned()))
-            }
+            Keychain::Memory(m) => Ok(m.with(|e| {
+                e.get(&(self.service.clone(), self.account.clone()))
+                    .cloned()
+            })),
             Keychain::System => match self.entry()?.get_password() {
                 Ok(value) => Ok(Some(value)),
                 Err(keyring::Error::NoEntry) => Ok(None),
@@ -154,10 +155,7 @@ impl Secret {
                 });
                 Ok(())
             }
-            Keychain::System => self
-                .entry()?
-                .set_password(value)
-                .map_err(|e| self.error(e)),
+            Keychain::System => self.entry()?.set_password(value).map_err(|e| self.error(e)),
         }
     }
 
@@ -165,9 +163,10 @@ impl Secret {
     /// wanted it gone and it is.
     pub fn delete(&self) -> Result<bool, SecretError> {
         match &self.keychain {
-            Keychain::Memory(m) => {
-                Ok(m.with(|e| e.remove(&(self.service.clone(), self.account.clone())).is_some()))
-            }
+            Keychain::Memory(m) => Ok(m.with(|e| {
+                e.remove(&(self.service.clone(), self.account.clone()))
+                    .is_some()
+            })),
             Keychain::System => match self.entry()?.delete_credential() {
                 Ok(()) => Ok(true),
                 Err(keyring::Error::NoEntry) => Ok(false),
@@ -271,10 +270,17 @@ mod tests {
         );
         assert_eq!(again.service(), SERVICE);
         assert!(
-            keychain.secret(account::KUAIDI100_KEY).find().unwrap().is_none(),
+            keychain
+                .secret(account::KUAIDI100_KEY)
+                .find()
+                .unwrap()
+                .is_none(),
             "accounts must not share values"
         );
-        assert!(secret.delete().unwrap(), "delete must report it removed one");
+        assert!(
+            secret.delete().unwrap(),
+            "delete must report it removed one"
+        );
         assert!(!secret.delete().unwrap(), "a second delete finds nothing");
         assert!(matches!(secret.get(), Err(SecretError::Missing { .. })));
     }
