@@ -589,10 +589,7 @@ fn lead_in_end(n: &str, part: Range<usize>) -> usize {
     if let Some(at) = PROVINCES.iter().filter_map(|p| text.find(p)).min() {
         return part.start + at;
     }
-    match text
-        .char_indices()
-        .rfind(|(_, c)| LEAD_IN.contains(*c))
-    {
+    match text.char_indices().rfind(|(_, c)| LEAD_IN.contains(*c)) {
         Some((at, c)) if at + c.len_utf8() < text.len() => {
             // Keep at least one character before the suffix: `到区` is no place.
             let rest = &text[at + c.len_utf8()..];
