@@ -92,6 +92,8 @@ pub enum Command {
     },
     /// 为售后单生成回复草稿：按场景选话术、填入订单信息、检查措辞、给出补偿建议。
     Draft(crate::scripts::DraftArgs),
+    /// AI 润色（可选）：去除买家个人信息后，由店铺设置的 OpenAI 兼容接口润色草稿语气。
+    Polish(crate::polish::PolishArgs),
     /// 话术库：导入培训资料。
     Scripts {
         /// 子命令。

@@ -7,6 +7,7 @@ mod bench;
 mod cli;
 mod clocks;
 mod evidence;
+mod polish;
 mod scripts;
 mod show;
 
@@ -82,6 +83,12 @@ fn error_code(error: &anyhow::Error) -> &'static str {
             return e.code();
         }
         if let Some(e) = cause.downcast_ref::<afterdesk_script::import::ImportError>() {
+            return e.code();
+        }
+        if let Some(e) = cause.downcast_ref::<afterdesk_polish::PolishError>() {
+            return e.code();
+        }
+        if let Some(e) = cause.downcast_ref::<afterdesk_secret::SecretError>() {
             return e.code();
         }
     }
@@ -191,6 +198,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Classify { text } => scripts::classify(&ctx, &text),
         Command::Draft(args) => scripts::draft(&ctx, &args),
         Command::Scripts { command } => scripts::run(&ctx, &command),
+        Command::Polish(args) => polish::run(&ctx, &args),
     }
 }
 
