@@ -747,7 +747,8 @@ pub struct ProposalView {
     pub confidence: f64,
     /// The text of a script; the stem of a question; the buyer's message of an exercise.
     pub text: String,
-    /// A question's options as `A. text`; an exercise's model answer as one entry.
+    /// A question's options as `A. text`; an exercise's model answer as one entry; the
+    /// section heading a script was found under.
     pub details: Vec<String>,
     /// A question's answer letters.
     pub answer: String,
@@ -813,21 +814,25 @@ fn import_view(source: String, report: ImportReport, library: &Library) -> Scrip
         .collect();
     let mut proposals = Vec::new();
     for s in &report.scripts {
+        // The template is the text with the deck's stand-ins (XX先生, 单号:XXXXX) turned
+        // into placeholders, so an accepted script fills from each case.
+        let text = if s.template.trim().is_empty() {
+            s.text.clone()
+        } else {
+            s.template.clone()
+        };
         proposals.push(ProposalView {
             item: "script".to_owned(),
             kind: s.kind.key().to_owned(),
-            stage: Stage::FirstReply.key().to_owned(),
+            stage: s.stage.key().to_owned(),
             confidence: s.confidence,
-            text: s.text.clone(),
-            details: Vec::new(),
+            details: s.section.iter().cloned().collect(),
             answer: String::new(),
             line: count(s.line),
             occurrences: count(s.occurrences),
-            lint: afterdesk_script::lint(&s.text, Some(s.kind))
-                .iter()
-                .map(LintView::from)
-                .collect(),
-            known: known.contains(&afterdesk_script::normalize(&s.text)),
+            lint: s.lint.iter().map(LintView::from).collect(),
+            known: known.contains(&afterdesk_script::normalize(&text)),
+            text,
         });
     }
     for q in &report.questions {

@@ -96,9 +96,59 @@ export const commands = {
 	 *  shop and starts counting with it. A broken file is refused with its line and field.
 	 */
 	importCalendarYear: (path: string) => typedError<ClockSettings_Serialize, CommandError>(__TAURI_INVOKE("import_calendar_year", { path })),
+	/**
+	 *  The draft for a case: the best script filled from the case, its variants, the lint and
+	 *  the compensation suggestion.
+	 */
+	caseDraft: (key: string, options: DraftOptions_Deserialize) => typedError<DraftView_Serialize, CommandError>(__TAURI_INVOKE("case_draft", { key, options })),
+	/**  Lints a reply the agent edited or typed. */
+	lintReply: (text: string, kind: string) => typedError<LintView[], CommandError>(__TAURI_INVOKE("lint_reply", { text, kind })),
+	/**  Classifies a buyer's message. */
+	classifyMessage: (message: string) => typedError<ClassificationView, CommandError>(__TAURI_INVOKE("classify_message", { message })),
+	/**
+	 *  Records the draft as copied (which scripts, what text) and puts it on the clipboard.
+	 *  A text with 【待填：…】 marks is refused unless the agent confirmed it.
+	 */
+	copyDraft: (key: string, input: CopyDraftInput, agent: string) => typedError<DraftCopyView, CommandError>(__TAURI_INVOKE("copy_draft", { key, input, agent })),
+	/**  The drafts copied for a case, newest first. */
+	draftCopies: (key: string) => typedError<DraftCopyView[], CommandError>(__TAURI_INVOKE("draft_copies", { key })),
+	/**  The script library, filtered. */
+	scriptLibrary: (query: ScriptQueryInput_Deserialize) => typedError<ScriptView[], CommandError>(__TAURI_INVOKE("script_library", { query })),
+	/**  Saves a script from the editor (new, a new version, or the shop's edit of a built-in). */
+	saveScript: (input: ScriptInput_Deserialize, agent: string) => typedError<ScriptView, CommandError>(__TAURI_INVOKE("save_script", { input, agent })),
+	/**  Turns a script on or off for drafts. */
+	setScriptEnabled: (id: string, enabled: boolean, agent: string) => typedError<ScriptView, CommandError>(__TAURI_INVOKE("set_script_enabled", { id, enabled, agent })),
+	/**  Removes a shop script or the shop's edit of a built-in (`removed = false` undoes it). */
+	removeScript: (id: string, removed: boolean, agent: string) => typedError<null, CommandError>(__TAURI_INVOKE("remove_script", { id, removed, agent })),
+	/**  A script's saved versions, newest first. */
+	scriptHistory: (id: string) => typedError<ScriptVersionView[], CommandError>(__TAURI_INVOKE("script_history", { id })),
+	/**  Reads a training file into proposals for review (nothing is stored yet). */
+	previewScriptImport: (path: string) => typedError<ScriptImportView, CommandError>(__TAURI_INVOKE("preview_script_import", { path })),
+	/**  Reads pasted training text into proposals for review. */
+	previewScriptText: (text: string) => typedError<ScriptImportView, CommandError>(__TAURI_INVOKE("preview_script_text", { text })),
+	/**  Stores the proposals the reviewer accepted. */
+	acceptScriptImport: (input: AcceptImportInput, agent: string) => typedError<AcceptImportView, CommandError>(__TAURI_INVOKE("accept_script_import", { input, agent })),
 };
 
 /* Types */
+/**  What the reviewer accepted. */
+export type AcceptImportInput = {
+	/**  The file the proposals came from. */
+	source: string,
+	/**  The accepted proposals, as edited in the review. */
+	proposals: ProposalView[],
+};
+
+/**  What accepting stored. */
+export type AcceptImportView = {
+	/**  New scripts. */
+	scripts: number,
+	/**  New questions and exercises. */
+	training_items: number,
+	/**  Accepted items already in the library or stored before, not added again. */
+	already_known: number,
+};
+
 /**  Basic facts about the running app, sent to the UI for its header and about box. */
 export type AppInfo = {
 	/**
@@ -515,6 +565,14 @@ export type CaseView_Serialize = {
 	deleted_at: string | null,
 };
 
+/**  The classifier's answer for a buyer's message. */
+export type ClassificationView = {
+	/**  The best guess. */
+	best: KindGuessView,
+	/**  The next two. */
+	alternatives: KindGuessView[],
+};
+
 /**
  *  The clock settings: the shop's rule file, why it is not in use (if so), and the
  *  calendar years the deadlines are counted with.
@@ -650,6 +708,45 @@ export type CommandError = {
 	message: string,
 };
 
+/**  The compensation ladder's suggestion. */
+export type CompensationView = CompensationView_Serialize | CompensationView_Deserialize;
+
+/**  The compensation ladder's suggestion. */
+export type CompensationView_Deserialize = {
+	/**  `explain`, `coupon`, `money`, `reship` or `exchange`. */
+	step: string,
+	/**  The money to offer, in fen. */
+	amount_fen?: number | null,
+	/**  Whether a manager must approve it. */
+	needs_approval: boolean,
+	/**  The suggestion for the agent. */
+	message: string,
+};
+
+/**  The compensation ladder's suggestion. */
+export type CompensationView_Serialize = {
+	/**  `explain`, `coupon`, `money`, `reship` or `exchange`. */
+	step: string,
+	/**  The money to offer, in fen. */
+	amount_fen: number | null,
+	/**  Whether a manager must approve it. */
+	needs_approval: boolean,
+	/**  The suggestion for the agent. */
+	message: string,
+};
+
+/**  A draft the agent copies to the buyer. */
+export type CopyDraftInput = {
+	/**  The text as it will be sent (possibly edited). */
+	text: string,
+	/**  The scenario kind's key. */
+	kind: string,
+	/**  The scripts it came from (`id@version`); empty for a reply typed by hand. */
+	script_ids: string[],
+	/**  The agent confirmed sending it with 【待填：…】 marks left in. */
+	confirm_unfilled: boolean,
+};
+
 /**  Progress of copying a file into the evidence folder. */
 export type CopyProgressView = {
 	/**  Bytes copied. */
@@ -726,6 +823,126 @@ export type DashboardView_Serialize = {
 	due_soon: number,
 	/**  The most urgent cases, at most the limit asked for. */
 	entries: DashboardEntryView_Serialize[],
+};
+
+/**  A copied draft, as the case page lists it. */
+export type DraftCopyView = {
+	/**  Its id. */
+	id: string,
+	/**  The text copied. */
+	text: string,
+	/**  The scripts it came from. */
+	script_ids: string[],
+	/**  Placeholders sent unfilled on the agent's confirmation. */
+	confirmed_unfilled: string[],
+	/**  Lint rules the text still broke. */
+	lint: string[],
+	/**  Who copied it. */
+	copied_by: string,
+	/**  When. */
+	copied_at: string,
+};
+
+/**  What the agent asks the draft panel for. */
+export type DraftOptions = DraftOptions_Serialize | DraftOptions_Deserialize;
+
+/**  What the agent asks the draft panel for. */
+export type DraftOptions_Deserialize = {
+	/**  The buyer's latest message, if pasted. */
+	message?: string | null,
+	/**  `first_reply`, `follow_up` or `closing`; derived from the case when absent. */
+	stage?: string | null,
+	/**  Which candidate script to use (0 = the best). */
+	pick: number,
+	/**  `hant` for Traditional Chinese; a Traditional message also switches to it. */
+	traditional: boolean,
+	/**  The signer, when the export does not say. */
+	signer?: string | null,
+	/**  The new waybill of an exchange or reshipment. */
+	new_waybill?: string | null,
+	/**  An amount already on the table for the ladder, in fen. */
+	compensation_fen?: number | null,
+	/**  The agent's money limit in fen (default 30 yuan); above it a manager approves. */
+	agent_max_fen?: number | null,
+};
+
+/**  What the agent asks the draft panel for. */
+export type DraftOptions_Serialize = {
+	/**  The buyer's latest message, if pasted. */
+	message: string | null,
+	/**  `first_reply`, `follow_up` or `closing`; derived from the case when absent. */
+	stage: string | null,
+	/**  Which candidate script to use (0 = the best). */
+	pick: number,
+	/**  `hant` for Traditional Chinese; a Traditional message also switches to it. */
+	traditional: boolean,
+	/**  The signer, when the export does not say. */
+	signer: string | null,
+	/**  The new waybill of an exchange or reshipment. */
+	new_waybill: string | null,
+	/**  An amount already on the table for the ladder, in fen. */
+	compensation_fen: number | null,
+	/**  The agent's money limit in fen (default 30 yuan); above it a manager approves. */
+	agent_max_fen: number | null,
+};
+
+/**  The draft panel's content. */
+export type DraftView = DraftView_Serialize | DraftView_Deserialize;
+
+/**  The draft panel's content. */
+export type DraftView_Deserialize = {
+	/**  The scenario kind answered. */
+	kind: string,
+	/**  Its Chinese name. */
+	kind_name: string,
+	/**  The stage. */
+	stage: string,
+	/**  The filled text, with 【待填：…】 marks for missing facts. */
+	text: string,
+	/**  The scripts used (`id@version`). */
+	script_ids: string[],
+	/**  The placeholders still unfilled. */
+	unfilled: PlaceholderView[],
+	/**  Lint findings on the text. */
+	lint: LintView[],
+	/**  The ladder's suggestion. */
+	compensation?: CompensationView_Deserialize | null,
+	/**  The classification of the buyer's message, when one was given. */
+	classification?: ClassificationView | null,
+	/**  The scripts for this kind and stage, to switch between. */
+	variants: VariantChoiceView[],
+	/**  Which of them this draft uses. */
+	pick: number,
+	/**  Whether the text is Traditional Chinese. */
+	traditional: boolean,
+};
+
+/**  The draft panel's content. */
+export type DraftView_Serialize = {
+	/**  The scenario kind answered. */
+	kind: string,
+	/**  Its Chinese name. */
+	kind_name: string,
+	/**  The stage. */
+	stage: string,
+	/**  The filled text, with 【待填：…】 marks for missing facts. */
+	text: string,
+	/**  The scripts used (`id@version`). */
+	script_ids: string[],
+	/**  The placeholders still unfilled. */
+	unfilled: PlaceholderView[],
+	/**  Lint findings on the text. */
+	lint: LintView[],
+	/**  The ladder's suggestion. */
+	compensation: CompensationView_Serialize | null,
+	/**  The classification of the buyer's message, when one was given. */
+	classification: ClassificationView | null,
+	/**  The scripts for this kind and stage, to switch between. */
+	variants: VariantChoiceView[],
+	/**  Which of them this draft uses. */
+	pick: number,
+	/**  Whether the text is Traditional Chinese. */
+	traditional: boolean,
 };
 
 /**  One change on a case's timeline. */
@@ -926,6 +1143,24 @@ export type KindCount = {
 	total: number,
 };
 
+/**  A kind with its confidence. */
+export type KindGuessView = {
+	/**  The kind's key. */
+	kind: string,
+	/**  Its Chinese name. */
+	kind_name: string,
+	/**  From 0 to 1. */
+	confidence: number | null,
+};
+
+/**  A lint finding. */
+export type LintView = {
+	/**  The rule's key, e.g. `blame_courier`. */
+	rule: string,
+	/**  What is wrong and what to do. */
+	message: string,
+};
+
 /**  A case opened by hand, as the UI's form sends it. */
 export type NewCaseInput = NewCaseInput_Serialize | NewCaseInput_Deserialize;
 
@@ -1044,6 +1279,16 @@ export type OrderView_Serialize = {
 	logistics: string | null,
 };
 
+/**  A placeholder the case could not fill. */
+export type PlaceholderView = {
+	/**  Its name in scripts, e.g. `signer`. */
+	name: string,
+	/**  Its label, e.g. 签收人. */
+	label: string,
+	/**  The mark left in the text, e.g. 【待填：签收人】. */
+	mark: string,
+};
+
 /**  One column of a file as the import will read it. */
 export type PreviewColumnView = PreviewColumnView_Serialize | PreviewColumnView_Deserialize;
 
@@ -1118,6 +1363,32 @@ export type ProofView_Serialize = {
 	added_at: string,
 };
 
+/**  A proposal in the import review. */
+export type ProposalView = {
+	/**  `script`, `question` or `exercise`. */
+	item: string,
+	/**  The guessed kind's key (the reviewer may change it). */
+	kind: string,
+	/**  The stage for a script (`first_reply` unless the text reads as a closing). */
+	stage: string,
+	/**  How sure the kind guess is (0–1). */
+	confidence: number | null,
+	/**  The text of a script; the stem of a question; the buyer's message of an exercise. */
+	text: string,
+	/**  A question's options as `A. text`; an exercise's model answer as one entry. */
+	details: string[],
+	/**  A question's answer letters. */
+	answer: string,
+	/**  Where it was found (first line, 1-based). */
+	line: number,
+	/**  How many times it occurred in the material (repeats merged). */
+	occurrences: number,
+	/**  Lint findings, for scripts. */
+	lint: LintView[],
+	/**  Whether the same text is already in the library (accepting it adds nothing). */
+	known: boolean,
+};
+
 /**  How far the case's evidence is. */
 export type ReadinessView = ReadinessView_Serialize | ReadinessView_Deserialize;
 
@@ -1163,6 +1434,140 @@ export type RowErrorView = {
 	message: string,
 };
 
+/**  What an import of training material found, for the review screen. */
+export type ScriptImportView = {
+	/**  The file's name (or 粘贴的文字). */
+	source: string,
+	/**  Lines read. */
+	lines: number,
+	/**  The proposals: scripts, then questions, then exercises. */
+	proposals: ProposalView[],
+	/**  Skipped lines counted by reason (`noise`, `duplicate`, `heading`, `prose`). */
+	skipped_counts: ([string, number])[],
+	/**  The first [`PREVIEWED_SKIPS`] skipped lines. */
+	skipped: SkippedLineView[],
+};
+
+/**  A script as the editor saves it. */
+export type ScriptInput = ScriptInput_Serialize | ScriptInput_Deserialize;
+
+/**  A script as the editor saves it. */
+export type ScriptInput_Deserialize = {
+	/**  The id of the script edited; `None` for a new one. */
+	id?: string | null,
+	/**  The kind's key. */
+	kind: string,
+	/**  The stage's key. */
+	stage: string,
+	/**  Simplified text. */
+	text: string,
+	/**  Traditional text; made from the Simplified one when empty. */
+	text_hant: string,
+	/**  Tags. */
+	tags: string[],
+	/**  Tone note. */
+	tone: string,
+	/**  Whether drafts use it. */
+	enabled: boolean,
+	/**  The version the editor opened (refuses to overwrite a colleague's newer save). */
+	base_version?: number | null,
+};
+
+/**  A script as the editor saves it. */
+export type ScriptInput_Serialize = {
+	/**  The id of the script edited; `None` for a new one. */
+	id: string | null,
+	/**  The kind's key. */
+	kind: string,
+	/**  The stage's key. */
+	stage: string,
+	/**  Simplified text. */
+	text: string,
+	/**  Traditional text; made from the Simplified one when empty. */
+	text_hant: string,
+	/**  Tags. */
+	tags: string[],
+	/**  Tone note. */
+	tone: string,
+	/**  Whether drafts use it. */
+	enabled: boolean,
+	/**  The version the editor opened (refuses to overwrite a colleague's newer save). */
+	base_version: number | null,
+};
+
+/**  The library screen's filter. */
+export type ScriptQueryInput = ScriptQueryInput_Serialize | ScriptQueryInput_Deserialize;
+
+/**  The library screen's filter. */
+export type ScriptQueryInput_Deserialize = {
+	/**  Words to find in the text (either script), tags, tone or id. */
+	search?: string | null,
+	/**  Only this kind. */
+	kind?: string | null,
+	/**  Only this stage. */
+	stage?: string | null,
+	/**  Only these origins (`builtin`, `builtin_edited`, `shop`, `import`); all when empty. */
+	origins: string[],
+};
+
+/**  The library screen's filter. */
+export type ScriptQueryInput_Serialize = {
+	/**  Words to find in the text (either script), tags, tone or id. */
+	search: string | null,
+	/**  Only this kind. */
+	kind: string | null,
+	/**  Only this stage. */
+	stage: string | null,
+	/**  Only these origins (`builtin`, `builtin_edited`, `shop`, `import`); all when empty. */
+	origins: string[],
+};
+
+/**  One saved version, for the script's history. */
+export type ScriptVersionView = {
+	/**  The version number. */
+	version: number,
+	/**  Its Simplified text. */
+	text: string,
+	/**  Whether it was enabled. */
+	enabled: boolean,
+	/**  Who saved it. */
+	changed_by: string,
+	/**  When. */
+	changed_at: string,
+};
+
+/**  One script in the library screen. */
+export type ScriptView = {
+	/**  Its id. */
+	id: string,
+	/**  The kind's key. */
+	kind: string,
+	/**  The kind's Chinese name. */
+	kind_name: string,
+	/**  The stage's key. */
+	stage: string,
+	/**  Simplified text. */
+	text: string,
+	/**  Traditional text. */
+	text_hant: string,
+	/**  Tags. */
+	tags: string[],
+	/**  Tone note. */
+	tone: string,
+	/**  Whether drafts use it. */
+	enabled: boolean,
+	/**  Current version. */
+	version: number,
+	/**  `builtin` (as shipped), `builtin_edited`, `shop` or `import`. */
+	origin: string,
+	/**  Who saved the current version (empty for a shipped built-in). */
+	updated_by: string,
+	/**  When (empty for a shipped built-in). */
+	updated_at: string,
+	/**  The lint findings on its Simplified text, so a bad script shows in the library. */
+	lint: LintView[],
+};
+
 /**  What the UI is told about the open shop. */
 export type ShopInfo = {
 	/**  The shop's database file (the demo shop lives in memory beside it). */
@@ -1187,6 +1592,16 @@ export type ShopSummary = {
 	by_kind: KindCount[],
 };
 
+/**  A skipped line in the import review. */
+export type SkippedLineView = {
+	/**  The line (1-based). */
+	line: number,
+	/**  Its text. */
+	text: string,
+	/**  `noise`, `duplicate`, `heading` or `prose`. */
+	reason: string,
+};
+
 /**  The unboxing-video check of one video. */
 export type UnboxingView = {
 	/**  The proof. */
@@ -1197,6 +1612,20 @@ export type UnboxingView = {
 	duration: FindingView,
 	/**  Recorded soon enough after the return arrived? */
 	timeliness: FindingView,
+};
+
+/**  One of the scripts the panel can switch to. */
+export type VariantChoiceView = {
+	/**  The `pick` that selects it. */
+	pick: number,
+	/**  `id@version`. */
+	script_id: string,
+	/**  The opening of its text. */
+	preview: string,
+	/**  The tone note. */
+	tone: string,
+	/**  Whether it is the shop's own or edited script. */
+	shop: boolean,
 };
 
 /* Tauri Specta runtime */

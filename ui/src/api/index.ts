@@ -39,6 +39,19 @@ import {
   type NoteView,
   type OrderView_Serialize,
   type ShopInfo,
+  type AcceptImportInput,
+  type AcceptImportView,
+  type ClassificationView,
+  type CopyDraftInput,
+  type DraftCopyView,
+  type DraftOptions_Deserialize,
+  type DraftView_Serialize,
+  type LintView,
+  type ScriptImportView,
+  type ScriptInput_Deserialize,
+  type ScriptQueryInput_Deserialize,
+  type ScriptVersionView,
+  type ScriptView,
 } from './bindings';
 import { getAgent, getAgentLimitFen } from '../settings';
 
@@ -60,6 +73,20 @@ export type {
   RowErrorView,
   ShopInfo,
   ShopSummary,
+  AcceptImportInput,
+  AcceptImportView,
+  ClassificationView,
+  CopyDraftInput,
+  DraftCopyView,
+  KindGuessView,
+  LintView,
+  PlaceholderView,
+  ProposalView,
+  ScriptImportView,
+  ScriptVersionView,
+  ScriptView,
+  SkippedLineView,
+  VariantChoiceView,
 } from './bindings';
 
 // specta writes two shapes for a type whose serde forms differ (an optional field may be
@@ -96,6 +123,14 @@ export type DashboardView = DashboardView_Serialize;
 export type CaseChangeInput = CaseChangeInput_Deserialize;
 /** A case opened by hand. */
 export type NewCaseInput = NewCaseInput_Deserialize;
+/** A reply draft with its variants, lint and compensation suggestion. */
+export type DraftView = DraftView_Serialize;
+/** What the draft panel asks for. */
+export type DraftOptions = DraftOptions_Deserialize;
+/** A script as the editor saves it. */
+export type ScriptInput = ScriptInput_Deserialize;
+/** The script library's filter. */
+export type ScriptQueryInput = ScriptQueryInput_Deserialize;
 
 /** A command failed; `code` is stable (see docs/cli.md), `message` is for people. */
 export class ApiError extends Error {

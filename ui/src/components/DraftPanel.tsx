@@ -262,7 +262,7 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
             <Typography.Text type="secondary">{t('draft.classified')}</Typography.Text>
             {[draft.classification.best, ...draft.classification.alternatives].map((g, i) => (
               <Tag key={g.kind} color={i === 0 ? 'geekblue' : 'default'}>
-                {kindLabel(t, g.kind, g.kind_name)} {Math.round(g.confidence * 100)}%
+                {kindLabel(t, g.kind, g.kind_name)} {Math.round((g.confidence ?? 0) * 100)}%
               </Tag>
             ))}
           </Space>

@@ -141,9 +141,9 @@ export function ScriptImportReview({ onDone }: ScriptImportReviewProps) {
 
   if (result) {
     return (
+      <div data-testid="script-import-result">
       <Result
         status="success"
-        data-testid="script-import-result"
         title={t('scriptImport.done', {
           scripts: result.scripts,
           items: result.training_items,
@@ -151,6 +151,7 @@ export function ScriptImportReview({ onDone }: ScriptImportReviewProps) {
         subTitle={result.already_known > 0 ? t('scriptImport.known', { count: result.already_known }) : undefined}
         extra={back}
       />
+      </div>
     );
   }
 
@@ -246,7 +247,7 @@ export function ScriptImportReview({ onDone }: ScriptImportReviewProps) {
                         />
                         <Typography.Text type="secondary">
                           {t('scriptImport.where', { line: p.line, times: p.occurrences })}
-                          {p.item === 'script' && ` · ${Math.round(p.confidence * 100)}%`}
+                          {p.item === 'script' && ` · ${Math.round((p.confidence ?? 0) * 100)}%`}
                         </Typography.Text>
                         {p.known && <Tag>{t('scriptImport.alreadyKnown')}</Tag>}
                       </Space>
@@ -261,7 +262,11 @@ export function ScriptImportReview({ onDone }: ScriptImportReviewProps) {
                       )}
                       {p.details.length > 0 && (
                         <Typography.Text type="secondary" style={{ whiteSpace: 'pre-wrap' }}>
-                          {p.item === 'exercise' ? t('scriptImport.modelAnswer', { answer: p.details[0] ?? '' }) : p.details.join('　')}
+                          {p.item === 'exercise'
+                            ? t('scriptImport.modelAnswer', { answer: p.details[0] ?? '' })
+                            : p.item === 'script'
+                              ? t('scriptImport.section', { section: p.details[0] ?? '' })
+                              : p.details.join('　')}
                           {p.answer && `　${t('scriptImport.answer', { answer: p.answer })}`}
                         </Typography.Text>
                       )}

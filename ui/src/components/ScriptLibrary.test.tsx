@@ -93,7 +93,7 @@ describe('ScriptLibrary', () => {
     await screen.findByText('亲，本店自己的话术。');
     fireEvent.click(screen.getByTestId('script-new'));
     fireEvent.change(await screen.findByTestId('script-text'), { target: { value: '亲，新话术{order_no}。' } });
-    fireEvent.click(screen.getByRole('button', { name: '保存' }));
+    fireEvent.click(screen.getByTestId('script-save'));
     await waitFor(() => expect(api.saveScript).toHaveBeenCalled());
     expect(api.saveScript.mock.calls[0]?.[0]).toMatchObject({ id: null, text: '亲，新话术{order_no}。', base_version: null });
   });

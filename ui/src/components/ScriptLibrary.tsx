@@ -230,7 +230,7 @@ export function ScriptLibrary() {
         <Space direction="vertical" size={2} style={{ width: '100%' }}>
           <Typography.Paragraph
             style={{ margin: 0, whiteSpace: 'pre-wrap' }}
-            type={s.enabled ? undefined : 'secondary'}
+            {...(s.enabled ? {} : { type: 'secondary' as const })}
             ellipsis={{ rows: 3, expandable: true, symbol: t('scripts.more') }}
           >
             {s.text}

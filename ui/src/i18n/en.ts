@@ -425,4 +425,5 @@ export const en: Messages = {
   'scriptImport.lineNo': "line {line}",
   'scriptImport.done': "Saved {scripts} scripts and {items} questions and exercises",
   'scriptImport.known': "{count} were already there and were not saved twice",
+  'scriptImport.section': "Section: {section}",
 };

@@ -429,6 +429,7 @@ export const zhCN = {
   'scriptImport.lineNo': "第 {line} 行",
   'scriptImport.done': "已保存话术 {scripts} 条、题目和练习 {items} 个",
   'scriptImport.known': "{count} 条已经在话术库里，没有重复保存",
+  'scriptImport.section': "所在章节：{section}",
 } as const;
 
 /** Every message key; derived from the Simplified Chinese source locale. */

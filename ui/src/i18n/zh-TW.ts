@@ -425,4 +425,5 @@ export const zhTW: Messages = {
   'scriptImport.lineNo': "第 {line} 行",
   'scriptImport.done': "已儲存話術 {scripts} 條、題目和練習 {items} 個",
   'scriptImport.known': "{count} 條已經在話術庫裡，沒有重複儲存",
+  'scriptImport.section': "所在章節：{section}",
 };
