@@ -56,6 +56,9 @@ pub enum StoreError {
     /// No proof has that id.
     #[error("找不到证据“{0}”")]
     ProofNotFound(String),
+    /// No parcel has that id.
+    #[error("找不到包裹“{0}”")]
+    ParcelNotFound(String),
     /// An order number matches several cases.
     #[error("订单号“{key}”对应 {count} 条售后单，请改用退款编号或售后单 ID")]
     Ambiguous {
@@ -87,6 +90,7 @@ impl StoreError {
             StoreError::Sql(_) => "database",
             StoreError::CaseNotFound(_) => "case_not_found",
             StoreError::ProofNotFound(_) => "proof_not_found",
+            StoreError::ParcelNotFound(_) => "parcel_not_found",
             StoreError::Ambiguous { .. } => "ambiguous_case",
             StoreError::DuplicateRefundNo(_) => "duplicate_refund_no",
             StoreError::Invalid(_) => "invalid",

@@ -9,6 +9,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/001_cases.sql")),
     M::up(include_str!("migrations/002_evidence.sql")),
     M::up(include_str!("migrations/003_reminders.sql")),
+    // 004 (reply scripts) is landing on another branch; the merge puts its line here.
+    M::up(include_str!("migrations/005_parcels.sql")),
 ];
 
 /// The schema version this binary writes.
