@@ -274,7 +274,11 @@ mod tests {
             assert_eq!(Courier::from_key(c.key()), Some(*c), "{c} must round-trip");
         }
         for s in ParcelState::ALL {
-            assert_eq!(ParcelState::from_key(s.key()), Some(*s), "{s} must round-trip");
+            assert_eq!(
+                ParcelState::from_key(s.key()),
+                Some(*s),
+                "{s} must round-trip"
+            );
         }
         for s in InterceptionStep::ALL {
             assert_eq!(

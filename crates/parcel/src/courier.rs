@@ -190,12 +190,24 @@ pub fn parse_logistics(text: &str) -> Option<LogisticsText> {
     let pos = text.find(token).unwrap_or(0);
     let clean = |part: &str| -> Option<String> {
         let mut name = part.to_owned();
-        for label in ["快递公司", "物流公司", "运单号码", "运单号", "快递单号", "物流单号"] {
+        for label in [
+            "快递公司",
+            "物流公司",
+            "运单号码",
+            "运单号",
+            "快递单号",
+            "物流单号",
+        ] {
             name = name.replace(label, "");
         }
         let name: String = name
             .chars()
-            .filter(|c| !matches!(c, ',' | '，' | ':' | '：' | '/' | '|' | '(' | ')' | '（' | '）'))
+            .filter(|c| {
+                !matches!(
+                    c,
+                    ',' | '，' | ':' | '：' | '/' | '|' | '(' | ')' | '（' | '）'
+                )
+            })
             .collect();
         let name = name.trim();
         (!name.is_empty()).then(|| name.to_owned())
@@ -286,7 +298,12 @@ mod tests {
     }
 
     #[rstest]
-    #[case("中通快递 75123456789012", Some("中通快递"), Some(Courier::Zto), "75123456789012")]
+    #[case(
+        "中通快递 75123456789012",
+        Some("中通快递"),
+        Some(Courier::Zto),
+        "75123456789012"
+    )]
     #[case(
         "顺丰速运,SF1234567890123",
         Some("顺丰速运"),

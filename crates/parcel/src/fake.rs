@@ -195,14 +195,17 @@ async fn answer(
         let param = form.get("param").cloned().unwrap_or_default();
         let json: serde_json::Value = serde_json::from_str(&param).unwrap_or_default();
         let num = json["num"].as_str().unwrap_or_default().to_owned();
-        let signed_ok = shared.keys.kuaidi100.as_ref().is_none_or(|(customer, key)| {
-            form.get("customer") == Some(customer)
-                && form.get("sign").map(String::as_str)
-                    == Some(kuaidi100_sign(&param, key, customer).as_str())
-        });
+        let signed_ok = shared
+            .keys
+            .kuaidi100
+            .as_ref()
+            .is_none_or(|(customer, key)| {
+                form.get("customer") == Some(customer)
+                    && form.get("sign").map(String::as_str)
+                        == Some(kuaidi100_sign(&param, key, customer).as_str())
+            });
         let normal = kuaidi100_in_transit(&num);
-        let bad_sign =
-            r#"{"result":false,"returnCode":"503","message":"验证签名失败"}"#.to_owned();
+        let bad_sign = r#"{"result":false,"returnCode":"503","message":"验证签名失败"}"#.to_owned();
         (num, signed_ok, normal, bad_sign)
     } else if path == KDNIAO_PATH {
         let data = form.get("RequestData").cloned().unwrap_or_default();
@@ -214,8 +217,8 @@ async fn answer(
                 && form.get("DataType").map(String::as_str) == Some("2")
         });
         let normal = kdniao_in_transit(&code);
-        let bad_sign = r#"{"Success":false,"Reason":"DataSign签名验证失败","ResultCode":"101"}"#
-            .to_owned();
+        let bad_sign =
+            r#"{"Success":false,"Reason":"DataSign签名验证失败","ResultCode":"101"}"#.to_owned();
         (code, signed_ok, normal, bad_sign)
     } else {
         return Ok(respond(404, "not found".to_owned()));

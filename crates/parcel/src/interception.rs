@@ -217,7 +217,12 @@ mod tests {
 
     #[test]
     fn fold_skips_out_of_order_steps() {
-        let state = S::fold([Step::Succeeded, Step::Requested, Step::Failed, Step::BuyerKeeps]);
+        let state = S::fold([
+            Step::Succeeded,
+            Step::Requested,
+            Step::Failed,
+            Step::BuyerKeeps,
+        ]);
         assert_eq!(state, S::BuyerKeeps, "the early success is skipped");
     }
 }

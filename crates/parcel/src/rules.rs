@@ -8,9 +8,9 @@
 
 use crate::ParcelError;
 use crate::interception::InterceptionState;
+use afterdesk_case::Parcel;
 use afterdesk_case::time::china;
 use afterdesk_case::{Case, ParcelDirection, ParcelState, RecordId, RefundStatus, ScenarioKind};
-use afterdesk_case::Parcel;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -166,7 +166,9 @@ pub struct CaseParcels<'a> {
 
 /// An instant as a short China-time text, `11月20日 09:00`.
 pub fn china_short(at: DateTime<Utc>) -> String {
-    at.with_timezone(&china()).format("%-m月%-d日 %H:%M").to_string()
+    at.with_timezone(&china())
+        .format("%-m月%-d日 %H:%M")
+        .to_string()
 }
 
 fn label(parcel: &Parcel) -> String {
@@ -180,7 +182,11 @@ fn label(parcel: &Parcel) -> String {
 
 /// The attention items of one case's parcels at `now`, in a stable order (by reason,
 /// then parcel).
-pub fn attention(input: &CaseParcels<'_>, rules: &ParcelRules, now: DateTime<Utc>) -> Vec<Attention> {
+pub fn attention(
+    input: &CaseParcels<'_>,
+    rules: &ParcelRules,
+    now: DateTime<Utc>,
+) -> Vec<Attention> {
     let case = input.case;
     let mut items = Vec::new();
     if !case.open || case.deleted_at.is_some() {
@@ -247,7 +253,13 @@ pub fn attention(input: &CaseParcels<'_>, rules: &ParcelRules, now: DateTime<Utc
                     rules.problem_fix_days
                 )
             };
-            add(Some(parcel), AttentionReason::ProblemParcel, prompt, Some(due), since);
+            add(
+                Some(parcel),
+                AttentionReason::ProblemParcel,
+                prompt,
+                Some(due),
+                since,
+            );
         }
         if parcel.direction == ParcelDirection::Return
             && parcel.state.is_delivered()
@@ -296,13 +308,15 @@ pub fn attention(input: &CaseParcels<'_>, rules: &ParcelRules, now: DateTime<Utc
             }
         }
     }
-    let has_return_waybill = input.parcels.iter().any(|p| {
-        p.deleted_at.is_none() && p.direction == ParcelDirection::Return
-    }) || case
-        .facts
-        .return_logistics
-        .as_deref()
-        .is_some_and(|t| !t.trim().is_empty());
+    let has_return_waybill = input
+        .parcels
+        .iter()
+        .any(|p| p.deleted_at.is_none() && p.direction == ParcelDirection::Return)
+        || case
+            .facts
+            .return_logistics
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty());
     if case.facts.refund_status() == RefundStatus::AwaitingReturn
         && !has_return_waybill
         && let Some(agreed) = input.return_agreed_at
@@ -321,6 +335,6 @@ pub fn attention(input: &CaseParcels<'_>, rules: &ParcelRules, now: DateTime<Utc
             );
         }
     }
-    items.sort_by(|a, b| (a.reason, a.parcel_id).cmp(&(b.reason, b.parcel_id)));
+    items.sort_by_key(|a| (a.reason, a.parcel_id));
     items
 }

@@ -11,8 +11,8 @@ use crate::codec::{instant, ms};
 use crate::import::record_event;
 use crate::{Store, StoreError};
 use afterdesk_case::{
-    Actor, Courier, DeviceId, Interception, InterceptionStep, Parcel, ParcelDirection,
-    ParcelState, RecordId, Trace, Waybill,
+    Actor, Courier, DeviceId, Interception, InterceptionStep, Parcel, ParcelDirection, ParcelState,
+    RecordId, Trace, Waybill,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
@@ -182,9 +182,9 @@ fn parcel_text(p: &Parcel) -> String {
 
 fn check_phone_tail(tail: Option<&str>) -> Result<(), StoreError> {
     match tail {
-        Some(t) if t.len() != 4 || !t.bytes().all(|b| b.is_ascii_digit()) => Err(
-            StoreError::Invalid(format!("手机尾号“{t}”应为 4 位数字")),
-        ),
+        Some(t) if t.len() != 4 || !t.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(StoreError::Invalid(format!("手机尾号“{t}”应为 4 位数字")))
+        }
         _ => Ok(()),
     }
 }
@@ -771,7 +771,10 @@ mod tests {
         let (again, created) = store
             .add_parcel(&key, new_parcel("7512 3456 7890 12"), "乙", now)
             .unwrap();
-        assert!(!created, "the same waybill on the same case is not added twice");
+        assert!(
+            !created,
+            "the same waybill on the same case is not added twice"
+        );
         assert_eq!(first.id, again.id, "the existing parcel comes back");
         assert_eq!(store.parcels(&key).unwrap(), vec![first.clone()]);
         let fields: Vec<String> = store
@@ -788,11 +791,17 @@ mod tests {
         store
             .remove_parcel(&first.id.to_string(), "甲", now)
             .unwrap();
-        assert!(store.parcels(&key).unwrap().is_empty(), "removed parcels leave the list");
+        assert!(
+            store.parcels(&key).unwrap().is_empty(),
+            "removed parcels leave the list"
+        );
         let (readded, created) = store
             .add_parcel(&key, new_parcel("75123456789012"), "甲", now)
             .unwrap();
-        assert!(created && readded.id != first.id, "a removed waybill may be added again");
+        assert!(
+            created && readded.id != first.id,
+            "a removed waybill may be added again"
+        );
     }
 
     #[test]
@@ -924,11 +933,14 @@ mod tests {
             .add_parcel(&key, new_parcel("75123456789012"), "甲", now)
             .unwrap();
         store
-            .add_parcel(&other.id.to_string(), new_parcel("SF1234567890123"), "甲", now)
+            .add_parcel(
+                &other.id.to_string(),
+                new_parcel("SF1234567890123"),
+                "甲",
+                now,
+            )
             .unwrap();
-        store
-            .delete_case(&other.id.to_string(), "甲", now)
-            .unwrap();
+        store.delete_case(&other.id.to_string(), "甲", now).unwrap();
         let open = store.open_case_parcels().unwrap();
         assert_eq!(open.len(), 1, "a deleted case's parcels are not refreshed");
         assert_eq!(

@@ -69,11 +69,7 @@ pub fn kdniao_sign(request_data: &str, app_key: &str) -> String {
     let mut md5 = Md5::new();
     md5.update(request_data.as_bytes());
     md5.update(app_key.as_bytes());
-    let hex: String = md5
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex: String = md5.finalize().iter().map(|b| format!("{b:02x}")).collect();
     base64::engine::general_purpose::STANDARD.encode(hex)
 }
 

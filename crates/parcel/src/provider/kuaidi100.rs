@@ -69,10 +69,7 @@ pub fn kuaidi100_sign(param: &str, key: &str, customer: &str) -> String {
     md5.update(param.as_bytes());
     md5.update(key.as_bytes());
     md5.update(customer.as_bytes());
-    md5.finalize()
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect()
+    md5.finalize().iter().map(|b| format!("{b:02X}")).collect()
 }
 
 /// 快递100's company code of a courier.

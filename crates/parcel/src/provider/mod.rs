@@ -273,9 +273,9 @@ pub(crate) fn text(value: Option<&serde_json::Value>) -> Option<String> {
 /// (`快件已拦截`, `拦截成功`) under an in-transit or returning state, so the newest text
 /// decides.
 pub(crate) fn says_intercepted(traces: &[Trace]) -> bool {
-    traces
-        .last()
-        .is_some_and(|t| t.text.contains("拦截成功") || t.text.contains("已拦截") || t.text.contains("已被拦截"))
+    traces.last().is_some_and(|t| {
+        t.text.contains("拦截成功") || t.text.contains("已拦截") || t.text.contains("已被拦截")
+    })
 }
 
 /// Builds a [`Tracking`]: sorts the traces oldest first, treats an empty route as "no
