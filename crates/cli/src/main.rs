@@ -7,6 +7,7 @@ mod bench;
 mod cli;
 mod clocks;
 mod evidence;
+mod parcels;
 mod scripts;
 mod show;
 
@@ -79,6 +80,9 @@ fn error_code(error: &anyhow::Error) -> &'static str {
             return e.code();
         }
         if let Some(e) = cause.downcast_ref::<StoreError>() {
+            return e.code();
+        }
+        if let Some(e) = cause.downcast_ref::<afterdesk_parcel::TrackError>() {
             return e.code();
         }
     }
@@ -188,6 +192,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Classify { text } => scripts::classify(&ctx, &text),
         Command::Draft(args) => scripts::draft(&ctx, &args),
         Command::Scripts { command } => scripts::run(&ctx, &command),
+        Command::Parcels { command } => parcels::run(&ctx, command),
+        Command::Track(args) => parcels::track(&ctx, &args),
     }
 }
 
