@@ -79,12 +79,13 @@ pub enum DeskError {
     /// The shop lives in memory (the demo), so there is no folder to keep evidence in.
     #[error("演示店铺没有数据库文件，无法保存证据文件；请先打开或新建店铺文件")]
     NoEvidenceFolder,
-    /// A parcel input or the shop's parcel rules are not valid.
+    /// A parcel input or the shop's parcel rules are not valid (boxed: the TOML reader's
+    /// error is large, and every desk result would pay for it).
     #[error(transparent)]
-    Parcel(#[from] afterdesk_parcel::ParcelError),
-    /// Asking a tracking provider failed.
+    Parcel(Box<afterdesk_parcel::ParcelError>),
+    /// Asking a tracking provider failed (boxed for the same reason).
     #[error(transparent)]
-    Track(#[from] afterdesk_parcel::TrackError),
+    Track(Box<afterdesk_parcel::TrackError>),
     /// The file is an order list where a refund list was expected, or the reverse.
     #[error("{0}")]
     WrongKind(String),
@@ -109,6 +110,18 @@ pub enum DeskError {
         #[source]
         source: serde_json::Error,
     },
+}
+
+impl From<afterdesk_parcel::ParcelError> for DeskError {
+    fn from(e: afterdesk_parcel::ParcelError) -> Self {
+        DeskError::Parcel(Box::new(e))
+    }
+}
+
+impl From<afterdesk_parcel::TrackError> for DeskError {
+    fn from(e: afterdesk_parcel::TrackError) -> Self {
+        DeskError::Track(Box::new(e))
+    }
 }
 
 impl DeskError {

@@ -337,13 +337,16 @@ pub fn case_parcels(
     })
 }
 
+/// The live parcels of the open cases, and each case that needs attention with its items.
+type OpenAttention = (Vec<Parcel>, Vec<(Case, Vec<Attention>)>);
+
 /// The open cases, their live parcels and interception states, and the attention items
 /// of each.
 fn open_attention(
     store: &Store,
     rules: &ParcelRules,
     now: DateTime<Utc>,
-) -> Result<(Vec<Parcel>, Vec<(Case, Vec<Attention>)>), DeskError> {
+) -> Result<OpenAttention, DeskError> {
     let parcels = store.open_case_parcels()?;
     let mut by_case: HashMap<RecordId, Vec<Parcel>> = HashMap::new();
     for p in &parcels {
