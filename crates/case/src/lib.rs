@@ -13,6 +13,7 @@ mod id;
 mod kind;
 mod money;
 mod order;
+mod parcel;
 mod proof;
 mod reason;
 mod status;
@@ -24,6 +25,10 @@ pub use id::{Actor, DeviceId, RecordId};
 pub use kind::ScenarioKind;
 pub use money::{Fen, MoneyError};
 pub use order::{Order, OrderFacts};
+pub use parcel::{
+    Courier, Interception, InterceptionStep, Parcel, ParcelDirection, ParcelState, Trace,
+    WAYBILL_MAX_CHARS, Waybill,
+};
 pub use proof::Proof;
 pub use reason::Reason;
 pub use status::{GoodsStatus, Intervention, RefundStatus};

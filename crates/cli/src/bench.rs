@@ -83,6 +83,11 @@ pub fn run(command: BenchCommand, ctx: &Context_) -> anyhow::Result<()> {
         BenchCommand::Clocks { cases, runs, store } => {
             crate::clocks::bench(cases, runs, store, ctx)
         }
+        BenchCommand::Parcels {
+            count,
+            concurrency,
+            delay_ms,
+        } => crate::parcels::bench(ctx, count, concurrency, delay_ms),
         BenchCommand::Hash { file, reference } => {
             crate::evidence::bench_hash(ctx, &file, &reference)
         }

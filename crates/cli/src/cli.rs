@@ -100,6 +100,14 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::scripts::ScriptsCommand,
     },
+    /// 包裹：列出、需要处理的事项、添加、导入物流信息、手动记录状态、拦截、刷新。
+    Parcels {
+        /// 子命令。
+        #[command(subcommand)]
+        command: crate::parcels::ParcelsCommand,
+    },
+    /// 查询一张售后单（或一个运单号）的物流：经快递100或快递鸟查询并记录；未配置接口时只显示已记录的状态。
+    Track(crate::parcels::TrackArgs),
     /// 法定节假日与调休日历（工作日时钟用）。
     Calendar {
         /// 子命令。
@@ -346,6 +354,18 @@ pub enum BenchCommand {
         /// 工作目录（默认临时目录）。
         #[arg(long)]
         dir: Option<PathBuf>,
+    },
+    /// 包裹刷新基准：在内存里建包裹，对本机模拟的快递100接口刷新，检查并发上限。
+    Parcels {
+        /// 包裹数。
+        #[arg(long, default_value_t = 1_000)]
+        count: usize,
+        /// 同时进行的查询数。
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// 模拟接口每个回应的延迟（毫秒）。
+        #[arg(long, default_value_t = 50)]
+        delay_ms: u64,
     },
     /// 时钟基准：在内存里生成售后单，计算全部时钟并排出紧急程度。
     Clocks {

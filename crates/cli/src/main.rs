@@ -7,6 +7,7 @@ mod bench;
 mod cli;
 mod clocks;
 mod evidence;
+mod parcels;
 mod polish;
 mod scripts;
 mod show;
@@ -89,6 +90,9 @@ fn error_code(error: &anyhow::Error) -> &'static str {
             return e.code();
         }
         if let Some(e) = cause.downcast_ref::<afterdesk_secret::SecretError>() {
+            return e.code();
+        }
+        if let Some(e) = cause.downcast_ref::<afterdesk_parcel::TrackError>() {
             return e.code();
         }
     }
@@ -199,6 +203,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Draft(args) => scripts::draft(&ctx, &args),
         Command::Scripts { command } => scripts::run(&ctx, &command),
         Command::Polish(args) => polish::run(&ctx, &args),
+        Command::Parcels { command } => parcels::run(&ctx, command),
+        Command::Track(args) => parcels::track(&ctx, &args),
     }
 }
 

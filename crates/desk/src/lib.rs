@@ -11,6 +11,8 @@ mod drafts;
 mod evidence;
 mod evidence_view;
 mod import;
+mod parcel_view;
+mod parcels;
 mod reminders;
 mod shop;
 mod summary;
@@ -44,6 +46,17 @@ pub use import::{
     ImportOptions, ImportPreview, ImportProgress, ImportReport, MAX_REPORTED_ERRORS, PREVIEW_ROWS,
     import_file, preview_file,
 };
+pub use parcel_view::{
+    AttentionListView, AttentionView, CaseParcelsView, CourierHintView, InterceptionInput,
+    InterceptionStepView, InterceptionView, NewParcelInput, ParcelImportView, ParcelView,
+    RefreshItemView, RefreshReportView, TraceView, courier_choices,
+};
+pub use parcels::{
+    RefreshScope, add_parcel, apply_refresh, case_parcels, change_parcel, courier_hint, intercept,
+    load_parcel_rules, open_parcels, parcel_rules_path, parcels_from_imports,
+    parcels_needing_attention, parse_courier, parse_parcel_state, record_parcel_state,
+    refresh_parcels, refresh_targets, remove_parcel,
+};
 pub use reminders::{DEFAULT_LEADS_MINUTES, Reminder, Reminders, due_reminders, due_today};
 pub use shop::{
     DB_ENV, RECENT_SHOPS, ShopFiles, default_db_path, device_id, load_shop_files, remember_shop,
@@ -76,6 +89,13 @@ pub enum DeskError {
     /// The shop lives in memory (the demo), so there is no folder to keep evidence in.
     #[error("演示店铺没有数据库文件，无法保存证据文件；请先打开或新建店铺文件")]
     NoEvidenceFolder,
+    /// A parcel input or the shop's parcel rules are not valid (boxed: the TOML reader's
+    /// error is large, and every desk result would pay for it).
+    #[error(transparent)]
+    Parcel(Box<afterdesk_parcel::ParcelError>),
+    /// Asking a tracking provider failed (boxed for the same reason).
+    #[error(transparent)]
+    Track(Box<afterdesk_parcel::TrackError>),
     /// The file is an order list where a refund list was expected, or the reverse.
     #[error("{0}")]
     WrongKind(String),
@@ -117,6 +137,18 @@ pub enum DeskError {
     },
 }
 
+impl From<afterdesk_parcel::ParcelError> for DeskError {
+    fn from(e: afterdesk_parcel::ParcelError) -> Self {
+        DeskError::Parcel(Box::new(e))
+    }
+}
+
+impl From<afterdesk_parcel::TrackError> for DeskError {
+    fn from(e: afterdesk_parcel::TrackError) -> Self {
+        DeskError::Track(Box::new(e))
+    }
+}
+
 impl DeskError {
     /// A stable machine-readable code, for the UI and scripts.
     pub fn code(&self) -> &'static str {
@@ -132,6 +164,8 @@ impl DeskError {
             DeskError::Cancelled => "cancelled",
             DeskError::Evidence(e) => e.code(),
             DeskError::NoEvidenceFolder => "no_evidence_folder",
+            DeskError::Parcel(e) => e.code(),
+            DeskError::Track(e) => e.code(),
             DeskError::WrongKind(_) => "wrong_export_kind",
             DeskError::UnknownField(_) => "unknown_field",
             DeskError::Settings { .. } | DeskError::SettingsFormat { .. } => "settings",

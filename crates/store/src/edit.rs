@@ -56,7 +56,7 @@ pub struct CaseChange {
 }
 
 impl Store {
-    fn actor(&self, agent: &str) -> Actor {
+    pub(crate) fn actor(&self, agent: &str) -> Actor {
         Actor {
             agent: agent.to_owned(),
             device: self.device.clone(),

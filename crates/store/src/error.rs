@@ -73,6 +73,9 @@ pub enum StoreError {
         /// Who saved it.
         by: String,
     },
+    /// No parcel has that id.
+    #[error("找不到包裹“{0}”")]
+    ParcelNotFound(String),
     /// An order number matches several cases.
     #[error("订单号“{key}”对应 {count} 条售后单，请改用退款编号或售后单 ID")]
     Ambiguous {
@@ -106,6 +109,7 @@ impl StoreError {
             StoreError::ProofNotFound(_) => "proof_not_found",
             StoreError::ScriptNotFound(_) => "script_not_found",
             StoreError::ScriptChanged { .. } => "script_changed",
+            StoreError::ParcelNotFound(_) => "parcel_not_found",
             StoreError::Ambiguous { .. } => "ambiguous_case",
             StoreError::DuplicateRefundNo(_) => "duplicate_refund_no",
             StoreError::Invalid(_) => "invalid",

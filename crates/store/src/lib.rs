@@ -13,6 +13,7 @@ mod edit;
 mod error;
 mod evidence;
 mod import;
+mod parcel;
 mod query;
 mod reminder;
 mod schema;
@@ -23,6 +24,7 @@ pub use edit::{CaseChange, NewCase};
 pub use error::StoreError;
 pub use evidence::NewProof;
 pub use import::{Import, ImportCounts, Upsert};
+pub use parcel::{NewInterception, NewParcel, ParcelChange, ParcelEvent, RefreshRecord};
 pub use query::{CaseDetail, CaseList, CaseQuery, CaseSort};
 pub use reminder::ReminderKey;
 pub use scripts::{

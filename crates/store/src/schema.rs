@@ -10,6 +10,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/002_evidence.sql")),
     M::up(include_str!("migrations/003_reminders.sql")),
     M::up(include_str!("migrations/004_scripts.sql")),
+    M::up(include_str!("migrations/005_parcels.sql")),
 ];
 
 /// The schema version this binary writes.
