@@ -236,7 +236,7 @@ pub async fn import_file(
             // A closed window cannot show progress; the import goes on regardless.
             let _ = on_progress.send(p);
         };
-        afterdesk_desk::import_file(
+        let report = afterdesk_desk::import_file(
             store,
             &PathBuf::from(path),
             &agent,
@@ -244,9 +244,11 @@ pub async fn import_file(
             &ImportOptions::default(),
             &mut progress,
             &cancel,
-        )
-        .map(|report| ImportReportView::from(&report))
-        .map_err(CommandError::from)
+        )?;
+        // The export's shipping and return texts carry waybill numbers: the parcels they
+        // name are added (once) right after the import, so the case pages show them.
+        afterdesk_desk::parcels_from_imports(store, &agent, now())?;
+        Ok(ImportReportView::from(&report))
     });
     task.await
         .map_err(|e| CommandError::new("error", format!("导入中断：{e}")))?

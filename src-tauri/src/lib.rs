@@ -8,6 +8,7 @@
 
 pub mod commands;
 mod drafts;
+mod parcels;
 mod reminders;
 pub mod shop;
 
@@ -73,6 +74,20 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             drafts::preview_script_import,
             drafts::preview_script_text,
             drafts::accept_script_import,
+            parcels::case_parcels,
+            parcels::parcel_attention,
+            parcels::add_parcel,
+            parcels::change_parcel,
+            parcels::remove_parcel,
+            parcels::record_parcel_state,
+            parcels::courier_hint,
+            parcels::intercept,
+            parcels::copy_text,
+            parcels::tracking_settings,
+            parcels::save_tracking_settings,
+            parcels::delete_tracking_key,
+            parcels::refresh_parcels,
+            parcels::cancel_refresh,
         ])
         .error_handling(ErrorHandlingMode::Result)
         .dangerously_cast_bigints_to_number()
@@ -147,8 +162,10 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(desk)
+        .manage(parcels::Tracking::from_env())
         .setup(|app| {
             reminders::start(app.handle());
+            parcels::start_auto_refresh(app.handle());
             Ok(())
         })
         .invoke_handler(builder.invoke_handler())

@@ -84,6 +84,9 @@ pub fn demo_shop(store: &mut Store, agent: &str, now: DateTime<Utc>) -> Result<u
         store.change_case(&key, &change, agent, now)?;
         store.add_note(&key, note, assignee, now)?;
     }
+    // The demo's cases carry shipping texts like a real export; their parcels are made as
+    // an import in the app makes them, so the demo shows parcels too.
+    crate::parcels_from_imports(store, agent, now)?;
     Ok(report.created)
 }
 

@@ -16,6 +16,7 @@ mod parcels;
 mod reminders;
 mod shop;
 mod summary;
+mod tracking;
 mod view;
 
 pub use clocks::{
@@ -62,6 +63,10 @@ pub use shop::{
     DB_ENV, RECENT_SHOPS, ShopFiles, default_db_path, device_id, load_shop_files, remember_shop,
 };
 pub use summary::{KindCount, ShopSummary, shop_summary};
+pub use tracking::{
+    TRACKING_FILE, TrackingSettings, load_tracking_settings, provider_settings,
+    save_tracking_settings, tracking_settings_path,
+};
 pub use view::{
     BackupView, CaseChangeInput, CaseDetailView, CaseListView, CaseQueryInput, CaseView, EventView,
     ImportPreviewView, ImportReportView, NewCaseInput, NoteView, OrderView, PreviewColumnView,

@@ -128,6 +128,40 @@ export const commands = {
 	previewScriptText: (text: string) => typedError<ScriptImportView, CommandError>(__TAURI_INVOKE("preview_script_text", { text })),
 	/**  Stores the proposals the reviewer accepted. */
 	acceptScriptImport: (input: AcceptImportInput, agent: string) => typedError<AcceptImportView, CommandError>(__TAURI_INVOKE("accept_script_import", { input, agent })),
+	/**  A case's parcels with their events, attention items and the interception. */
+	caseParcels: (key: string) => typedError<CaseParcelsView_Serialize, CommandError>(__TAURI_INVOKE("case_parcels", { key })),
+	/**  The parcels needing attention across open cases, most urgent first. */
+	parcelAttention: () => typedError<AttentionListView_Serialize, CommandError>(__TAURI_INVOKE("parcel_attention")),
+	/**  Adds a parcel to a case by hand. */
+	addParcel: (input: NewParcelInput_Deserialize, agent: string) => typedError<ParcelView_Serialize, CommandError>(__TAURI_INVOKE("add_parcel", { input, agent })),
+	/**  Changes a parcel's courier, phone tail or direction (`None` leaves a field alone). */
+	changeParcel: (id: string, courier: string | null, phoneTail: string | null, direction: string | null) => typedError<ParcelView_Serialize, CommandError>(__TAURI_INVOKE("change_parcel", { id, courier, phoneTail, direction })),
+	/**  Removes a parcel (its events stay recorded). */
+	removeParcel: (id: string, agent: string) => typedError<ParcelView_Serialize, CommandError>(__TAURI_INVOKE("remove_parcel", { id, agent })),
+	/**  Records a parcel's state by hand, with the courier's words as an event. */
+	recordParcelState: (id: string, state: string, text: string | null, place: string | null, agent: string) => typedError<ParcelView_Serialize, CommandError>(__TAURI_INVOKE("record_parcel_state", { id, state, text, place, agent })),
+	/**  What a waybill number's shape suggests about its courier. */
+	courierHint: (waybill: string) => typedError<CourierHintView, CommandError>(__TAURI_INVOKE("courier_hint", { waybill })),
+	/**  Records an interception step (requested, succeeded, failed, …). */
+	intercept: (input: InterceptionInput_Deserialize, agent: string) => typedError<InterceptionView_Serialize, CommandError>(__TAURI_INVOKE("intercept", { input, agent })),
+	/**  Puts a text (a waybill number) on the clipboard. */
+	copyText: (text: string) => typedError<null, CommandError>(__TAURI_INVOKE("copy_text", { text })),
+	/**  The shop's tracking settings. */
+	trackingSettings: () => typedError<TrackingSettingsView_Serialize, CommandError>(__TAURI_INVOKE("tracking_settings")),
+	/**
+	 *  Saves the shop's tracking settings and, when given, the provider's key (into the
+	 *  keychain, never the settings file).
+	 */
+	saveTrackingSettings: (settings: TrackingSettings_Deserialize, key: string | null) => typedError<TrackingSettingsView_Serialize, CommandError>(__TAURI_INVOKE("save_tracking_settings", { settings, key })),
+	/**  Deletes the chosen provider's key from the keychain. */
+	deleteTrackingKey: () => typedError<TrackingSettingsView_Serialize, CommandError>(__TAURI_INVOKE("delete_tracking_key")),
+	/**
+	 *  Refreshes the parcels of one case or waybill (`scope`), or of every open case, with
+	 *  progress; the provider's rate limits hold either way.
+	 */
+	refreshParcels: (scope: string | null, onProgress: Channel<RefreshProgressView>) => typedError<RefreshReportView_Serialize, CommandError>(__TAURI_INVOKE("refresh_parcels", { scope, onProgress })),
+	/**  Stops a running refresh after the queries already sent; what was answered is kept. */
+	cancelRefresh: () => typedError<null, CommandError>(__TAURI_INVOKE("cancel_refresh")),
 };
 
 /* Types */
@@ -158,6 +192,82 @@ export type AppInfo = {
 	version: string,
 	/**  The product name, always `"AfterDesk"`. */
 	name: string,
+};
+
+/**  "Parcels needing attention" across the open cases. */
+export type AttentionListView = AttentionListView_Serialize | AttentionListView_Deserialize;
+
+/**  "Parcels needing attention" across the open cases. */
+export type AttentionListView_Deserialize = {
+	/**  Live parcels of open cases. */
+	parcels: number,
+	/**  The items, most pressing reason first. */
+	items: AttentionView_Deserialize[],
+};
+
+/**  "Parcels needing attention" across the open cases. */
+export type AttentionListView_Serialize = {
+	/**  Live parcels of open cases. */
+	parcels: number,
+	/**  The items, most pressing reason first. */
+	items: AttentionView_Serialize[],
+};
+
+/**  A thing to do about a parcel or a case's return. */
+export type AttentionView = AttentionView_Serialize | AttentionView_Deserialize;
+
+/**  A thing to do about a parcel or a case's return. */
+export type AttentionView_Deserialize = {
+	/**  The case. */
+	case_id: string,
+	/**  The case's refund number, to find it on the platform. */
+	refund_no?: string | null,
+	/**  The buyer. */
+	buyer_nick?: string | null,
+	/**  The parcel, when the item is about one. */
+	parcel_id?: string | null,
+	/**  Its waybill. */
+	waybill?: string | null,
+	/**
+	 *  The reason's key (`stale_tracking`, `loss_claim`, `problem_parcel`,
+	 *  `return_waybill_missing`, `return_signed`, `interception_outcome`).
+	 */
+	reason: string,
+	/**  The reason's Chinese name. */
+	reason_name: string,
+	/**  What to do. */
+	prompt: string,
+	/**  The deadline the prompt names. */
+	due?: string | null,
+	/**  Since when it applies. */
+	since: string,
+};
+
+/**  A thing to do about a parcel or a case's return. */
+export type AttentionView_Serialize = {
+	/**  The case. */
+	case_id: string,
+	/**  The case's refund number, to find it on the platform. */
+	refund_no: string | null,
+	/**  The buyer. */
+	buyer_nick: string | null,
+	/**  The parcel, when the item is about one. */
+	parcel_id: string | null,
+	/**  Its waybill. */
+	waybill: string | null,
+	/**
+	 *  The reason's key (`stale_tracking`, `loss_claim`, `problem_parcel`,
+	 *  `return_waybill_missing`, `return_signed`, `interception_outcome`).
+	 */
+	reason: string,
+	/**  The reason's Chinese name. */
+	reason_name: string,
+	/**  What to do. */
+	prompt: string,
+	/**  The deadline the prompt names. */
+	due: string | null,
+	/**  Since when it applies. */
+	since: string,
 };
 
 /**  One backup of the shop's database, for the settings page. */
@@ -329,6 +439,43 @@ export type CaseListView_Serialize = {
 	total: number,
 	/**  The requested page. */
 	cases: CaseView_Serialize[],
+};
+
+/**  A case's parcels page. */
+export type CaseParcelsView = CaseParcelsView_Serialize | CaseParcelsView_Deserialize;
+
+/**  A case's parcels page. */
+export type CaseParcelsView_Deserialize = {
+	/**  The case's id. */
+	case_id: string,
+	/**  The case's kind key. */
+	kind: string,
+	/**  Its parcels with their events. */
+	parcels: ParcelView_Deserialize[],
+	/**
+	 *  Everything that needs doing, the case-level items (a missing return waybill)
+	 *  included.
+	 */
+	attention: AttentionView_Deserialize[],
+	/**  The interception, for a refund in transit or when steps were recorded. */
+	interception?: InterceptionView_Deserialize | null,
+};
+
+/**  A case's parcels page. */
+export type CaseParcelsView_Serialize = {
+	/**  The case's id. */
+	case_id: string,
+	/**  The case's kind key. */
+	kind: string,
+	/**  Its parcels with their events. */
+	parcels: ParcelView_Serialize[],
+	/**
+	 *  Everything that needs doing, the case-level items (a missing return waybill)
+	 *  included.
+	 */
+	attention: AttentionView_Serialize[],
+	/**  The interception, for a refund in transit or when steps were recorded. */
+	interception: InterceptionView_Serialize | null,
 };
 
 /**  A case-list filter as the UI sends it. Empty fields do not filter. */
@@ -755,6 +902,21 @@ export type CopyProgressView = {
 	total: number,
 };
 
+/**  The couriers a waybill number's shape suggests. */
+export type CourierHintView = {
+	/**  The number, normalised. */
+	waybill: string,
+	/**
+	 *  Candidate courier keys, most likely first (empty: no known format fits, choose by
+	 *  hand; the number is accepted anyway).
+	 */
+	candidates: string[],
+	/**  Their Chinese names. */
+	names: string[],
+	/**  Whether exactly one courier fits. */
+	sure: boolean,
+};
+
 /**  One line of the dashboard. */
 export type DashboardEntryView = DashboardEntryView_Serialize | DashboardEntryView_Deserialize;
 
@@ -1131,6 +1293,119 @@ export type ImportReportView = {
 	unmapped_columns: string[],
 };
 
+/**  An interception step, as the UI sends it. */
+export type InterceptionInput = InterceptionInput_Serialize | InterceptionInput_Deserialize;
+
+/**  An interception step, as the UI sends it. */
+export type InterceptionInput_Deserialize = {
+	/**  The case: id, refund number or order number. */
+	case: string,
+	/**  The step's key. */
+	step: string,
+	/**  The parcel's id, or its waybill; by default the case's original shipment. */
+	parcel?: string | null,
+	/**  A courier key or name. */
+	courier?: string | null,
+	/**  With whom. */
+	contact?: string | null,
+	/**  A note. */
+	note?: string | null,
+};
+
+/**  An interception step, as the UI sends it. */
+export type InterceptionInput_Serialize = {
+	/**  The case: id, refund number or order number. */
+	case: string,
+	/**  The step's key. */
+	step: string,
+	/**  The parcel's id, or its waybill; by default the case's original shipment. */
+	parcel: string | null,
+	/**  A courier key or name. */
+	courier: string | null,
+	/**  With whom. */
+	contact: string | null,
+	/**  A note. */
+	note: string | null,
+};
+
+/**  One recorded interception step. */
+export type InterceptionStepView = InterceptionStepView_Serialize | InterceptionStepView_Deserialize;
+
+/**  One recorded interception step. */
+export type InterceptionStepView_Deserialize = {
+	/**  The record's id. */
+	id: string,
+	/**  The parcel, if named. */
+	parcel_id?: string | null,
+	/**  The step's key. */
+	step: string,
+	/**  Its Chinese name. */
+	step_name: string,
+	/**  The courier asked. */
+	courier?: string | null,
+	/**  With whom. */
+	contact?: string | null,
+	/**  A note. */
+	note?: string | null,
+	/**  When. */
+	at: string,
+	/**  Who recorded it. */
+	agent: string,
+};
+
+/**  One recorded interception step. */
+export type InterceptionStepView_Serialize = {
+	/**  The record's id. */
+	id: string,
+	/**  The parcel, if named. */
+	parcel_id: string | null,
+	/**  The step's key. */
+	step: string,
+	/**  Its Chinese name. */
+	step_name: string,
+	/**  The courier asked. */
+	courier: string | null,
+	/**  With whom. */
+	contact: string | null,
+	/**  A note. */
+	note: string | null,
+	/**  When. */
+	at: string,
+	/**  Who recorded it. */
+	agent: string,
+};
+
+/**  A case's interception: where it stands, what to do next, what may be recorded. */
+export type InterceptionView = InterceptionView_Serialize | InterceptionView_Deserialize;
+
+/**  A case's interception: where it stands, what to do next, what may be recorded. */
+export type InterceptionView_Deserialize = {
+	/**  The state's key. */
+	state: string,
+	/**  Its Chinese name. */
+	state_name: string,
+	/**  What to do next. */
+	next_step: string,
+	/**  The step keys that may be recorded now. */
+	allowed: string[],
+	/**  The steps recorded, oldest first. */
+	steps: InterceptionStepView_Deserialize[],
+};
+
+/**  A case's interception: where it stands, what to do next, what may be recorded. */
+export type InterceptionView_Serialize = {
+	/**  The state's key. */
+	state: string,
+	/**  Its Chinese name. */
+	state_name: string,
+	/**  What to do next. */
+	next_step: string,
+	/**  The step keys that may be recorded now. */
+	allowed: string[],
+	/**  The steps recorded, oldest first. */
+	steps: InterceptionStepView_Serialize[],
+};
+
 /**  How many cases of one scenario kind the shop has. */
 export type KindCount = {
 	/**  The kind's key. */
@@ -1216,6 +1491,43 @@ export type NewCaseInput_Serialize = {
 	tags: string[],
 };
 
+/**  A parcel to add, as the UI sends it: keys as strings, checked by the desk. */
+export type NewParcelInput = NewParcelInput_Serialize | NewParcelInput_Deserialize;
+
+/**  A parcel to add, as the UI sends it: keys as strings, checked by the desk. */
+export type NewParcelInput_Deserialize = {
+	/**  The case: id, refund number or order number. */
+	case: string,
+	/**  The waybill number, typed or pasted. */
+	waybill: string,
+	/**  A courier key or name (`zto`, `中通快递`); detected from the number when absent. */
+	courier?: string | null,
+	/**
+	 *  A direction key; by default a return for cases awaiting the return, otherwise
+	 *  the original shipment.
+	 */
+	direction?: string | null,
+	/**  The phone's last four digits. */
+	phone_tail?: string | null,
+};
+
+/**  A parcel to add, as the UI sends it: keys as strings, checked by the desk. */
+export type NewParcelInput_Serialize = {
+	/**  The case: id, refund number or order number. */
+	case: string,
+	/**  The waybill number, typed or pasted. */
+	waybill: string,
+	/**  A courier key or name (`zto`, `中通快递`); detected from the number when absent. */
+	courier: string | null,
+	/**
+	 *  A direction key; by default a return for cases awaiting the return, otherwise
+	 *  the original shipment.
+	 */
+	direction: string | null,
+	/**  The phone's last four digits. */
+	phone_tail: string | null,
+};
+
 /**  A note as the UI shows it. */
 export type NoteView = {
 	/**  The note's id. */
@@ -1277,6 +1589,97 @@ export type OrderView_Serialize = {
 	status_text: string | null,
 	/**  The outbound courier and waybill. */
 	logistics: string | null,
+};
+
+/**  A parcel with its events and what needs doing about it. */
+export type ParcelView = ParcelView_Serialize | ParcelView_Deserialize;
+
+/**  A parcel with its events and what needs doing about it. */
+export type ParcelView_Deserialize = {
+	/**  The parcel's id. */
+	id: string,
+	/**  The case's id. */
+	case_id: string,
+	/**  `outbound`, `return`, `reship` or `exchange_out`. */
+	direction: string,
+	/**  The direction's Chinese name. */
+	direction_name: string,
+	/**  The courier's key, if known. */
+	courier?: string | null,
+	/**  The courier's Chinese name. */
+	courier_name?: string | null,
+	/**  The waybill number. */
+	waybill: string,
+	/**  The phone's last four digits. */
+	phone_tail?: string | null,
+	/**  The state's key. */
+	state: string,
+	/**  The state's Chinese name. */
+	state_name: string,
+	/**  Since when. */
+	state_since?: string | null,
+	/**  The newest event's time. */
+	last_update?: string | null,
+	/**  When a provider was last asked. */
+	last_checked?: string | null,
+	/**  The last query's error, if it failed. */
+	last_error?: string | null,
+	/**  Not asked again before. */
+	next_attempt?: string | null,
+	/**  Failed queries in a row. */
+	failures: number,
+	/**  `import` or `manual`. */
+	origin: string,
+	/**  When it was added. */
+	created_at: string,
+	/**  Its events, oldest first (empty in lists, filled on a case's page). */
+	events: TraceView_Deserialize[],
+	/**  What needs doing about it. */
+	attention: AttentionView_Deserialize[],
+};
+
+/**  A parcel with its events and what needs doing about it. */
+export type ParcelView_Serialize = {
+	/**  The parcel's id. */
+	id: string,
+	/**  The case's id. */
+	case_id: string,
+	/**  `outbound`, `return`, `reship` or `exchange_out`. */
+	direction: string,
+	/**  The direction's Chinese name. */
+	direction_name: string,
+	/**  The courier's key, if known. */
+	courier: string | null,
+	/**  The courier's Chinese name. */
+	courier_name: string | null,
+	/**  The waybill number. */
+	waybill: string,
+	/**  The phone's last four digits. */
+	phone_tail: string | null,
+	/**  The state's key. */
+	state: string,
+	/**  The state's Chinese name. */
+	state_name: string,
+	/**  Since when. */
+	state_since: string | null,
+	/**  The newest event's time. */
+	last_update: string | null,
+	/**  When a provider was last asked. */
+	last_checked: string | null,
+	/**  The last query's error, if it failed. */
+	last_error: string | null,
+	/**  Not asked again before. */
+	next_attempt: string | null,
+	/**  Failed queries in a row. */
+	failures: number,
+	/**  `import` or `manual`. */
+	origin: string,
+	/**  When it was added. */
+	created_at: string,
+	/**  Its events, oldest first (empty in lists, filled on a case's page). */
+	events: TraceView_Serialize[],
+	/**  What needs doing about it. */
+	attention: AttentionView_Serialize[],
 };
 
 /**  A placeholder the case could not fill. */
@@ -1375,7 +1778,10 @@ export type ProposalView = {
 	confidence: number | null,
 	/**  The text of a script; the stem of a question; the buyer's message of an exercise. */
 	text: string,
-	/**  A question's options as `A. text`; an exercise's model answer as one entry. */
+	/**
+	 *  A question's options as `A. text`; an exercise's model answer as one entry; the
+	 *  section heading a script was found under.
+	 */
 	details: string[],
 	/**  A question's answer letters. */
 	answer: string,
@@ -1422,6 +1828,104 @@ export type ReadinessView_Serialize = {
 	minutes_left: number | null,
 	/**  One line, e.g. `已备 3 / 共 5 项必备材料，举证期还剩 14 小时`. */
 	summary: string,
+};
+
+/**  One parcel's refresh. */
+export type RefreshItemView = RefreshItemView_Serialize | RefreshItemView_Deserialize;
+
+/**  One parcel's refresh. */
+export type RefreshItemView_Deserialize = {
+	/**  The parcel. */
+	parcel_id: string,
+	/**  Its waybill. */
+	waybill: string,
+	/**  `updated`, `failed`, `deferred` or `skipped`. */
+	outcome: string,
+	/**  The new state's key, when updated. */
+	state?: string | null,
+	/**  What went wrong, or why it was skipped. */
+	message?: string | null,
+	/**  The error's code, when failed. */
+	code?: string | null,
+	/**  When it will be asked again, when failed or deferred. */
+	next_attempt?: string | null,
+};
+
+/**  One parcel's refresh. */
+export type RefreshItemView_Serialize = {
+	/**  The parcel. */
+	parcel_id: string,
+	/**  Its waybill. */
+	waybill: string,
+	/**  `updated`, `failed`, `deferred` or `skipped`. */
+	outcome: string,
+	/**  The new state's key, when updated. */
+	state: string | null,
+	/**  What went wrong, or why it was skipped. */
+	message: string | null,
+	/**  The error's code, when failed. */
+	code: string | null,
+	/**  When it will be asked again, when failed or deferred. */
+	next_attempt: string | null,
+};
+
+/**  Progress of a refresh, for the progress bar. */
+export type RefreshProgressView = {
+	/**  Parcels done. */
+	done: number,
+	/**  Parcels in the refresh. */
+	total: number,
+	/**  The waybill just done. */
+	waybill: string,
+	/**  Its outcome (`updated`, `failed`, `deferred`, `skipped`). */
+	outcome: string,
+};
+
+/**  What a refresh did. */
+export type RefreshReportView = RefreshReportView_Serialize | RefreshReportView_Deserialize;
+
+/**  What a refresh did. */
+export type RefreshReportView_Deserialize = {
+	/**  The provider asked. */
+	provider: string,
+	/**  Parcels in the refresh. */
+	total: number,
+	/**  Answered. */
+	updated: number,
+	/**  Failed (state kept, error recorded). */
+	failed: number,
+	/**  Put off (backoff or rate limit). */
+	deferred: number,
+	/**  Skipped (manual provider, or cancelled). */
+	skipped: number,
+	/**  New tracking events recorded. */
+	new_events: number,
+	/**  Whether the refresh was cancelled. */
+	cancelled: boolean,
+	/**  Each parcel's result, in completion order. */
+	items: RefreshItemView_Deserialize[],
+};
+
+/**  What a refresh did. */
+export type RefreshReportView_Serialize = {
+	/**  The provider asked. */
+	provider: string,
+	/**  Parcels in the refresh. */
+	total: number,
+	/**  Answered. */
+	updated: number,
+	/**  Failed (state kept, error recorded). */
+	failed: number,
+	/**  Put off (backoff or rate limit). */
+	deferred: number,
+	/**  Skipped (manual provider, or cancelled). */
+	skipped: number,
+	/**  New tracking events recorded. */
+	new_events: number,
+	/**  Whether the refresh was cancelled. */
+	cancelled: boolean,
+	/**  Each parcel's result, in completion order. */
+	items: RefreshItemView_Serialize[],
 };
 
 /**  One row that could not be imported. */
@@ -1600,6 +2104,95 @@ export type SkippedLineView = {
 	text: string,
 	/**  `noise`, `duplicate`, `heading` or `prose`. */
 	reason: string,
+};
+
+/**  One tracking event. */
+export type TraceView = TraceView_Serialize | TraceView_Deserialize;
+
+/**  One tracking event. */
+export type TraceView_Deserialize = {
+	/**  When. */
+	at: string,
+	/**  Where, if the courier says. */
+	place?: string | null,
+	/**  The courier's text. */
+	text: string,
+	/**  The provider's name, or `手动:<agent>`. */
+	source: string,
+};
+
+/**  One tracking event. */
+export type TraceView_Serialize = {
+	/**  When. */
+	at: string,
+	/**  Where, if the courier says. */
+	place: string | null,
+	/**  The courier's text. */
+	text: string,
+	/**  The provider's name, or `手动:<agent>`. */
+	source: string,
+};
+
+/**  The shop's tracking settings, as the settings screen edits them. */
+export type TrackingSettings = TrackingSettings_Serialize | TrackingSettings_Deserialize;
+
+/**  The tracking settings and whether the chosen provider's key is in the keychain. */
+export type TrackingSettingsView = TrackingSettingsView_Serialize | TrackingSettingsView_Deserialize;
+
+/**  The tracking settings and whether the chosen provider's key is in the keychain. */
+export type TrackingSettingsView_Deserialize = {
+	/**  The settings (no key). */
+	settings: TrackingSettings_Deserialize,
+	/**  Whether the provider's key is saved. */
+	has_key: boolean,
+	/**  Why the keychain could not be asked, if it could not. */
+	keychain_error?: string | null,
+};
+
+/**  The tracking settings and whether the chosen provider's key is in the keychain. */
+export type TrackingSettingsView_Serialize = {
+	/**  The settings (no key). */
+	settings: TrackingSettings_Serialize,
+	/**  Whether the provider's key is saved. */
+	has_key: boolean,
+	/**  Why the keychain could not be asked, if it could not. */
+	keychain_error: string | null,
+};
+
+/**  The shop's tracking settings, as the settings screen edits them. */
+export type TrackingSettings_Deserialize = {
+	/**  `manual`, `kuaidi100` or `kdniao`. */
+	provider?: string,
+	/**  快递100's `customer` id. */
+	kuaidi100_customer?: string,
+	/**  快递100's query address, when not the public one (tests, proxies). */
+	kuaidi100_url?: string | null,
+	/**  快递鸟's `EBusinessID`. */
+	kdniao_business_id?: string,
+	/**  快递鸟's query address, when not the public one. */
+	kdniao_url?: string | null,
+	/**  At most this many queries at once. */
+	concurrency?: number,
+	/**  Whether the app refreshes open cases' parcels by itself. */
+	auto_refresh?: boolean,
+};
+
+/**  The shop's tracking settings, as the settings screen edits them. */
+export type TrackingSettings_Serialize = {
+	/**  `manual`, `kuaidi100` or `kdniao`. */
+	provider: string,
+	/**  快递100's `customer` id. */
+	kuaidi100_customer: string,
+	/**  快递100's query address, when not the public one (tests, proxies). */
+	kuaidi100_url: string | null,
+	/**  快递鸟's `EBusinessID`. */
+	kdniao_business_id: string,
+	/**  快递鸟's query address, when not the public one. */
+	kdniao_url: string | null,
+	/**  At most this many queries at once. */
+	concurrency: number,
+	/**  Whether the app refreshes open cases' parcels by itself. */
+	auto_refresh: boolean,
 };
 
 /**  The unboxing-video check of one video. */
