@@ -52,6 +52,17 @@ import {
   type ScriptQueryInput_Deserialize,
   type ScriptVersionView,
   type ScriptView,
+  type AttentionListView_Serialize,
+  type CaseParcelsView_Serialize,
+  type CourierHintView,
+  type InterceptionInput_Deserialize,
+  type InterceptionView_Serialize,
+  type NewParcelInput_Deserialize,
+  type ParcelView_Serialize,
+  type RefreshProgressView,
+  type RefreshReportView_Serialize,
+  type TrackingSettings_Deserialize,
+  type TrackingSettingsView_Serialize,
 } from './bindings';
 import { getAgent, getAgentLimitFen } from '../settings';
 
@@ -87,6 +98,8 @@ export type {
   ScriptView,
   SkippedLineView,
   VariantChoiceView,
+  CourierHintView,
+  RefreshProgressView,
 } from './bindings';
 
 // specta writes two shapes for a type whose serde forms differ (an optional field may be
@@ -127,6 +140,24 @@ export type NewCaseInput = NewCaseInput_Deserialize;
 export type DraftView = DraftView_Serialize;
 /** What the draft panel asks for. */
 export type DraftOptions = DraftOptions_Deserialize;
+/** A case's parcels, attention items and interception. */
+export type CaseParcelsView = CaseParcelsView_Serialize;
+/** One parcel with its events. */
+export type ParcelView = ParcelView_Serialize;
+/** One attention item. */
+export type AttentionView = AttentionListView_Serialize['items'][number];
+/** The parcels needing attention. */
+export type AttentionListView = AttentionListView_Serialize;
+/** One tracking event. */
+export type TraceView = ParcelView_Serialize['events'][number];
+/** A case's interception. */
+export type InterceptionView = InterceptionView_Serialize;
+/** What a refresh did. */
+export type RefreshReportView = RefreshReportView_Serialize;
+/** The tracking settings (no key). */
+export type TrackingSettings = TrackingSettings_Deserialize;
+/** The tracking settings and whether the key is saved. */
+export type TrackingSettingsView = TrackingSettingsView_Serialize;
 /** A script as the editor saves it. */
 export type ScriptInput = ScriptInput_Deserialize;
 /** The script library's filter. */
@@ -539,4 +570,92 @@ export function previewScriptText(text: string): Promise<ScriptImportView> {
 /** Stores the proposals the reviewer accepted. */
 export function acceptScriptImport(input: AcceptImportInput): Promise<AcceptImportView> {
   return unwrap(commands.acceptScriptImport(input, getAgent()));
+}
+
+// ---- Parcels (docs/parcels.md) ----
+
+/** A case's parcels with their events, attention items and interception. */
+export function caseParcels(key: string): Promise<CaseParcelsView> {
+  return unwrap(commands.caseParcels(key));
+}
+
+/** The parcels needing attention across open cases. */
+export function parcelAttention(): Promise<AttentionListView> {
+  return unwrap(commands.parcelAttention());
+}
+
+/** A new parcel in which the optional fields may be left out. */
+export type NewParcel = Pick<NewParcelInput_Deserialize, 'case' | 'waybill'> & Partial<NewParcelInput_Deserialize>;
+
+/** Adds a parcel to a case by hand. */
+export function addParcel(input: NewParcel): Promise<ParcelView> {
+  return unwrap(commands.addParcel({ courier: null, direction: null, phone_tail: null, ...input }, getAgent()));
+}
+
+/** Changes a parcel's courier, phone tail or direction (`null` leaves it alone). */
+export function changeParcel(
+  id: string,
+  change: { courier?: string | null; phone_tail?: string | null; direction?: string | null },
+): Promise<ParcelView> {
+  return unwrap(commands.changeParcel(id, change.courier ?? null, change.phone_tail ?? null, change.direction ?? null));
+}
+
+/** Removes a parcel (its events stay recorded). */
+export function removeParcel(id: string): Promise<ParcelView> {
+  return unwrap(commands.removeParcel(id, getAgent()));
+}
+
+/** Records a parcel's state by hand. */
+export function recordParcelState(id: string, state: string, text: string | null, place: string | null): Promise<ParcelView> {
+  return unwrap(commands.recordParcelState(id, state, text, place, getAgent()));
+}
+
+/** What a waybill number's shape suggests about its courier. */
+export function courierHint(waybill: string): Promise<CourierHintView> {
+  return unwrap(commands.courierHint(waybill));
+}
+
+/** An interception step in which the optional fields may be left out. */
+export type InterceptionStepInput = Pick<InterceptionInput_Deserialize, 'case' | 'step'> & Partial<InterceptionInput_Deserialize>;
+
+/** Records an interception step. */
+export function intercept(input: InterceptionStepInput): Promise<InterceptionView> {
+  return unwrap(
+    commands.intercept({ parcel: null, courier: null, contact: null, note: null, ...input }, getAgent()),
+  );
+}
+
+/** Puts a text on the clipboard. */
+export function copyText(text: string): Promise<null> {
+  return unwrap(commands.copyText(text));
+}
+
+/** The shop's tracking settings and whether the provider's key is saved. */
+export function trackingSettings(): Promise<TrackingSettingsView> {
+  return unwrap(commands.trackingSettings());
+}
+
+/** Saves the tracking settings and, when given, the provider's key (into the keychain). */
+export function saveTrackingSettings(settings: TrackingSettings, key: string | null): Promise<TrackingSettingsView> {
+  return unwrap(commands.saveTrackingSettings(settings, key));
+}
+
+/** Deletes the provider's key from the keychain. */
+export function deleteTrackingKey(): Promise<TrackingSettingsView> {
+  return unwrap(commands.deleteTrackingKey());
+}
+
+/** Refreshes one case's (or waybill's) parcels, or all open cases' with `null`. */
+export function refreshParcels(
+  scope: string | null,
+  onProgress: (progress: RefreshProgressView) => void,
+): Promise<RefreshReportView> {
+  const channel = new Channel<RefreshProgressView>();
+  channel.onmessage = onProgress;
+  return unwrap(commands.refreshParcels(scope, channel));
+}
+
+/** Stops a running refresh; what was answered is kept. */
+export function cancelRefresh(): Promise<null> {
+  return unwrap(commands.cancelRefresh());
 }

@@ -31,6 +31,7 @@ import { CaseClocks } from './Deadlines';
 import { DraftPanel } from './DraftPanel';
 import { EvidencePanel } from './EvidencePanel';
 import { FlagMark } from './FlagMark';
+import { ParcelsPanel } from './ParcelsPanel';
 import { FLAGS, KINDS, kindLabel, statusLabel } from './labels';
 
 /** Props of {@link CasePage}. */
@@ -327,9 +328,7 @@ export function CasePage({ caseKey, onBack }: CasePageProps) {
 
       <EvidencePanel caseKey={caseKey} />
 
-      <Card size="small" title={t('case.section.upcoming')} data-testid="case-upcoming">
-        <Typography.Text type="secondary">{t('case.upcoming')}</Typography.Text>
-      </Card>
+      <ParcelsPanel caseKey={caseKey} onChanged={() => void load()} />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { listCases, type CaseView, type ShopInfo } from '../api';
 import { formatChinaTime, formatFen } from '../format';
 import { useI18n } from '../i18n';
 import { DeadlineCard } from './Deadlines';
+import { ParcelAttentionCard } from './ParcelAttention';
 import { FlagMark } from './FlagMark';
 import { kindLabel } from './labels';
 
@@ -151,6 +152,7 @@ export function Dashboard({ shop, onOpen, onCloseDemo, onNewCase }: DashboardPro
         <Col xs={24} lg={14}>
           <Space direction="vertical" style={{ width: '100%' }} size={16}>
             <DeadlineCard version={shop} onOpen={onOpen} />
+            <ParcelAttentionCard version={shop} onOpen={onOpen} />
             {shortList(t('dashboard.oldest'), oldest, 'oldest-open')}
             {shortList(t('dashboard.newest'), newest, 'newest-open')}
           </Space>

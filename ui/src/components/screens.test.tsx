@@ -23,6 +23,16 @@ const api = vi.hoisted(() => ({
   openDemoShop: vi.fn(),
   closeDemoShop: vi.fn(),
   onFileDrop: vi.fn((_handler: (path: string) => void) => () => undefined),
+  caseDraft: vi.fn(),
+  draftCopies: vi.fn(),
+  lintReply: vi.fn(),
+  copyDraft: vi.fn(),
+  caseParcels: vi.fn(),
+  parcelAttention: vi.fn(),
+  courierHint: vi.fn(),
+  refreshParcels: vi.fn(),
+  cancelRefresh: vi.fn(),
+  copyText: vi.fn(),
 }));
 vi.mock('../api', () => api);
 
@@ -45,6 +55,24 @@ beforeEach(() => {
   api.getAppInfo.mockResolvedValue(null);
   api.onFileDrop.mockImplementation(() => () => undefined);
   api.clockDashboard.mockResolvedValue({ open: 0, overdue: 0, due_soon: 0, entries: [] });
+  api.caseDraft.mockResolvedValue({
+    kind: 'quality_issue',
+    kind_name: '质量问题',
+    stage: 'first_reply',
+    text: '亲，给您添麻烦了。',
+    script_ids: ['quality_issue.first.1@1'],
+    unfilled: [],
+    lint: [],
+    compensation: null,
+    classification: null,
+    variants: [{ pick: 0, script_id: 'quality_issue.first.1@1', preview: '亲', tone: '', shop: false }],
+    pick: 0,
+    traditional: false,
+  });
+  api.draftCopies.mockResolvedValue([]);
+  api.lintReply.mockResolvedValue([]);
+  api.caseParcels.mockResolvedValue({ case_id: 'c1', kind: 'quality_issue', parcels: [], attention: [], interception: null });
+  api.parcelAttention.mockResolvedValue({ parcels: 0, items: [] });
   api.caseClocks.mockResolvedValue({ case_id: 'c1', kind: 'quality_issue', clocks: [], next: null });
   api.caseEvidence.mockResolvedValue({
     case_id: 'c1',
