@@ -61,7 +61,7 @@ import {
   type ParcelView_Serialize,
   type RefreshProgressView,
   type RefreshReportView_Serialize,
-  type TrackingSettings_Deserialize,
+  type TrackingSettings_Serialize,
   type TrackingSettingsView_Serialize,
 } from './bindings';
 import { getAgent, getAgentLimitFen } from '../settings';
@@ -155,7 +155,7 @@ export type InterceptionView = InterceptionView_Serialize;
 /** What a refresh did. */
 export type RefreshReportView = RefreshReportView_Serialize;
 /** The tracking settings (no key). */
-export type TrackingSettings = TrackingSettings_Deserialize;
+export type TrackingSettings = TrackingSettings_Serialize;
 /** The tracking settings and whether the key is saved. */
 export type TrackingSettingsView = TrackingSettingsView_Serialize;
 /** A script as the editor saves it. */

@@ -16,6 +16,9 @@ const api = vi.hoisted(() => ({
   chooseShopFile: vi.fn(),
   listBackups: vi.fn(),
   openShop: vi.fn(),
+  trackingSettings: vi.fn(),
+  saveTrackingSettings: vi.fn(),
+  deleteTrackingKey: vi.fn(),
 }));
 vi.mock('../api', () => api);
 
@@ -47,10 +50,25 @@ const YEAR_2026 = {
 
 const CLOCKS = { rules_file: '/data/clock-rules.toml', error: null, years: [YEAR_2026] };
 
+const TRACKING = {
+  settings: {
+    provider: 'manual',
+    kuaidi100_customer: '',
+    kuaidi100_url: null,
+    kdniao_business_id: '',
+    kdniao_url: null,
+    concurrency: 4,
+    auto_refresh: true,
+  },
+  has_key: false,
+  keychain_error: null,
+};
+
 beforeEach(() => {
   for (const fn of Object.values(api)) fn.mockReset();
   api.listBackups.mockResolvedValue([BACKUP]);
   api.clockSettings.mockResolvedValue(CLOCKS);
+  api.trackingSettings.mockResolvedValue(TRACKING);
 });
 
 describe('settings', () => {
@@ -116,5 +134,26 @@ describe('settings', () => {
       (await screen.findAllByText(/第 3 行 holidays.from/)).length,
       'a broken file is refused with its line and field',
     ).toBeGreaterThan(0);
+  });
+});
+
+describe('tracking settings', () => {
+  it('saves the provider and sends the key once, never showing a saved key', async () => {
+    api.saveTrackingSettings.mockResolvedValue({
+      ...TRACKING,
+      settings: { ...TRACKING.settings, provider: 'kuaidi100', kuaidi100_customer: 'CUST' },
+      has_key: true,
+    });
+    wrap(<Settings shop={makeShop()} />);
+    const card = await screen.findByTestId('tracking-settings');
+    fireEvent.mouseDown(within(card).getByRole('combobox'));
+    fireEvent.click(await screen.findByTitle('快递100 实时查询'));
+    fireEvent.change(await within(card).findByTestId('tracking-key'), { target: { value: 'SECRET' } });
+    fireEvent.click(within(card).getByTestId('tracking-save'));
+    await waitFor(() => expect(api.saveTrackingSettings).toHaveBeenCalled());
+    expect(api.saveTrackingSettings.mock.calls[0]?.[0]).toMatchObject({ provider: 'kuaidi100' });
+    expect(api.saveTrackingSettings.mock.calls[0]?.[1]).toBe('SECRET');
+    await within(card).findByText(/密钥已保存在系统钥匙串里/);
+    expect((within(card).getByTestId('tracking-key') as HTMLInputElement).value).toBe('');
   });
 });

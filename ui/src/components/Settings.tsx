@@ -32,6 +32,7 @@ import { formatBytes, formatChinaTime } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
 import { getAgent, getAgentLimitFen, setAgent, setAgentLimitFen } from '../settings';
 import { LanguageSwitch } from './LanguageSwitch';
+import { TrackingSettingsCard } from './TrackingSettingsCard';
 
 /** Props of {@link Settings}. */
 export interface SettingsProps {
@@ -182,6 +183,8 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
             </Form.Item>
           </Form>
         </Card>
+
+        {shop && !shop.demo && <TrackingSettingsCard />}
 
         {shop && (
           <Card title={t('settings.section.shop')} data-testid="shop-settings">
