@@ -205,6 +205,9 @@ impl Profile {
             ("XDG_DATA_HOME", self.path().join("data")),
             ("XDG_CONFIG_HOME", self.path().join("config")),
             ("XDG_CACHE_HOME", self.path().join("cache")),
+            // The machine running the tests has no desktop keychain; keys saved in the
+            // app live in its memory for the run.
+            ("AFTERDESK_KEYCHAIN", PathBuf::from("memory")),
         ]
     }
 }

@@ -162,7 +162,7 @@ async fn import_search_note_flag_and_restart() -> anyhow::Result<()> {
     app.screenshot("flow-06-case-after-restart").await?;
 
     // The settings show this shop's file, its backups and the holiday calendars.
-    app.click_css("li.ant-menu-item:nth-child(4)", DEFAULT_WAIT)
+    app.click_css("li.ant-menu-item:nth-child(5)", DEFAULT_WAIT)
         .await?;
     app.find_by_testid("shop-settings").await?;
     app.find_by_testid("clock-settings").await?;
@@ -303,5 +303,170 @@ async fn clocks_evidence_attach_and_package() -> anyhow::Result<()> {
         "the index names the case: {page}"
     );
     app.screenshot("evidence-03-package-index").await?;
+    app.close().await
+}
+
+/// Issues 5 and 6 in the real app: the shop's parcel provider is set in the settings (the
+/// key goes to the keychain), a case's draft is filled from the case, lint-clean, and its
+/// copy is recorded; the case's imported waybill shows its events after a refresh
+/// against a local server speaking 快递100's format; the workbench lists parcels needing
+/// attention; the script library imports pasted training text through its review.
+#[tokio::test]
+async fn drafts_scripts_and_parcels() -> anyhow::Result<()> {
+    use afterdesk_parcel::fake::{FakeKeys, FakeServer};
+
+    if !enabled() {
+        print_skip("drafts_scripts_and_parcels");
+        return Ok(());
+    }
+    let profile = Profile::new()?;
+    let now = chrono::Utc::now();
+    let export = profile.path().join("refunds.csv");
+    let spec = afterdesk_fixtures::Spec::new(120, now);
+    afterdesk_fixtures::write_refund_csv(
+        &mut std::fs::File::create(&export)?,
+        &spec,
+        afterdesk_fixtures::Encoding::Gbk,
+    )?;
+    let (refund_no, waybill) = {
+        let mut store = afterdesk_store::Store::open(
+            &profile.db_path(),
+            afterdesk_case::DeviceId("e2e".to_owned()),
+            now,
+        )?;
+        afterdesk_desk::import_file(
+            &mut store,
+            &export,
+            "e2e",
+            now,
+            &afterdesk_desk::ImportOptions::default(),
+            &mut |_| {},
+            &std::sync::atomic::AtomicBool::new(false),
+        )?;
+        // As the app does after an import.
+        afterdesk_desk::parcels_from_imports(&mut store, "e2e", now)?;
+        let rules = afterdesk_parcel::ParcelRules::default();
+        let open = store.list_cases(&afterdesk_store::CaseQuery {
+            open: Some(true),
+            limit: 200,
+            ..Default::default()
+        })?;
+        open.cases
+            .iter()
+            .filter_map(|c| {
+                let refund = c.facts.refund_no.clone()?;
+                let view = afterdesk_desk::case_parcels(&store, &refund, &rules, now).ok()?;
+                let parcel = view.parcels.first()?;
+                Some((refund, parcel.waybill.clone()))
+            })
+            .next()
+            .expect("an open case of the fixture has a waybill")
+    };
+    let server = FakeServer::start(FakeKeys::default(), Duration::ZERO).await?;
+
+    let app = App::launch("drafts-parcels", &profile).await?;
+    app.find_by_testid("dashboard").await?;
+
+    // 设置 → 物流查询: 快递100 at the local server, the key into the keychain.
+    app.click_css("li.ant-menu-item:nth-child(5)", DEFAULT_WAIT)
+        .await?;
+    app.find_by_testid("tracking-settings").await?;
+    app.choose_in_select("tracking-provider", "快递100 实时查询")
+        .await?;
+    app.type_into("tracking-customer", "E2E-CUSTOMER").await?;
+    app.type_into("tracking-url", &server.kuaidi100_url())
+        .await?;
+    app.type_into("tracking-key", "E2E-KEY").await?;
+    app.click_css("[data-testid=\"tracking-save\"]", DEFAULT_WAIT)
+        .await?;
+    app.wait_for_text("密钥已保存在系统钥匙串里", DEFAULT_WAIT)
+        .await?;
+    let saved = std::fs::read_to_string(profile.path().join("tracking.json"))?;
+    assert!(
+        saved.contains("kuaidi100") && !saved.contains("E2E-KEY"),
+        "the settings file names the provider and never holds the key: {saved}"
+    );
+    app.screenshot("parcels-01-tracking-settings").await?;
+
+    // The case: a draft filled from the case, and its parcel.
+    app.click_css("li.ant-menu-item:nth-child(2)", DEFAULT_WAIT)
+        .await?;
+    app.type_into("case-search", &refund_no).await?;
+    app.click_testid_containing("case-row", &refund_no).await?;
+    app.find_by_testid("draft-panel").await?;
+    app.wait_for_js(
+        "(document.querySelector('[data-testid=\"draft-text\"]')?.value ?? '').length > 10",
+        "a filled draft",
+        DEFAULT_WAIT,
+    )
+    .await?;
+    app.find_by_testid("draft-lint-clean").await?;
+    let draft_text: String = app
+        .client()
+        .execute(
+            "return document.querySelector('[data-testid=\"draft-text\"]').value;",
+            vec![],
+        )
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        !draft_text.contains('{'),
+        "every placeholder is filled or marked: {draft_text}"
+    );
+    app.click_css("[data-testid=\"draft-copy\"]", DEFAULT_WAIT)
+        .await?;
+    if draft_text.contains("【待填：") {
+        // Marks left: the copy asks to confirm.
+        app.click_css(".ant-popconfirm .ant-btn-primary", DEFAULT_WAIT)
+            .await?;
+    }
+    app.wait_for_text("已复制到剪贴板", DEFAULT_WAIT).await?;
+    app.find_by_testid("draft-copies").await?;
+    app.screenshot("drafts-01-case-draft").await?;
+
+    app.find_by_testid("parcels-panel").await?;
+    app.wait_for_text(&waybill, DEFAULT_WAIT).await?;
+    app.click_css("[data-testid=\"parcels-refresh\"]", DEFAULT_WAIT)
+        .await?;
+    app.wait_for_text("快件已到达【杭州转运中心】", Duration::from_secs(30))
+        .await?;
+    assert!(server.requests() >= 1, "the app asked the local provider");
+    app.client()
+        .execute(
+            "document.querySelector('[data-testid=\"parcels-panel\"]').scrollIntoView();",
+            vec![],
+        )
+        .await?;
+    app.screenshot("parcels-02-case-parcel-events").await?;
+
+    // The workbench's parcel list.
+    app.click_css("li.ant-menu-item:nth-child(1)", DEFAULT_WAIT)
+        .await?;
+    app.find_by_testid("parcel-attention-card").await?;
+    app.screenshot("parcels-03-workbench").await?;
+
+    // 话术库: search, then import pasted training text through the review.
+    app.click_css("li.ant-menu-item:nth-child(3)", DEFAULT_WAIT)
+        .await?;
+    app.find_by_testid("script-library").await?;
+    app.wait_for_css(".ant-table-row", DEFAULT_WAIT).await?;
+    app.screenshot("scripts-01-library").await?;
+    app.click_css("[data-testid=\"script-import\"]", DEFAULT_WAIT)
+        .await?;
+    app.type_into(
+        "script-import-paste",
+        "客服：亲，给您添麻烦了，缺少的配件我们今天就给您补发，运单号稍后发您。",
+    )
+    .await?;
+    app.click_css("[data-testid=\"script-import-read\"]", DEFAULT_WAIT)
+        .await?;
+    app.find_by_testid("script-import-summary").await?;
+    app.screenshot("scripts-02-import-review").await?;
+    app.click_css("[data-testid=\"script-import-accept\"]", DEFAULT_WAIT)
+        .await?;
+    app.find_by_testid("script-import-result").await?;
+    app.wait_for_text("已保存话术 1 条", DEFAULT_WAIT).await?;
     app.close().await
 }

@@ -69,10 +69,10 @@ export function TrackingSettingsCard() {
         {provider === 'kuaidi100' && (
           <>
             <Form.Item label={t('settings.tracking.customer')}>
-              <Input value={draft.kuaidi100_customer} onChange={(e) => setDraft({ ...draft, kuaidi100_customer: e.target.value })} />
+              <Input data-testid="tracking-customer" value={draft.kuaidi100_customer} onChange={(e) => setDraft({ ...draft, kuaidi100_customer: e.target.value })} />
             </Form.Item>
             <Form.Item label={t('settings.tracking.url')}>
-              <Input value={draft.kuaidi100_url ?? ''} onChange={(e) => setDraft({ ...draft, kuaidi100_url: e.target.value || null })} />
+              <Input data-testid="tracking-url" value={draft.kuaidi100_url ?? ''} onChange={(e) => setDraft({ ...draft, kuaidi100_url: e.target.value || null })} />
             </Form.Item>
           </>
         )}
