@@ -42,6 +42,16 @@ export interface CasePageProps {
   readonly onBack: () => void;
 }
 
+/** Timeline fields that record an addition rather than a change of value. */
+const ADDITIONS: Record<string, true> = {
+  evidence_attached: true,
+  evidence_detached: true,
+  draft_copied: true,
+  parcel_added: true,
+  parcel_removed: true,
+  interception: true,
+};
+
 /** Timeline fields that have a translated name. */
 const FIELD_LABELS: Record<string, MessageKey> = {
   kind: 'case.field.kind',
@@ -57,6 +67,12 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   completed_at: 'case.field.completedAt',
   deleted: 'case.field.deleted',
   restored: 'case.field.restored',
+  evidence_attached: 'case.field.evidenceAttached',
+  evidence_detached: 'case.field.evidenceDetached',
+  draft_copied: 'case.field.draftCopied',
+  parcel_added: 'case.field.parcelAdded',
+  parcel_removed: 'case.field.parcelRemoved',
+  interception: 'case.field.interception',
 };
 
 /**
@@ -170,6 +186,11 @@ export function CasePage({ caseKey, onBack }: CasePageProps) {
     };
     if (e.old === null && e.new === null) {
       return t('case.timeline.event', { actor: e.actor, field });
+    }
+    // Records that only add something (a copied reply, a parcel, a proof) read as
+    // "who: what — detail", not as a change from nothing.
+    if (e.old === null && e.field in ADDITIONS) {
+      return t('case.timeline.added', { actor: e.actor, field, detail: e.new ?? '' });
     }
     return t('case.timeline.change', { actor: e.actor, field, old: value(e.old), new: value(e.new) });
   };

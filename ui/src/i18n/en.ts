@@ -510,4 +510,11 @@ export const en: Messages = {
   'settings.tracking.concurrency': "Queries at once",
   'settings.tracking.auto': "Refresh open cases' parcels every 30 minutes",
   'settings.tracking.help': "Works without a provider too: record states by hand; the prompts work the same.",
+  'case.field.evidenceAttached': "evidence attached",
+  'case.field.evidenceDetached': "evidence removed",
+  'case.field.draftCopied': "reply copied",
+  'case.field.parcelAdded': "parcel added",
+  'case.field.parcelRemoved': "parcel removed",
+  'case.field.interception': "interception",
+  'case.timeline.added': "{actor}: {field} · {detail}",
 };

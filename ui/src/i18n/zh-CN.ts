@@ -514,6 +514,13 @@ export const zhCN = {
   'settings.tracking.concurrency': "同时查询数",
   'settings.tracking.auto': "每 30 分钟自动刷新未结束售后单的包裹",
   'settings.tracking.help': "不接接口也能用：在包裹上手动记录状态，提醒照常工作。",
+  'case.field.evidenceAttached': "添加证据",
+  'case.field.evidenceDetached': "移除证据",
+  'case.field.draftCopied': "复制回复",
+  'case.field.parcelAdded': "添加包裹",
+  'case.field.parcelRemoved': "删除包裹",
+  'case.field.interception': "拦截",
+  'case.timeline.added': "{actor}：{field} · {detail}",
 } as const;
 
 /** Every message key; derived from the Simplified Chinese source locale. */

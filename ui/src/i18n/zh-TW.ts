@@ -510,4 +510,11 @@ export const zhTW: Messages = {
   'settings.tracking.concurrency': "同時查詢數",
   'settings.tracking.auto': "每 30 分鐘自動重新整理未結束售後單的包裹",
   'settings.tracking.help': "不接介面也能用：在包裹上手動記錄狀態，提醒照常運作。",
+  'case.field.evidenceAttached': "新增證據",
+  'case.field.evidenceDetached': "移除證據",
+  'case.field.draftCopied': "複製回覆",
+  'case.field.parcelAdded': "新增包裹",
+  'case.field.parcelRemoved': "刪除包裹",
+  'case.field.interception': "攔截",
+  'case.timeline.added': "{actor}：{field} · {detail}",
 };
