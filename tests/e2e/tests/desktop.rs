@@ -171,6 +171,35 @@ async fn import_search_note_flag_and_restart() -> anyhow::Result<()> {
     app.close().await
 }
 
+/// A shop of 120 generated cases, imported from a GBK export before the app starts.
+fn imported_shop(
+    profile: &Profile,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<afterdesk_store::Store> {
+    let export = profile.path().join("refunds.csv");
+    let spec = afterdesk_fixtures::Spec::new(120, now);
+    afterdesk_fixtures::write_refund_csv(
+        &mut std::fs::File::create(&export)?,
+        &spec,
+        afterdesk_fixtures::Encoding::Gbk,
+    )?;
+    let mut store = afterdesk_store::Store::open(
+        &profile.db_path(),
+        afterdesk_case::DeviceId("e2e".to_owned()),
+        now,
+    )?;
+    afterdesk_desk::import_file(
+        &mut store,
+        &export,
+        "e2e",
+        now,
+        &afterdesk_desk::ImportOptions::default(),
+        &mut |_| {},
+        &std::sync::atomic::AtomicBool::new(false),
+    )?;
+    Ok(store)
+}
+
 /// Issue 4 in the real app: a "not received" case shows its clocks and its evidence
 /// checklist; a photo attached through the native file dialog appears under its item; the
 /// evidence package exported through the folder dialog is a zip whose index page opens in
@@ -187,28 +216,8 @@ async fn clocks_evidence_attach_and_package() -> anyhow::Result<()> {
     let profile = Profile::new()?;
     let now = chrono::Utc::now();
     // A shop with cases, imported before the app starts.
-    let export = profile.path().join("refunds.csv");
-    let spec = afterdesk_fixtures::Spec::new(120, now);
-    afterdesk_fixtures::write_refund_csv(
-        &mut std::fs::File::create(&export)?,
-        &spec,
-        afterdesk_fixtures::Encoding::Gbk,
-    )?;
     let refund_no = {
-        let mut store = afterdesk_store::Store::open(
-            &profile.db_path(),
-            afterdesk_case::DeviceId("e2e".to_owned()),
-            now,
-        )?;
-        afterdesk_desk::import_file(
-            &mut store,
-            &export,
-            "e2e",
-            now,
-            &afterdesk_desk::ImportOptions::default(),
-            &mut |_| {},
-            &std::sync::atomic::AtomicBool::new(false),
-        )?;
+        let store = imported_shop(&profile, now)?;
         let list = store.list_cases(&afterdesk_store::CaseQuery {
             kind: Some(ScenarioKind::NotReceived),
             open: Some(true),
@@ -321,28 +330,8 @@ async fn drafts_scripts_and_parcels() -> anyhow::Result<()> {
     }
     let profile = Profile::new()?;
     let now = chrono::Utc::now();
-    let export = profile.path().join("refunds.csv");
-    let spec = afterdesk_fixtures::Spec::new(120, now);
-    afterdesk_fixtures::write_refund_csv(
-        &mut std::fs::File::create(&export)?,
-        &spec,
-        afterdesk_fixtures::Encoding::Gbk,
-    )?;
     let (refund_no, waybill) = {
-        let mut store = afterdesk_store::Store::open(
-            &profile.db_path(),
-            afterdesk_case::DeviceId("e2e".to_owned()),
-            now,
-        )?;
-        afterdesk_desk::import_file(
-            &mut store,
-            &export,
-            "e2e",
-            now,
-            &afterdesk_desk::ImportOptions::default(),
-            &mut |_| {},
-            &std::sync::atomic::AtomicBool::new(false),
-        )?;
+        let mut store = imported_shop(&profile, now)?;
         // As the app does after an import.
         afterdesk_desk::parcels_from_imports(&mut store, "e2e", now)?;
         let rules = afterdesk_parcel::ParcelRules::default();
