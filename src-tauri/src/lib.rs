@@ -8,6 +8,7 @@
 
 pub mod commands;
 mod drafts;
+mod polish;
 mod reminders;
 pub mod shop;
 
@@ -73,6 +74,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             drafts::preview_script_import,
             drafts::preview_script_text,
             drafts::accept_script_import,
+            polish::polish_settings,
+            polish::polish_enabled,
+            polish::save_polish_settings,
+            polish::set_polish_key,
+            polish::delete_polish_key,
+            polish::polish_draft,
         ])
         .error_handling(ErrorHandlingMode::Result)
         .dangerously_cast_bigints_to_number()
@@ -147,6 +154,9 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(desk)
+        // AFTERDESK_KEYCHAIN=memory keeps tests and machines without a keychain away from
+        // the system's; the polish then works for as long as the app runs.
+        .manage(polish::Keys(afterdesk_secret::Keychain::from_env()))
         .setup(|app| {
             reminders::start(app.handle());
             Ok(())
