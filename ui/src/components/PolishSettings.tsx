@@ -197,7 +197,11 @@ export function PolishSettingsCard() {
               <Button data-testid="polish-key-save" disabled={!keyInput.trim() || busy} onClick={() => void storeKey()}>
                 {t('settings.polish.key.save')}
               </Button>
-              {replacing && <Button onClick={() => setReplacing(false)}>{t('common.cancel')}</Button>}
+              {replacing && (
+                <Button data-testid="polish-key-cancel" onClick={() => setReplacing(false)}>
+                  {t('common.cancel')}
+                </Button>
+              )}
             </Space.Compact>
           )}
           <Typography.Text type="secondary">{t('settings.polish.key.help')}</Typography.Text>
