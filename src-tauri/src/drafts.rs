@@ -54,16 +54,25 @@ pub async fn copy_draft(
     input: CopyDraftInput,
     agent: String,
 ) -> CommandResult<DraftCopyView> {
-    let copy =
-        desk.with_store(|store| Ok(afterdesk_desk::copy_draft(store, &key, &input, &agent, now())?))?;
+    let copy = desk.with_store(|store| {
+        Ok(afterdesk_desk::copy_draft(
+            store,
+            &key,
+            &input,
+            &agent,
+            now(),
+        )?)
+    })?;
     // The record comes first: a draft that reached the clipboard must be on the case's
     // history. If the clipboard then fails, the agent is told so and can copy by hand.
-    app.clipboard().write_text(input.text.clone()).map_err(|e| {
-        CommandError::new(
-            "clipboard",
-            format!("回复已记录，但无法写入剪贴板（{e}）；请手动选中文字复制"),
-        )
-    })?;
+    app.clipboard()
+        .write_text(input.text.clone())
+        .map_err(|e| {
+            CommandError::new(
+                "clipboard",
+                format!("回复已记录，但无法写入剪贴板（{e}）；请手动选中文字复制"),
+            )
+        })?;
     Ok(copy)
 }
 
@@ -106,7 +115,11 @@ pub async fn set_script_enabled(
 ) -> CommandResult<ScriptView> {
     desk.with_store(|store| {
         Ok(afterdesk_desk::set_script_enabled(
-            store, &id, enabled, &agent, now(),
+            store,
+            &id,
+            enabled,
+            &agent,
+            now(),
         )?)
     })
 }
@@ -122,7 +135,11 @@ pub async fn remove_script(
 ) -> CommandResult<()> {
     desk.with_store(|store| {
         Ok(afterdesk_desk::remove_script(
-            store, &id, removed, &agent, now(),
+            store,
+            &id,
+            removed,
+            &agent,
+            now(),
         )?)
     })
 }
@@ -172,7 +189,10 @@ pub async fn accept_script_import(
 ) -> CommandResult<AcceptImportView> {
     desk.with_store(|store| {
         Ok(afterdesk_desk::accept_script_import(
-            store, &input, &agent, now(),
+            store,
+            &input,
+            &agent,
+            now(),
         )?)
     })
 }

@@ -188,7 +188,12 @@ mod tests {
                 let case = list
                     .cases
                     .iter()
-                    .find(|c| c.facts.buyer_nick.as_deref().is_some_and(|n| n.chars().count() > 1))
+                    .find(|c| {
+                        c.facts
+                            .buyer_nick
+                            .as_deref()
+                            .is_some_and(|n| n.chars().count() > 1)
+                    })
                     .unwrap();
                 Ok((case.id.to_string(), case.facts.buyer_nick.clone().unwrap()))
             })
@@ -226,7 +231,10 @@ mod tests {
         let view = settings_view(&desk, &keys).await;
         assert!(view.settings.enabled && view.has_key, "{view:?}");
         let shown = serde_json::to_string(&view).unwrap();
-        assert!(!shown.contains("sk-app-secret-7"), "the view never carries the key");
+        assert!(
+            !shown.contains("sk-app-secret-7"),
+            "the view never carries the key"
+        );
         let file = std::fs::read_to_string(&view.file).unwrap();
         assert!(!file.contains("sk-app-secret-7"), "nor the settings file");
 
@@ -243,7 +251,8 @@ mod tests {
         configure(&desk, &server.base_url(), 10);
         on_keychain(&keys, |s| s.set("sk-app-1")).await.unwrap();
 
-        let text = format!("{nick} 您好，请拨打 138 1234 5678 联系快递员，订单 4102938475610293847。");
+        let text =
+            format!("{nick} 您好，请拨打 138 1234 5678 联系快递员，订单 4102938475610293847。");
         let polished = polish_text(&desk, &keys, &id, &text).await.unwrap();
         let sent = server.requests();
         assert_eq!(sent.len(), 1);
@@ -253,9 +262,15 @@ mod tests {
             sent[0].body
         );
         assert_eq!(sent[0].header("authorization"), Some("Bearer sk-app-1"));
-        assert!(sent[0].body.contains("4102938475610293847"), "the order number goes");
+        assert!(
+            sent[0].body.contains("4102938475610293847"),
+            "the order number goes"
+        );
         assert!(polished.sent_text.contains("〔电话〕") && polished.sent_text.contains("〔姓名〕"));
-        assert!(polished.text.contains("〔电话〕"), "markers are never filled back");
+        assert!(
+            polished.text.contains("〔电话〕"),
+            "markers are never filled back"
+        );
         let kinds: Vec<&str> = polished.removed.iter().map(|r| r.kind.as_str()).collect();
         assert_eq!(kinds, ["phone", "name"]);
         assert!(
@@ -270,7 +285,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (desk, id, _) = demo_desk(&dir);
         let keys = Keys(Keychain::memory());
-        let err = polish_text(&desk, &keys, &id, "亲，您好").await.unwrap_err();
+        let err = polish_text(&desk, &keys, &id, "亲，您好")
+            .await
+            .unwrap_err();
         assert_eq!(err.code, "polish_disabled", "off by default: {err:?}");
 
         let denied = FakeChat::start(Reply::Status(
@@ -279,17 +296,23 @@ mod tests {
         ))
         .unwrap();
         configure(&desk, &denied.base_url(), 10);
-        let err = polish_text(&desk, &keys, &id, "亲，您好").await.unwrap_err();
+        let err = polish_text(&desk, &keys, &id, "亲，您好")
+            .await
+            .unwrap_err();
         assert_eq!(err.code, "polish_no_key", "{err:?}");
         on_keychain(&keys, |s| s.set("sk-wrong")).await.unwrap();
-        let err = polish_text(&desk, &keys, &id, "亲，您好").await.unwrap_err();
+        let err = polish_text(&desk, &keys, &id, "亲，您好")
+            .await
+            .unwrap_err();
         assert_eq!(err.code, "polish_unauthorized");
         assert!(err.message.contains("Incorrect API key"), "{}", err.message);
 
-        let slow = FakeChat::start(Reply::Slow(Duration::from_secs(3), Box::new(Reply::Echo)))
-            .unwrap();
+        let slow =
+            FakeChat::start(Reply::Slow(Duration::from_secs(3), Box::new(Reply::Echo))).unwrap();
         configure(&desk, &slow.base_url(), 1);
-        let err = polish_text(&desk, &keys, &id, "亲，您好").await.unwrap_err();
+        let err = polish_text(&desk, &keys, &id, "亲，您好")
+            .await
+            .unwrap_err();
         assert_eq!(err.code, "polish_timeout");
         assert!(err.message.contains("1 秒"), "{}", err.message);
 

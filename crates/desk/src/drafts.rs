@@ -443,7 +443,9 @@ fn unfilled_marks(text: &str) -> Vec<String> {
             rest = &here[marker.len()..];
         } else {
             // Step over the bracket (both are one character) and look again.
-            rest = here.get(here.chars().next().map_or(1, char::len_utf8)..).unwrap_or("");
+            rest = here
+                .get(here.chars().next().map_or(1, char::len_utf8)..)
+                .unwrap_or("");
         }
     }
     out

@@ -136,7 +136,10 @@ pub fn known_pii(detail: &CaseDetail) -> KnownPii {
         // The address test comes first: 收货人地址 names a recipient too, but is an address.
         let list = if header.contains("地址") {
             &mut known.addresses
-        } else if ["手机", "电话", "联系方式"].iter().any(|w| header.contains(w)) {
+        } else if ["手机", "电话", "联系方式"]
+            .iter()
+            .any(|w| header.contains(w))
+        {
             &mut known.phones
         } else if ["收货人", "收件人", "联系人", "姓名"]
             .iter()
@@ -362,7 +365,13 @@ mod tests {
         fields.sort();
         assert_eq!(
             fields,
-            ["base_url", "enabled", "model", "temperature", "timeout_secs"],
+            [
+                "base_url",
+                "enabled",
+                "model",
+                "temperature",
+                "timeout_secs"
+            ],
             "only the endpoint settings are written"
         );
         assert!(
@@ -400,7 +409,10 @@ mod tests {
             "{text}"
         );
         let view = PolishSettingsView::new(&db, false, None);
-        assert!(!view.settings.enabled, "a broken file leaves the polish off");
+        assert!(
+            !view.settings.enabled,
+            "a broken file leaves the polish off"
+        );
         assert_eq!(view.error.as_deref(), Some(text.as_str()));
     }
 
