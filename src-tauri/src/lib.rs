@@ -9,6 +9,7 @@
 pub mod commands;
 mod drafts;
 mod parcels;
+mod polish;
 mod reminders;
 pub mod shop;
 
@@ -88,6 +89,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             parcels::delete_tracking_key,
             parcels::refresh_parcels,
             parcels::cancel_refresh,
+            polish::polish_settings,
+            polish::polish_enabled,
+            polish::save_polish_settings,
+            polish::set_polish_key,
+            polish::delete_polish_key,
+            polish::polish_draft,
         ])
         .error_handling(ErrorHandlingMode::Result)
         .dangerously_cast_bigints_to_number()
@@ -151,6 +158,7 @@ pub fn run() {
     let config = config_dir();
     let desk = shop::Desk::open(db_path(config.as_deref()), device(now), config, now);
     let builder = specta_builder();
+    let keychain = afterdesk_secret::Keychain::from_env();
     let result = tauri::Builder::default()
         // The single-instance plugin must be registered first so that a second launch
         // exits before it creates windows or touches the saved window state.
@@ -162,7 +170,11 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(desk)
-        .manage(parcels::Tracking::from_env())
+        // One keychain for every key the app keeps. AFTERDESK_KEYCHAIN=memory keeps tests
+        // and machines without a keychain away from the system's; keys then last for as
+        // long as the app runs.
+        .manage(parcels::Tracking::new(keychain.clone()))
+        .manage(polish::Keys(keychain))
         .setup(|app| {
             reminders::start(app.handle());
             parcels::start_auto_refresh(app.handle());

@@ -41,10 +41,10 @@ pub struct Tracking {
 }
 
 impl Tracking {
-    /// The keychain chosen by the environment and no refresh running.
-    pub fn from_env() -> Self {
+    /// Keys from `keychain`, no refresh running.
+    pub fn new(keychain: Keychain) -> Self {
         Tracking {
-            keychain: Keychain::from_env(),
+            keychain,
             cancel: Arc::new(AtomicBool::new(false)),
             running: Arc::new(AtomicBool::new(false)),
         }

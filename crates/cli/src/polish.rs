@@ -170,20 +170,8 @@ fn draft_and_known(ctx: &Context_, args: &PolishArgs) -> anyhow::Result<(String,
     };
     let store = ctx.open()?;
     let detail = store.case_detail(case)?;
-    let mut known = KnownPii::default();
-    let order = detail.order.as_ref().map(|o| &o.facts);
-    for nick in [
-        detail.case.facts.buyer_nick.as_ref(),
-        order.and_then(|o| o.buyer_nick.as_ref()),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        known.names.push(nick.clone());
-    }
-    if let Some(address) = order.and_then(|o| o.address.as_ref()) {
-        known.addresses.push(address.clone());
-    }
+    // The same buyer data the app removes (afterdesk-desk), so both send the same text.
+    let known = afterdesk_desk::known_pii(&detail);
     let text = match &args.text {
         Some(text) => text.clone(),
         None => {

@@ -8,6 +8,7 @@
 use crate::DeskError;
 use afterdesk_case::time::china_rfc3339;
 use afterdesk_case::{Fen, ScenarioKind};
+use afterdesk_polish::PiiKind;
 use afterdesk_script::import::{self, ImportReport};
 use afterdesk_script::{
     Classification, Classifier, Compensation, DraftRequest, Ladder, Library, Lint, Placeholder,
@@ -410,18 +411,42 @@ impl From<&DraftCopy> for DraftCopyView {
     }
 }
 
-/// The labels of the 【待填：…】 marks left in a text.
+/// What still has to be filled in before a text goes to a buyer, each once, in the order
+/// of the text: the labels of the 【待填：…】 marks, and the markers the AI polish left
+/// where it removed the buyer's data (〔电话〕〔地址〕〔身份证号〕〔姓名〕, listed as they
+/// are written). A marker sent as it is would tell the buyer nothing, like a placeholder.
 fn unfilled_marks(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(UNFILLED_MARK) {
-        let after = &rest[start + UNFILLED_MARK.len()..];
-        let Some(end) = after.find('】') else { break };
-        let label = after[..end].to_owned();
-        if !out.contains(&label) {
-            out.push(label);
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |label: &str| {
+        if !out.iter().any(|l| l == label) {
+            out.push(label.to_owned());
         }
-        rest = &after[end..];
+    };
+    let mut rest = text;
+    while let Some(start) = rest.find(['【', '〔']) {
+        let here = &rest[start..];
+        if let Some(after) = here.strip_prefix(UNFILLED_MARK) {
+            match after.find('】') {
+                Some(end) => {
+                    push(&after[..end]);
+                    rest = &after[end..];
+                }
+                // An unclosed mark is not a placeholder; markers after it still count.
+                None => rest = after,
+            }
+        } else if let Some(marker) = PiiKind::ALL
+            .iter()
+            .map(|k| k.marker())
+            .find(|m| here.starts_with(m))
+        {
+            push(marker);
+            rest = &here[marker.len()..];
+        } else {
+            // Step over the bracket (both are one character) and look again.
+            rest = here
+                .get(here.chars().next().map_or(1, char::len_utf8)..)
+                .unwrap_or("");
+        }
     }
     out
 }
@@ -1055,6 +1080,13 @@ mod tests {
     #[case("请补发【待填：新运单号】，谢谢", vec!["新运单号"])]
     #[case("【待填：签收人】【待填：签收时间】【待填：签收人】", vec!["签收人", "签收时间"])]
     #[case("没有标记", vec![])]
+    #[case::redaction_markers(
+        "请拨打〔电话〕，寄到〔地址〕，【待填：运单号】，〔电话〕",
+        vec!["〔电话〕", "〔地址〕", "运单号"]
+    )]
+    #[case::every_marker("〔姓名〕〔身份证号〕", vec!["〔姓名〕", "〔身份证号〕"])]
+    #[case::other_brackets_are_text("〔注〕无需退货【优惠】", vec![])]
+    #[case::unclosed_mark("【待填：签收人 再打〔电话〕", vec!["〔电话〕"])]
     fn unfilled_marks_are_found(#[case] text: &str, #[case] want: Vec<&str>) {
         assert_eq!(
             unfilled_marks(text),
@@ -1105,6 +1137,43 @@ mod tests {
             Some(draft.script_ids),
             "the copy names the script it came from"
         );
+    }
+
+    #[test]
+    fn a_polished_text_with_redaction_markers_copies_only_once_filled_or_confirmed() {
+        let mut store = demo();
+        let key = first_case(&store);
+        let input = CopyDraftInput {
+            text: "亲，快递员会打您的〔电话〕，请留意。".to_owned(),
+            kind: "not_received".to_owned(),
+            script_ids: Vec::new(),
+            confirm_unfilled: false,
+        };
+        let refused = copy_draft(&mut store, &key, &input, "小王", now());
+        let Err(err) = refused else {
+            panic!("a marker must block the copy: {refused:?}");
+        };
+        assert_eq!(err.code(), "draft_unfilled");
+        assert!(err.to_string().contains("〔电话〕"), "{err}");
+        let confirmed = copy_draft(
+            &mut store,
+            &key,
+            &CopyDraftInput {
+                confirm_unfilled: true,
+                ..input.clone()
+            },
+            "小王",
+            now(),
+        );
+        let Ok(confirmed) = confirmed else {
+            panic!("confirmed, it copies: {confirmed:?}");
+        };
+        assert_eq!(confirmed.confirmed_unfilled, ["〔电话〕"]);
+        let filled = CopyDraftInput {
+            text: input.text.replace("〔电话〕", "手机"),
+            ..input
+        };
+        assert!(copy_draft(&mut store, &key, &filled, "小王", now()).is_ok());
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod evidence_view;
 mod import;
 mod parcel_view;
 mod parcels;
+mod polish;
 mod reminders;
 mod shop;
 mod summary;
@@ -58,6 +59,11 @@ pub use parcels::{
     parcels_needing_attention, parse_courier, parse_parcel_state, record_parcel_state,
     refresh_parcels, refresh_targets, remove_parcel,
 };
+pub use polish::{
+    MAX_POLISH_TIMEOUT_SECS, POLISH_SETTINGS_FILE, PolishConfigView, PolishSettingsView,
+    PolishWarningView, PolishedView, RemovedView, case_known_pii, known_pii, load_polish_settings,
+    polish_settings_path, save_polish_settings,
+};
 pub use reminders::{DEFAULT_LEADS_MINUTES, Reminder, Reminders, due_reminders, due_today};
 pub use shop::{
     DB_ENV, RECENT_SHOPS, ShopFiles, default_db_path, device_id, load_shop_files, remember_shop,
@@ -101,6 +107,9 @@ pub enum DeskError {
     /// Asking a tracking provider failed (boxed for the same reason).
     #[error(transparent)]
     Track(Box<afterdesk_parcel::TrackError>),
+    /// The AI polish settings cannot work (boxed: the HTTP client's error is large).
+    #[error(transparent)]
+    Polish(Box<afterdesk_polish::PolishError>),
     /// The file is an order list where a refund list was expected, or the reverse.
     #[error("{0}")]
     WrongKind(String),
@@ -171,6 +180,7 @@ impl DeskError {
             DeskError::NoEvidenceFolder => "no_evidence_folder",
             DeskError::Parcel(e) => e.code(),
             DeskError::Track(e) => e.code(),
+            DeskError::Polish(e) => e.code(),
             DeskError::WrongKind(_) => "wrong_export_kind",
             DeskError::UnknownField(_) => "unknown_field",
             DeskError::Settings { .. } | DeskError::SettingsFormat { .. } => "settings",

@@ -241,8 +241,10 @@ impl Polisher {
     }
 }
 
-/// `{base}/chat/completions`, or `base` itself if it already ends so.
-fn endpoint(base: &str) -> Result<Url, PolishError> {
+/// The URL requests go to for a configured base URL: `{base}/chat/completions`, or `base`
+/// itself if it already ends so. Public so that a settings screen can refuse a mistyped
+/// URL when it is saved rather than at the agent's first polish.
+pub fn endpoint(base: &str) -> Result<Url, PolishError> {
     let trimmed = base.trim_end_matches('/');
     let full = if trimmed.ends_with("/chat/completions") {
         trimmed.to_owned()

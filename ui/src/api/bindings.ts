@@ -162,6 +162,28 @@ export const commands = {
 	refreshParcels: (scope: string | null, onProgress: Channel<RefreshProgressView>) => typedError<RefreshReportView_Serialize, CommandError>(__TAURI_INVOKE("refresh_parcels", { scope, onProgress })),
 	/**  Stops a running refresh after the queries already sent; what was answered is kept. */
 	cancelRefresh: () => typedError<null, CommandError>(__TAURI_INVOKE("cancel_refresh")),
+	/**  The AI polish settings of the open shop and whether a key is saved on this computer. */
+	polishSettings: () => typedError<PolishSettingsView_Serialize, CommandError>(__TAURI_INVOKE("polish_settings")),
+	/**
+	 *  Whether the open shop turned the AI polish on: the draft panel's question, answered from
+	 *  the settings file alone. The keychain is not asked, because on Linux a locked keychain
+	 *  may prompt for its password, and opening a case must never do that.
+	 */
+	polishEnabled: () => typedError<boolean, CommandError>(__TAURI_INVOKE("polish_enabled")),
+	/**  Saves the AI polish settings beside the shop database (never the key). */
+	savePolishSettings: (settings: PolishConfigView_Deserialize) => typedError<PolishSettingsView_Serialize, CommandError>(__TAURI_INVOKE("save_polish_settings", { settings })),
+	/**
+	 *  Stores the API key in this computer's keychain, replacing any earlier one. The key is
+	 *  never sent back to the page.
+	 */
+	setPolishKey: (key: string) => typedError<PolishSettingsView_Serialize, CommandError>(__TAURI_INVOKE("set_polish_key", { key })),
+	/**  Removes the API key from this computer's keychain (no key is not an error). */
+	deletePolishKey: () => typedError<PolishSettingsView_Serialize, CommandError>(__TAURI_INVOKE("delete_polish_key")),
+	/**
+	 *  Polishes a draft of the case `key` through the shop's endpoint: the buyer's data is
+	 *  removed first, and a text that changed a fact is refused (`polish_changed_facts`).
+	 */
+	polishDraft: (key: string, text: string) => typedError<PolishedView, CommandError>(__TAURI_INVOKE("polish_draft", { key, text })),
 };
 
 /* Types */
@@ -1692,6 +1714,101 @@ export type PlaceholderView = {
 	mark: string,
 };
 
+/**
+ *  The AI polish settings as the settings card edits them. The API key is not among them:
+ *  it goes to the keychain on its own and is never read back into the page.
+ */
+export type PolishConfigView = PolishConfigView_Serialize | PolishConfigView_Deserialize;
+
+/**
+ *  The AI polish settings as the settings card edits them. The API key is not among them:
+ *  it goes to the keychain on its own and is never read back into the page.
+ */
+export type PolishConfigView_Deserialize = {
+	/**  Whether agents may polish drafts. Off until the shop turns it on. */
+	enabled: boolean,
+	/**  The endpoint's base URL, e.g. `https://api.deepseek.com/v1`. */
+	base_url: string,
+	/**  The model name, e.g. `deepseek-chat`. */
+	model: string,
+	/**  How long to wait for the answer, in seconds. */
+	timeout_secs: number,
+	/**  The sampling temperature; `null` leaves the endpoint's default. */
+	temperature?: number | null,
+};
+
+/**
+ *  The AI polish settings as the settings card edits them. The API key is not among them:
+ *  it goes to the keychain on its own and is never read back into the page.
+ */
+export type PolishConfigView_Serialize = {
+	/**  Whether agents may polish drafts. Off until the shop turns it on. */
+	enabled: boolean,
+	/**  The endpoint's base URL, e.g. `https://api.deepseek.com/v1`. */
+	base_url: string,
+	/**  The model name, e.g. `deepseek-chat`. */
+	model: string,
+	/**  How long to wait for the answer, in seconds. */
+	timeout_secs: number,
+	/**  The sampling temperature; `null` leaves the endpoint's default. */
+	temperature: number | null,
+};
+
+/**  What the settings card shows about the AI polish. */
+export type PolishSettingsView = PolishSettingsView_Serialize | PolishSettingsView_Deserialize;
+
+/**  What the settings card shows about the AI polish. */
+export type PolishSettingsView_Deserialize = {
+	/**  The settings (the defaults when the file is missing or broken). */
+	settings: PolishConfigView_Deserialize,
+	/**  Whether this computer's keychain holds a key. The key itself never leaves Rust. */
+	has_key: boolean,
+	/**  Why the keychain could not be asked (locked, no Secret Service running), if so. */
+	key_error?: string | null,
+	/**  Why the settings file could not be read, if so; saving replaces it. */
+	error?: string | null,
+	/**  The settings file. */
+	file: string,
+	/**  The longest draft sent, in characters. */
+	max_chars: number,
+};
+
+/**  What the settings card shows about the AI polish. */
+export type PolishSettingsView_Serialize = {
+	/**  The settings (the defaults when the file is missing or broken). */
+	settings: PolishConfigView_Serialize,
+	/**  Whether this computer's keychain holds a key. The key itself never leaves Rust. */
+	has_key: boolean,
+	/**  Why the keychain could not be asked (locked, no Secret Service running), if so. */
+	key_error: string | null,
+	/**  Why the settings file could not be read, if so; saving replaces it. */
+	error: string | null,
+	/**  The settings file. */
+	file: string,
+	/**  The longest draft sent, in characters. */
+	max_chars: number,
+};
+
+/**  Something the agent should look at before using a polished text. */
+export type PolishWarningView = {
+	/**  `markers_left`, `added_promise` or `truncated`. */
+	code: string,
+	/**  What to look at, in Chinese. */
+	message: string,
+};
+
+/**  A polished draft, offered to the agent as a proposal beside the draft. */
+export type PolishedView = {
+	/**  The polished text; it keeps the markers (〔电话〕…) for the agent to fill in. */
+	text: string,
+	/**  Exactly what left the machine: the draft with the buyer's data replaced by markers. */
+	sent_text: string,
+	/**  How many values of each kind were removed before sending, in a fixed order. */
+	removed: RemovedView[],
+	/**  Things to look at before using the text. */
+	warnings: PolishWarningView[],
+};
+
 /**  One column of a file as the import will read it. */
 export type PreviewColumnView = PreviewColumnView_Serialize | PreviewColumnView_Deserialize;
 
@@ -1926,6 +2043,16 @@ export type RefreshReportView_Serialize = {
 	cancelled: boolean,
 	/**  Each parcel's result, in completion order. */
 	items: RefreshItemView_Serialize[],
+};
+
+/**  How many values of one kind were removed before sending. */
+export type RemovedView = {
+	/**  `phone`, `address`, `id_number` or `name`. */
+	kind: string,
+	/**  The marker left in its place, e.g. 〔电话〕. */
+	marker: string,
+	/**  How many. */
+	count: number,
 };
 
 /**  One row that could not be imported. */

@@ -659,3 +659,51 @@ export function refreshParcels(
 export function cancelRefresh(): Promise<null> {
   return unwrap(commands.cancelRefresh());
 }
+
+// ---- AI 润色（可选）(docs/drafts.md) ----
+// Types are named through `import()` so that this section stays self-contained.
+
+/** The AI polish settings as the settings card edits them; the key is never among them. */
+export type PolishConfigView = import('./bindings').PolishConfigView_Deserialize;
+/** The settings card's view: the settings, whether a key is saved, what went wrong. */
+export type PolishSettingsView = import('./bindings').PolishSettingsView_Serialize;
+/** A polished draft: the proposal, what was sent, what was removed, the warnings. */
+export type PolishedView = import('./bindings').PolishedView;
+
+/** The AI polish settings of the open shop and whether this computer has a key. */
+export function polishSettings(): Promise<PolishSettingsView> {
+  return unwrap(commands.polishSettings());
+}
+
+/**
+ * Whether the open shop turned the AI polish on (the draft panel's button). Reads the
+ * settings file only, never the keychain; outside the app, or on any error, it is off.
+ */
+export async function polishEnabled(): Promise<boolean> {
+  if (!isTauri()) return false;
+  try {
+    return await unwrap(commands.polishEnabled());
+  } catch {
+    return false;
+  }
+}
+
+/** Saves the AI polish settings beside the shop database (never the key). */
+export function savePolishSettings(settings: PolishConfigView): Promise<PolishSettingsView> {
+  return unwrap(commands.savePolishSettings(settings));
+}
+
+/** Stores the API key in this computer's keychain; it is never read back. */
+export function setPolishKey(key: string): Promise<PolishSettingsView> {
+  return unwrap(commands.setPolishKey(key));
+}
+
+/** Removes the API key from this computer's keychain. */
+export function deletePolishKey(): Promise<PolishSettingsView> {
+  return unwrap(commands.deletePolishKey());
+}
+
+/** Polishes a draft of a case; the buyer's data is removed before it is sent. */
+export function polishDraft(key: string, text: string): Promise<PolishedView> {
+  return unwrap(commands.polishDraft(key, text));
+}

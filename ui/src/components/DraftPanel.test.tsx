@@ -11,6 +11,8 @@ const api = vi.hoisted(() => ({
   copyDraft: vi.fn(),
   draftCopies: vi.fn(),
   lintReply: vi.fn(),
+  polishDraft: vi.fn(),
+  polishEnabled: vi.fn(),
 }));
 vi.mock('../api', () => api);
 
@@ -50,6 +52,7 @@ describe('DraftPanel', () => {
     vi.clearAllMocks();
     api.draftCopies.mockResolvedValue([]);
     api.lintReply.mockResolvedValue([]);
+    api.polishEnabled.mockResolvedValue(false);
     api.copyDraft.mockResolvedValue({
       id: 'd1',
       text: 'x',
@@ -131,5 +134,86 @@ describe('DraftPanel', () => {
     await waitFor(() =>
       expect(api.caseDraft).toHaveBeenLastCalledWith('c1', expect.objectContaining({ message: '退款什麼時候到賬' })),
     );
+  });
+
+  describe('AI polish', () => {
+    const DRAFT = '亲，快递员会打您的电话 13812345678，请留意。';
+    const POLISHED = {
+      text: '亲，快递小哥会拨打您的〔电话〕联系您，请您留意哦。',
+      sent_text: '亲，快递员会打您的电话〔电话〕，请留意。',
+      removed: [{ kind: 'phone', marker: '〔电话〕', count: 1 }],
+      warnings: [
+        { code: 'markers_left', message: '润色稿里有 〔电话〕：发送前请填回（个人信息没有发给 AI，也不会自动填回）' },
+      ],
+    };
+
+    it('has no button while the shop has the polish off', async () => {
+      api.caseDraft.mockResolvedValue(draft(DRAFT));
+      wrap(<DraftPanel caseKey="c1" />);
+      await screen.findByDisplayValue(DRAFT);
+      await waitFor(() => expect(api.polishEnabled).toHaveBeenCalled());
+      expect(screen.queryByTestId('draft-polish')).toBeNull();
+      expect(api.polishDraft).not.toHaveBeenCalled();
+    });
+
+    it('offers the polished text beside the draft, and adopting it brings its markers to be filled', async () => {
+      api.polishEnabled.mockResolvedValue(true);
+      api.caseDraft.mockResolvedValue(draft(DRAFT));
+      api.polishDraft.mockResolvedValue(POLISHED);
+      wrap(<DraftPanel caseKey="c1" />);
+      await screen.findByDisplayValue(DRAFT);
+      fireEvent.click(await screen.findByTestId('draft-polish'));
+      const proposal = await screen.findByTestId('draft-polish-proposal');
+      expect(api.polishDraft).toHaveBeenCalledWith('c1', DRAFT);
+      expect(screen.getByTestId('draft-polish-text').textContent).toBe(POLISHED.text);
+      expect(screen.getByTestId('draft-polish-removed').textContent).toBe('发送前已去除：电话 1 处');
+      expect(screen.getByTestId('draft-polish-warnings').textContent).toContain('发送前请填回');
+      // Until adopted, the draft is what it was.
+      expect(screen.getByDisplayValue(DRAFT)).toBeTruthy();
+      expect(proposal).toBeTruthy();
+
+      fireEvent.click(screen.getByTestId('draft-polish-adopt'));
+      await screen.findByDisplayValue(POLISHED.text);
+      expect(screen.queryByTestId('draft-polish-proposal')).toBeNull();
+      expect(api.lintReply, 'the adopted text is linted at once').toHaveBeenCalledWith(POLISHED.text, 'not_received');
+      // The marker blocks the copy like a 【待填】 mark: the button only asks to confirm.
+      expect(screen.getByTestId('draft-unfilled').textContent).toContain('〔电话〕');
+      fireEvent.click(screen.getByTestId('draft-copy'));
+      expect(api.copyDraft).not.toHaveBeenCalled();
+      const input = screen.getByTestId('draft-fill-〔电话〕').querySelector('input') ?? screen.getByTestId('draft-fill-〔电话〕');
+      fireEvent.change(input, { target: { value: '13812345678' } });
+      fireEvent.keyDown(input, { key: 'Enter', code: 'Enter', keyCode: 13 });
+      await screen.findByDisplayValue('亲，快递小哥会拨打您的13812345678联系您，请您留意哦。');
+      expect(screen.queryByTestId('draft-unfilled')).toBeNull();
+      fireEvent.click(screen.getByTestId('draft-copy'));
+      await waitFor(() => expect(api.copyDraft).toHaveBeenCalled());
+      expect(api.copyDraft.mock.calls[0]?.[1]).toMatchObject({ confirm_unfilled: false });
+    });
+
+    it('keeps the draft when the proposal is discarded', async () => {
+      api.polishEnabled.mockResolvedValue(true);
+      api.caseDraft.mockResolvedValue(draft(DRAFT));
+      api.polishDraft.mockResolvedValue(POLISHED);
+      wrap(<DraftPanel caseKey="c1" />);
+      fireEvent.click(await screen.findByTestId('draft-polish'));
+      await screen.findByTestId('draft-polish-proposal');
+      fireEvent.click(screen.getByTestId('draft-polish-discard'));
+      expect(screen.queryByTestId('draft-polish-proposal')).toBeNull();
+      expect(screen.getByDisplayValue(DRAFT)).toBeTruthy();
+      expect(screen.queryByTestId('draft-unfilled')).toBeNull();
+    });
+
+    it('says plainly why the polish failed and leaves the draft alone', async () => {
+      api.polishEnabled.mockResolvedValue(true);
+      api.caseDraft.mockResolvedValue(draft(DRAFT));
+      api.polishDraft.mockRejectedValue(new Error('AI 润色超时：30 秒内没有得到回答，请稍后再试或直接使用原稿'));
+      wrap(<DraftPanel caseKey="c1" />);
+      fireEvent.click(await screen.findByTestId('draft-polish'));
+      const alert = await screen.findByTestId('draft-polish-error');
+      expect(alert.textContent).toContain('AI 润色没有成功，草稿没有改动');
+      expect(alert.textContent).toContain('30 秒内没有得到回答');
+      expect(screen.queryByTestId('draft-polish-proposal')).toBeNull();
+      expect(screen.getByDisplayValue(DRAFT)).toBeTruthy();
+    });
   });
 });

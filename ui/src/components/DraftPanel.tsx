@@ -1,4 +1,4 @@
-import { CopyOutlined, ReloadOutlined } from '@ant-design/icons';
+import { CopyOutlined, HighlightOutlined, ReloadOutlined } from '@ant-design/icons';
 import {
   Alert,
   App as AntdApp,
@@ -23,9 +23,12 @@ import {
   copyDraft,
   draftCopies,
   lintReply,
+  polishDraft,
+  polishEnabled,
   type DraftCopyView,
   type DraftView,
   type LintView,
+  type PolishedView,
 } from '../api';
 import { formatChinaTime, formatFen } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
@@ -47,11 +50,27 @@ const STAGES = ['', 'first_reply', 'follow_up', 'closing'] as const;
 /** How long the editor waits after the last keystroke before linting the edited text. */
 const LINT_DELAY_MS = 300;
 
-/** The visible mark of an unfilled placeholder, e.g. 【待填：签收人】. */
-const MARK = /【待填：([^】]*)】/g;
+/**
+ * What still has to be filled in: an unfilled placeholder, e.g. 【待填：签收人】 (labelled
+ * 签收人), or a marker the AI polish left where it removed the buyer's data, e.g. 〔电话〕
+ * (labelled as written). Both block the copy until filled in or confirmed, here and in
+ * Rust (`unfilled_marks`).
+ */
+const MARK = /【待填：([^】]*)】|〔(?:电话|地址|身份证号|姓名)〕/g;
 
-function marksIn(text: string): string[] {
-  return [...new Set([...text.matchAll(MARK)].map((m) => m[1] ?? ''))];
+/** A mark left in the text and the label it is listed and filled by. */
+interface Mark {
+  readonly label: string;
+  readonly mark: string;
+}
+
+function marksIn(text: string): Mark[] {
+  const seen = new Map<string, Mark>();
+  for (const m of text.matchAll(MARK)) {
+    const label = m[1] ?? m[0];
+    if (!seen.has(label)) seen.set(label, { label, mark: m[0] });
+  }
+  return [...seen.values()];
 }
 
 function errorText(e: unknown): string {
@@ -80,6 +99,10 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [copying, setCopying] = useState(false);
+  const [polishOn, setPolishOn] = useState(false);
+  const [polishing, setPolishing] = useState(false);
+  const [proposal, setProposal] = useState<PolishedView | null>(null);
+  const [polishError, setPolishError] = useState<string | null>(null);
   const lintTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const load = useCallback(
@@ -97,6 +120,9 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
         setLint(made.lint);
         setFills({});
         setError(null);
+        // A proposal belongs to the text it was made from.
+        setProposal(null);
+        setPolishError(null);
       } catch (e) {
         setError(errorText(e));
       } finally {
@@ -127,6 +153,24 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
     void loadCopies();
   }, [loadCopies, version]);
 
+  // The button shows only when the shop turned the polish on; asked again for each case,
+  // so a change in the settings shows on the next case opened.
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      try {
+        const on = await polishEnabled();
+        if (live) setPolishOn(on);
+      } catch {
+        // Without an answer the polish stays off: everything else works without it.
+        if (live) setPolishOn(false);
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [caseKey]);
+
   useEffect(
     () => () => {
       if (lintTimer.current) clearTimeout(lintTimer.current);
@@ -146,13 +190,56 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
   };
 
   const marks = useMemo(() => marksIn(text), [text]);
+  const markLabels = marks.map((m) => m.label).join('、');
 
-  const fillIn = (label: string) => {
+  const fillIn = ({ label, mark }: Mark) => {
     const value = fills[label]?.trim();
     if (!value) return;
-    edit(text.split(`【待填：${label}】`).join(value));
+    edit(text.split(mark).join(value));
     setFills((f) => ({ ...f, [label]: '' }));
   };
+
+  const polish = async () => {
+    if (!text.trim()) return;
+    setPolishing(true);
+    setPolishError(null);
+    try {
+      setProposal(await polishDraft(caseKey, text));
+    } catch (e) {
+      setProposal(null);
+      setPolishError(errorText(e));
+    } finally {
+      setPolishing(false);
+    }
+  };
+
+  // The adopted text is linted at once (not after the typing delay) and its markers join
+  // the 【待填】 marks, so it meets the same checks as any edit before it can be copied.
+  const adopt = () => {
+    if (!proposal) return;
+    const next = proposal.text;
+    setText(next);
+    setProposal(null);
+    if (lintTimer.current) clearTimeout(lintTimer.current);
+    lintReply(next, draft?.kind ?? '')
+      .then(setLint)
+      .catch(() => undefined);
+    void message.info(t('draft.polish.adopted'));
+  };
+
+  const removedText = (p: PolishedView) =>
+    p.removed.length === 0
+      ? t('draft.polish.removedNone')
+      : t('draft.polish.removed', {
+          items: p.removed
+            .map((r) =>
+              t('draft.polish.removedItem', {
+                kind: t(`draft.polish.kind.${r.kind}` as MessageKey),
+                count: r.count,
+              }),
+            )
+            .join('、'),
+        });
 
   const copy = async (confirmUnfilled: boolean) => {
     if (!draft || !text.trim()) return;
@@ -309,17 +396,17 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
             />
             {marks.length > 0 && (
               <Space direction="vertical" style={{ width: '100%' }} data-testid="draft-unfilled">
-                <Typography.Text type="warning">{t('draft.unfilled', { items: marks.join('、') })}</Typography.Text>
-                {marks.map((label) => (
-                  <Space.Compact key={label} style={{ width: '100%', maxWidth: 460 }}>
+                <Typography.Text type="warning">{t('draft.unfilled', { items: markLabels })}</Typography.Text>
+                {marks.map((m) => (
+                  <Space.Compact key={m.label} style={{ width: '100%', maxWidth: 460 }}>
                     <Input
-                      data-testid={`draft-fill-${label}`}
-                      addonBefore={label}
-                      value={fills[label] ?? ''}
-                      onChange={(e) => setFills((f) => ({ ...f, [label]: e.target.value }))}
-                      onPressEnter={() => fillIn(label)}
+                      data-testid={`draft-fill-${m.label}`}
+                      addonBefore={m.label}
+                      value={fills[m.label] ?? ''}
+                      onChange={(e) => setFills((f) => ({ ...f, [m.label]: e.target.value }))}
+                      onPressEnter={() => fillIn(m)}
                     />
-                    <Button onClick={() => fillIn(label)}>{t('draft.fill')}</Button>
+                    <Button onClick={() => fillIn(m)}>{t('draft.fill')}</Button>
                   </Space.Compact>
                 ))}
               </Space>
@@ -363,7 +450,7 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
               {marks.length > 0 ? (
                 <Popconfirm
                   title={t('draft.confirmUnfilled.title')}
-                  description={t('draft.confirmUnfilled', { items: marks.join('、') })}
+                  description={t('draft.confirmUnfilled', { items: markLabels })}
                   okText={t('draft.confirmUnfilled.ok')}
                   cancelText={t('common.cancel')}
                   onConfirm={() => void copy(true)}
@@ -383,8 +470,86 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
               >
                 {t('draft.reset')}
               </Button>
+              {polishOn && (
+                <Button
+                  icon={<HighlightOutlined />}
+                  data-testid="draft-polish"
+                  loading={polishing}
+                  disabled={!text.trim()}
+                  onClick={() => void polish()}
+                >
+                  {t('draft.polish')}
+                </Button>
+              )}
               <Typography.Text type="secondary">{draft.script_ids.join('、')}</Typography.Text>
             </Space>
+            {polishError && (
+              <Alert
+                type="error"
+                showIcon
+                closable
+                data-testid="draft-polish-error"
+                message={t('draft.polish.failed')}
+                description={polishError}
+                onClose={() => setPolishError(null)}
+              />
+            )}
+            {proposal && (
+              <Card
+                size="small"
+                type="inner"
+                title={t('draft.polish.title')}
+                data-testid="draft-polish-proposal"
+                extra={
+                  <Space size={4}>
+                    <Button type="primary" size="small" data-testid="draft-polish-adopt" onClick={adopt}>
+                      {t('draft.polish.adopt')}
+                    </Button>
+                    <Button size="small" data-testid="draft-polish-discard" onClick={() => setProposal(null)}>
+                      {t('draft.polish.discard')}
+                    </Button>
+                  </Space>
+                }
+              >
+                <Space direction="vertical" style={{ width: '100%' }}>
+                  <Typography.Paragraph data-testid="draft-polish-text" style={{ whiteSpace: 'pre-wrap', margin: 0 }}>
+                    {proposal.text}
+                  </Typography.Paragraph>
+                  {proposal.warnings.length > 0 && (
+                    <Alert
+                      type="warning"
+                      showIcon
+                      data-testid="draft-polish-warnings"
+                      message={
+                        <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+                          {proposal.warnings.map((w) => (
+                            <li key={w.code}>{w.message}</li>
+                          ))}
+                        </ul>
+                      }
+                    />
+                  )}
+                  <Typography.Text type="secondary" data-testid="draft-polish-removed">
+                    {removedText(proposal)}
+                  </Typography.Text>
+                  <Collapse
+                    size="small"
+                    ghost
+                    items={[
+                      {
+                        key: 'sent',
+                        label: t('draft.polish.sent'),
+                        children: (
+                          <Typography.Text type="secondary" style={{ whiteSpace: 'pre-wrap' }}>
+                            {proposal.sent_text}
+                          </Typography.Text>
+                        ),
+                      },
+                    ]}
+                  />
+                </Space>
+              </Card>
+            )}
           </>
         )}
 

@@ -19,6 +19,10 @@ const api = vi.hoisted(() => ({
   trackingSettings: vi.fn(),
   saveTrackingSettings: vi.fn(),
   deleteTrackingKey: vi.fn(),
+  polishSettings: vi.fn(),
+  savePolishSettings: vi.fn(),
+  setPolishKey: vi.fn(),
+  deletePolishKey: vi.fn(),
 }));
 vi.mock('../api', () => api);
 
@@ -69,7 +73,20 @@ beforeEach(() => {
   api.listBackups.mockResolvedValue([BACKUP]);
   api.clockSettings.mockResolvedValue(CLOCKS);
   api.trackingSettings.mockResolvedValue(TRACKING);
+  api.polishSettings.mockResolvedValue(polishView());
 });
+
+function polishView(change: Record<string, unknown> = {}, settings: Record<string, unknown> = {}) {
+  return {
+    settings: { enabled: false, base_url: '', model: '', timeout_secs: 30, temperature: null, ...settings },
+    has_key: false,
+    key_error: null,
+    error: null,
+    file: '/data/polish.json',
+    max_chars: 2000,
+    ...change,
+  };
+}
 
 describe('settings', () => {
   it('lists the recent shop files and switches to another one', async () => {
@@ -134,6 +151,71 @@ describe('settings', () => {
       (await screen.findAllByText(/第 3 行 holidays.from/)).length,
       'a broken file is refused with its line and field',
     ).toBeGreaterThan(0);
+  });
+
+  it('configures the AI polish, off by default, and never puts the key in the page', async () => {
+    const KEY = 'sk-settings-test-31415';
+    const configured = { enabled: true, base_url: 'https://api.deepseek.com/v1', model: 'deepseek-chat', timeout_secs: 20, temperature: null };
+    api.savePolishSettings.mockResolvedValue(polishView({}, configured));
+    api.setPolishKey.mockResolvedValue(polishView({ has_key: true }, configured));
+    const { container } = wrap(<Settings shop={makeShop()} />);
+    const card = await screen.findByTestId('polish-settings');
+    expect(within(card).getByTestId('polish-privacy').textContent).toContain('最多 2000 字');
+    const toggle = within(card).getByTestId('polish-enabled');
+    expect(toggle.getAttribute('aria-checked'), 'off by default').toBe('false');
+    expect(within(card).getByTestId('polish-key-none')).toBeInTheDocument();
+
+    fireEvent.click(toggle);
+    fireEvent.change(within(card).getByTestId('polish-base-url'), { target: { value: configured.base_url } });
+    fireEvent.change(within(card).getByTestId('polish-model'), { target: { value: configured.model } });
+    fireEvent.change(within(card).getByTestId('polish-timeout'), { target: { value: '20' } });
+    fireEvent.click(within(card).getByTestId('polish-save'));
+    await waitFor(() => expect(api.savePolishSettings).toHaveBeenCalled());
+    const saved = api.savePolishSettings.mock.calls[0]?.[0] as Record<string, unknown>;
+    expect(saved).toEqual(configured);
+    expect(Object.keys(saved).some((k) => k.includes('key')), 'the settings carry no key').toBe(false);
+
+    const keyBox = within(card).getByTestId('polish-key-input');
+    expect(keyBox.getAttribute('type'), 'a password field').toBe('password');
+    fireEvent.change(keyBox, { target: { value: KEY } });
+    fireEvent.click(within(card).getByTestId('polish-key-save'));
+    await waitFor(() => expect(api.setPolishKey).toHaveBeenCalledWith(KEY));
+    expect(await within(card).findByTestId('polish-key-saved')).toHaveTextContent('已保存密钥');
+    expect(within(card).queryByTestId('polish-key-input'), 'the field is gone once saved').toBeNull();
+    expect(container.innerHTML.includes(KEY), 'the key is nowhere in the page').toBe(false);
+    expect(api.savePolishSettings.mock.calls.flat().some((a) => JSON.stringify(a).includes(KEY))).toBe(false);
+  });
+
+  it('replaces the key, and deletes it only after confirmation', async () => {
+    api.polishSettings.mockResolvedValue(polishView({ has_key: true }));
+    api.deletePolishKey.mockResolvedValue(polishView({ has_key: false }));
+    wrap(<Settings shop={makeShop()} />);
+    const card = await screen.findByTestId('polish-settings');
+    await within(card).findByTestId('polish-key-saved');
+    fireEvent.click(within(card).getByTestId('polish-key-replace'));
+    expect(within(card).getByTestId('polish-key-input')).toBeInTheDocument();
+    fireEvent.click(within(card).getByTestId('polish-key-cancel'));
+    expect(within(card).getByTestId('polish-key-saved')).toBeInTheDocument();
+
+    fireEvent.click(within(card).getByTestId('polish-key-delete'));
+    expect(api.deletePolishKey, 'the button only asks').not.toHaveBeenCalled();
+    const confirm = await screen.findByText(/从本机的系统钥匙串删除 API 密钥/);
+    const popup = confirm.closest('.ant-popover') as HTMLElement;
+    fireEvent.click(within(popup).getByRole('button', { name: /删除密钥/ }));
+    await waitFor(() => expect(api.deletePolishKey).toHaveBeenCalled());
+    expect(await within(card).findByTestId('polish-key-none')).toBeInTheDocument();
+  });
+
+  it('says plainly when the keychain or a setting is refused', async () => {
+    api.polishSettings.mockResolvedValue(
+      polishView({ key_error: '无法访问系统钥匙串（polish.api_key）：no Secret Service' }),
+    );
+    api.savePolishSettings.mockRejectedValue(new Error('AI 润色的接口地址“api.deepseek.com”不是有效的网址'));
+    wrap(<Settings shop={makeShop()} />);
+    const card = await screen.findByTestId('polish-settings');
+    expect(await within(card).findByTestId('polish-key-error')).toHaveTextContent('无法访问系统钥匙串');
+    fireEvent.click(within(card).getByTestId('polish-save'));
+    expect(await within(card).findByTestId('polish-save-error')).toHaveTextContent('不是有效的网址');
   });
 });
 

@@ -33,6 +33,7 @@ import { useI18n, type MessageKey } from '../i18n';
 import { getAgent, getAgentLimitFen, setAgent, setAgentLimitFen } from '../settings';
 import { LanguageSwitch } from './LanguageSwitch';
 import { TrackingSettingsCard } from './TrackingSettingsCard';
+import { PolishSettingsCard } from './PolishSettings';
 
 /** Props of {@link Settings}. */
 export interface SettingsProps {
@@ -50,7 +51,8 @@ const BACKUP_REASONS: Record<string, MessageKey> = {
 
 /**
  * The 设置 page: the agent's name (kept on this computer), the UI language, which shop
- * database is open (several shops are several files) and its backups.
+ * database is open (several shops are several files), the optional AI polish and the
+ * shop's backups.
  */
 export function Settings({ shop, onShopChanged }: SettingsProps) {
   const { t } = useI18n();
@@ -282,6 +284,9 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
             </Space>
           </Card>
         )}
+
+        {/* Beside the shop database, so it follows a switch of shop. */}
+        {shop && <PolishSettingsCard key={shop.db_path} />}
 
         {shop && !shop.demo && (
           <Card
