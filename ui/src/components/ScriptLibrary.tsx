@@ -70,6 +70,29 @@ interface EditorState {
   readonly enabled: boolean;
 }
 
+/**
+ * A script's text with each `{placeholder}` shown as a small tag with its Chinese label,
+ * so the list reads like the reply a buyer gets.
+ */
+function ScriptText({ text, label }: { readonly text: string; readonly label: (name: string) => string | null }) {
+  const parts = text.split(/(\{[a-z_]+\})/g);
+  return (
+    <>
+      {parts.map((part, i) => {
+        const name = /^\{([a-z_]+)\}$/.exec(part)?.[1];
+        const shown = name ? label(name) : null;
+        return shown ? (
+          <Tag key={i} color="geekblue" style={{ marginInline: 2 }}>
+            {shown}
+          </Tag>
+        ) : (
+          <span key={i}>{part}</span>
+        );
+      })}
+    </>
+  );
+}
+
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -222,6 +245,11 @@ export function ScriptLibrary() {
     }
   };
 
+  const placeholderLabel = (name: string): string | null => {
+    const found = PLACEHOLDERS.find(([key]) => key === name);
+    return found ? t(found[1]) : null;
+  };
+
   const columns: TableColumnsType<ScriptView> = [
     {
       title: t('scripts.col.text'),
@@ -233,7 +261,7 @@ export function ScriptLibrary() {
             {...(s.enabled ? {} : { type: 'secondary' as const })}
             ellipsis={{ rows: 3, expandable: true, symbol: t('scripts.more') }}
           >
-            {s.text}
+            <ScriptText text={s.text} label={placeholderLabel} />
           </Typography.Paragraph>
           {s.tone && <Typography.Text type="secondary">{t('scripts.toneNote', { tone: s.tone })}</Typography.Text>}
           {s.lint.length > 0 && (
