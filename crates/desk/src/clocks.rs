@@ -67,10 +67,7 @@ pub struct ClockFiles {
 impl ClockFiles {
     /// The clock files of the shop whose database is `db`.
     pub fn beside(db: &Path) -> ClockFiles {
-        let dir = db
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_owned);
+        let dir = crate::settings_file::shop_folder(db);
         ClockFiles {
             rules: dir.join(CLOCK_RULES_FILE),
             calendar_dir: dir.join(CALENDAR_DIR),

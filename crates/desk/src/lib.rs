@@ -15,6 +15,7 @@ mod parcel_view;
 mod parcels;
 mod polish;
 mod reminders;
+mod settings_file;
 mod shop;
 mod summary;
 mod tracking;

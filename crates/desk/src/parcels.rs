@@ -34,10 +34,7 @@ use std::sync::atomic::AtomicBool;
 
 /// The shop's parcel rules file: `parcel-rules.toml` beside the database.
 pub fn parcel_rules_path(db: &Path) -> PathBuf {
-    db.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), Path::to_owned)
-        .join(PARCEL_RULES_FILE)
+    crate::settings_file::shop_folder(db).join(PARCEL_RULES_FILE)
 }
 
 /// The shop's parcel rules (the defaults when it has no file).

@@ -26,21 +26,12 @@ pub const MAX_POLISH_TIMEOUT_SECS: u32 = 300;
 
 /// The AI polish settings file of the shop whose database is `db`.
 pub fn polish_settings_path(db: &Path) -> PathBuf {
-    db.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), Path::to_owned)
-        .join(POLISH_SETTINGS_FILE)
+    crate::settings_file::shop_folder(db).join(POLISH_SETTINGS_FILE)
 }
 
 /// The shop's AI polish settings; a missing file gives the defaults (turned off).
 pub fn load_polish_settings(db: &Path) -> Result<PolishSettings, DeskError> {
-    let path = polish_settings_path(db);
-    match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|source| DeskError::SettingsFormat { path, source }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(PolishSettings::default()),
-        Err(source) => Err(DeskError::Settings { path, source }),
-    }
+    crate::settings_file::read_json(polish_settings_path(db))
 }
 
 /// Checks and saves the shop's AI polish settings; returns them as saved (trimmed).
@@ -54,22 +45,7 @@ pub fn save_polish_settings(
     settings: &PolishSettings,
 ) -> Result<PolishSettings, DeskError> {
     let settings = checked(settings)?;
-    let path = polish_settings_path(db);
-    let io = |source| DeskError::Settings {
-        path: path.clone(),
-        source,
-    };
-    let text =
-        serde_json::to_vec_pretty(&settings).map_err(|source| DeskError::SettingsFormat {
-            path: path.clone(),
-            source,
-        })?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let partial = path.with_file_name(format!(".{POLISH_SETTINGS_FILE}.partial"));
-    std::fs::write(&partial, text).map_err(io)?;
-    std::fs::rename(&partial, &path).map_err(io)?;
+    crate::settings_file::write_json(&polish_settings_path(db), &settings)?;
     Ok(settings)
 }
 

@@ -61,13 +61,7 @@ pub struct ShopFiles {
 
 /// Reads the remembered shops from `config_dir`; a missing file means none.
 pub fn load_shop_files(config_dir: &Path) -> Result<ShopFiles, DeskError> {
-    let path = config_dir.join(SHOPS_FILE);
-    match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|source| DeskError::SettingsFormat { path, source }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ShopFiles::default()),
-        Err(source) => Err(DeskError::Settings { path, source }),
-    }
+    crate::settings_file::read_json(config_dir.join(SHOPS_FILE))
 }
 
 /// Remembers `shop` as the current shop and moves it to the front of the recent list.
@@ -80,19 +74,7 @@ pub fn remember_shop(config_dir: &Path, shop: &Path) -> Result<ShopFiles, DeskEr
     files.recent.insert(0, shop.to_owned());
     files.recent.truncate(RECENT_SHOPS);
     files.current = Some(shop.to_owned());
-    let path = config_dir.join(SHOPS_FILE);
-    let settings = |source| DeskError::Settings {
-        path: path.clone(),
-        source,
-    };
-    std::fs::create_dir_all(config_dir).map_err(settings)?;
-    let text = serde_json::to_vec_pretty(&files).map_err(|source| DeskError::SettingsFormat {
-        path: path.clone(),
-        source,
-    })?;
-    let partial = config_dir.join(format!(".{SHOPS_FILE}.partial"));
-    std::fs::write(&partial, text).map_err(settings)?;
-    std::fs::rename(&partial, &path).map_err(settings)?;
+    crate::settings_file::write_json(&config_dir.join(SHOPS_FILE), &files)?;
     Ok(files)
 }
 

@@ -60,40 +60,19 @@ impl TrackingSettings {
 
 /// The tracking settings file of the shop at `db`.
 pub fn tracking_settings_path(db: &Path) -> PathBuf {
-    db.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), Path::to_owned)
-        .join(TRACKING_FILE)
+    crate::settings_file::shop_folder(db).join(TRACKING_FILE)
 }
 
 /// The shop's tracking settings; manual tracking when it has no file.
 pub fn load_tracking_settings(db: &Path) -> Result<TrackingSettings, DeskError> {
-    let path = tracking_settings_path(db);
-    match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|source| DeskError::SettingsFormat { path, source }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TrackingSettings::default()),
-        Err(source) => Err(DeskError::Settings { path, source }),
-    }
+    crate::settings_file::read_json(tracking_settings_path(db))
 }
 
 /// Saves the shop's tracking settings (written to a temporary file and renamed, so a
 /// crash never leaves half a file).
 pub fn save_tracking_settings(db: &Path, settings: &TrackingSettings) -> Result<(), DeskError> {
     check(settings)?;
-    let path = tracking_settings_path(db);
-    let io = |source| DeskError::Settings {
-        path: path.clone(),
-        source,
-    };
-    let json = serde_json::to_vec_pretty(settings).map_err(|source| DeskError::SettingsFormat {
-        path: path.clone(),
-        source,
-    })?;
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, json).map_err(io)?;
-    std::fs::rename(&tmp, &path).map_err(io)?;
-    Ok(())
+    crate::settings_file::write_json(&tracking_settings_path(db), settings)
 }
 
 fn check(settings: &TrackingSettings) -> Result<(), DeskError> {
