@@ -8,6 +8,7 @@
 
 pub mod commands;
 mod drafts;
+mod keys;
 mod parcels;
 mod polish;
 mod reminders;
@@ -173,8 +174,8 @@ pub fn run() {
         // One keychain for every key the app keeps. AFTERDESK_KEYCHAIN=memory keeps tests
         // and machines without a keychain away from the system's; keys then last for as
         // long as the app runs.
-        .manage(parcels::Tracking::new(keychain.clone()))
-        .manage(polish::Keys(keychain))
+        .manage(parcels::Tracking::default())
+        .manage(keys::Keys(keychain))
         .setup(|app| {
             reminders::start(app.handle());
             parcels::start_auto_refresh(app.handle());

@@ -7,15 +7,15 @@
 //! it again, so the rest of the app keeps working during a long refresh.
 
 use crate::commands::{CommandError, CommandResult};
+use crate::keys::Keys;
 use crate::shop::Desk;
 use afterdesk_desk::{
     AttentionListView, CaseParcelsView, CourierHintView, InterceptionInput, InterceptionView,
     NewParcelInput, ParcelView, RefreshReportView, RefreshScope, TrackingSettings,
 };
-use afterdesk_parcel::{HttpSettings, RefreshPolicy, RefreshProgress, Tracker};
-use afterdesk_secret::{Keychain, SecretError};
+use afterdesk_parcel::RefreshProgress;
+use afterdesk_secret::Secret;
 use serde::Serialize;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tauri::ipc::Channel;
@@ -29,38 +29,15 @@ const AUTO_REFRESH_EVERY: Duration = Duration::from_secs(30 * 60);
 /// never competes with the first refresh for the shop.
 const AUTO_REFRESH_FIRST_DELAY: Duration = Duration::from_secs(60);
 
-/// The keychain and the refresh's cancel flag, in the app's managed state.
-#[derive(Debug)]
+/// The refresh's cancel flag and whether one is running, in the app's managed state.
+#[derive(Debug, Default)]
 pub struct Tracking {
-    /// Where keys live: the system keychain, or an in-memory one when
-    /// `AFTERDESK_KEYCHAIN=memory` (tests). One instance for the app's life, so that a
-    /// key saved in memory can be read back.
-    pub keychain: Keychain,
-    cancel: Arc<AtomicBool>,
-    running: Arc<AtomicBool>,
-}
-
-impl Tracking {
-    /// Keys from `keychain`, no refresh running.
-    pub fn new(keychain: Keychain) -> Self {
-        Tracking {
-            keychain,
-            cancel: Arc::new(AtomicBool::new(false)),
-            running: Arc::new(AtomicBool::new(false)),
-        }
-    }
+    cancel: AtomicBool,
+    running: AtomicBool,
 }
 
 fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
-}
-
-fn secret_error(e: SecretError) -> CommandError {
-    CommandError::new(e.code(), e.to_string())
-}
-
-fn track_error(e: afterdesk_parcel::TrackError) -> CommandError {
-    CommandError::new(e.code(), e.to_string())
 }
 
 /// A case's parcels with their events, attention items and the interception.
@@ -193,20 +170,11 @@ pub struct TrackingSettingsView {
     pub keychain_error: Option<String>,
 }
 
-async fn find_key(keychain: &Keychain, account: &'static str) -> CommandResult<Option<String>> {
-    let keychain = keychain.clone();
-    // Keychain calls block (D-Bus on Linux), so they run off the async runtime.
-    tauri::async_runtime::spawn_blocking(move || keychain.secret(account).find())
-        .await
-        .map_err(|e| CommandError::new("error", format!("读取钥匙串中断：{e}")))?
-        .map_err(secret_error)
-}
-
-async fn settings_view(desk: &Desk, tracking: &Tracking) -> CommandResult<TrackingSettingsView> {
+async fn settings_view(desk: &Desk, keys: &Keys) -> CommandResult<TrackingSettingsView> {
     let settings = afterdesk_desk::load_tracking_settings(&desk.db_path())?;
     let (has_key, keychain_error) = match settings.key_account() {
         None => (false, None),
-        Some(account) => match find_key(&tracking.keychain, account).await {
+        Some(account) => match keys.call(account, Secret::find).await {
             Ok(key) => (key.is_some(), None),
             Err(e) => (false, Some(e.message)),
         },
@@ -223,9 +191,9 @@ async fn settings_view(desk: &Desk, tracking: &Tracking) -> CommandResult<Tracki
 #[specta::specta]
 pub async fn tracking_settings(
     desk: State<'_, Desk>,
-    tracking: State<'_, Tracking>,
+    keys: State<'_, Keys>,
 ) -> CommandResult<TrackingSettingsView> {
-    settings_view(&desk, &tracking).await
+    settings_view(&desk, &keys).await
 }
 
 /// Saves the shop's tracking settings and, when given, the provider's key (into the
@@ -234,7 +202,7 @@ pub async fn tracking_settings(
 #[specta::specta]
 pub async fn save_tracking_settings(
     desk: State<'_, Desk>,
-    tracking: State<'_, Tracking>,
+    keys: State<'_, Keys>,
     settings: TrackingSettings,
     key: Option<String>,
 ) -> CommandResult<TrackingSettingsView> {
@@ -242,13 +210,10 @@ pub async fn save_tracking_settings(
     if let (Some(account), Some(key)) =
         (settings.key_account(), key.filter(|k| !k.trim().is_empty()))
     {
-        let keychain = tracking.keychain.clone();
-        tauri::async_runtime::spawn_blocking(move || keychain.secret(account).set(key.trim()))
-            .await
-            .map_err(|e| CommandError::new("error", format!("写入钥匙串中断：{e}")))?
-            .map_err(secret_error)?;
+        keys.call(account, move |secret| secret.set(key.trim()))
+            .await?;
     }
-    settings_view(&desk, &tracking).await
+    settings_view(&desk, &keys).await
 }
 
 /// Deletes the chosen provider's key from the keychain.
@@ -256,17 +221,13 @@ pub async fn save_tracking_settings(
 #[specta::specta]
 pub async fn delete_tracking_key(
     desk: State<'_, Desk>,
-    tracking: State<'_, Tracking>,
+    keys: State<'_, Keys>,
 ) -> CommandResult<TrackingSettingsView> {
     let settings = afterdesk_desk::load_tracking_settings(&desk.db_path())?;
     if let Some(account) = settings.key_account() {
-        let keychain = tracking.keychain.clone();
-        tauri::async_runtime::spawn_blocking(move || keychain.secret(account).delete())
-            .await
-            .map_err(|e| CommandError::new("error", format!("写入钥匙串中断：{e}")))?
-            .map_err(secret_error)?;
+        keys.call(account, Secret::delete).await?;
     }
-    settings_view(&desk, &tracking).await
+    settings_view(&desk, &keys).await
 }
 
 /// Progress of a refresh, for the progress bar.
@@ -285,6 +246,7 @@ pub struct RefreshProgressView {
 async fn run_refresh(
     desk: &Desk,
     tracking: &Tracking,
+    keys: &Keys,
     scope: RefreshScope,
     progress: &mut (dyn FnMut(RefreshProgress) + Send),
 ) -> CommandResult<RefreshReportView> {
@@ -304,17 +266,10 @@ async fn run_refresh(
     tracking.cancel.store(false, Ordering::SeqCst);
     let settings = afterdesk_desk::load_tracking_settings(&desk.db_path())?;
     let key = match settings.key_account() {
-        Some(account) => find_key(&tracking.keychain, account).await?,
+        Some(account) => keys.call(account, Secret::find).await?,
         None => None,
     };
-    let provider = afterdesk_desk::provider_settings(&settings, key)?;
-    let tracker: Box<dyn Tracker> =
-        afterdesk_parcel::tracker(&provider, &HttpSettings::default()).map_err(track_error)?;
-    let policy = RefreshPolicy {
-        concurrency: usize::try_from(settings.concurrency.max(1)).unwrap_or(1),
-        honour_backoff: scope == RefreshScope::All,
-        ..RefreshPolicy::default()
-    };
+    let (tracker, policy) = afterdesk_desk::refresh_setup(&settings, key, &scope)?;
     let targets = desk.with_store(|store| Ok(afterdesk_desk::refresh_targets(store, &scope)?))?;
     let clock = || chrono::Utc::now();
     let results = afterdesk_parcel::refresh(
@@ -343,6 +298,7 @@ async fn run_refresh(
 pub async fn refresh_parcels(
     desk: State<'_, Desk>,
     tracking: State<'_, Tracking>,
+    keys: State<'_, Keys>,
     scope: Option<String>,
     on_progress: Channel<RefreshProgressView>,
 ) -> CommandResult<RefreshReportView> {
@@ -359,7 +315,7 @@ pub async fn refresh_parcels(
             outcome: p.outcome.to_owned(),
         });
     };
-    run_refresh(&desk, &tracking, scope, &mut progress).await
+    run_refresh(&desk, &tracking, &keys, scope, &mut progress).await
 }
 
 /// Stops a running refresh after the queries already sent; what was answered is kept.
@@ -380,11 +336,13 @@ pub fn start_auto_refresh(app: &AppHandle) {
         loop {
             let desk = app.state::<Desk>();
             let tracking = app.state::<Tracking>();
+            let keys = app.state::<Keys>();
             let wanted = !desk.is_demo()
                 && afterdesk_desk::load_tracking_settings(&desk.db_path())
                     .is_ok_and(|s| s.auto_refresh && s.provider != "manual");
             if wanted
-                && let Err(e) = run_refresh(&desk, &tracking, RefreshScope::All, &mut |_| {}).await
+                && let Err(e) =
+                    run_refresh(&desk, &tracking, &keys, RefreshScope::All, &mut |_| {}).await
                 && e.code != "busy"
             {
                 eprintln!("AfterDesk: background parcel refresh: {}", e.message);

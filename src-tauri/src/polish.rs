@@ -9,17 +9,12 @@
 //! an endpoint that takes thirty seconds to answer must not freeze every other screen.
 
 use crate::commands::{CommandError, CommandResult};
+use crate::keys::Keys;
 use crate::shop::Desk;
 use afterdesk_desk::{PolishConfigView, PolishSettingsView, PolishedView};
 use afterdesk_polish::{KnownPii, PolishError, Polisher};
-use afterdesk_secret::{Keychain, Secret, SecretError, account};
+use afterdesk_secret::{Secret, SecretError, account};
 use tauri::State;
-
-/// The keychain the app keeps its keys in: the system's, or an in-memory one when
-/// `AFTERDESK_KEYCHAIN=memory` (the end-to-end machines have no Secret Service). Managed
-/// state, so that the in-memory one is the same for every command.
-#[derive(Debug, Clone, Default)]
-pub struct Keys(pub Keychain);
 
 impl From<PolishError> for CommandError {
     fn from(e: PolishError) -> Self {
@@ -27,29 +22,12 @@ impl From<PolishError> for CommandError {
     }
 }
 
-impl From<SecretError> for CommandError {
-    fn from(e: SecretError) -> Self {
-        CommandError::new(e.code(), e.to_string())
-    }
-}
-
-/// Runs a keychain call on a blocking thread.
+/// Runs a call on the polish's key, off the async executor.
 async fn on_keychain<T: Send + 'static>(
     keys: &Keys,
     call: impl FnOnce(&Secret) -> Result<T, SecretError> + Send + 'static,
 ) -> CommandResult<T> {
-    let secret = keys.0.secret(account::POLISH_API_KEY);
-    tokio::task::spawn_blocking(move || call(&secret))
-        .await
-        // The keychain library panicked (a broken D-Bus answer): the app carries on and
-        // says the keychain is not usable, which is what it means for the agent.
-        .map_err(|e| {
-            CommandError::new(
-                "keychain_unavailable",
-                format!("无法访问系统钥匙串（{}）：{e}", account::POLISH_API_KEY),
-            )
-        })?
-        .map_err(CommandError::from)
+    keys.call(account::POLISH_API_KEY, call).await
 }
 
 /// The settings card's view: the settings of the open shop and whether this computer's
@@ -161,6 +139,7 @@ mod tests {
     use afterdesk_case::DeviceId;
     use afterdesk_polish::PolishSettings;
     use afterdesk_polish::testing::{FakeChat, Reply};
+    use afterdesk_secret::Keychain;
     use std::time::Duration;
 
     fn now() -> chrono::DateTime<chrono::Utc> {

@@ -71,7 +71,7 @@ pub use shop::{
 };
 pub use summary::{KindCount, ShopSummary, shop_summary};
 pub use tracking::{
-    TRACKING_FILE, TrackingSettings, load_tracking_settings, provider_settings,
+    TRACKING_FILE, TrackingSettings, load_tracking_settings, provider_settings, refresh_setup,
     save_tracking_settings, tracking_settings_path,
 };
 pub use view::{

@@ -4,7 +4,10 @@
 //! [`provider_settings`].
 
 use crate::DeskError;
-use afterdesk_parcel::{KdniaoSettings, Kuaidi100Settings, ProviderSettings};
+use crate::RefreshScope;
+use afterdesk_parcel::{
+    HttpSettings, KdniaoSettings, Kuaidi100Settings, ProviderSettings, RefreshPolicy, Tracker,
+};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -129,6 +132,25 @@ pub fn provider_settings(
         }
         _ => ProviderSettings::Manual,
     })
+}
+
+/// The tracker and the refresh policy for a refresh of `scope` with the shop's settings
+/// and key: at most the shop's number of queries at once, and parcels inside their
+/// backoff left alone by a refresh of everything (an agent's refresh of one case asks
+/// anyway; the provider's rate limits still hold).
+pub fn refresh_setup(
+    settings: &TrackingSettings,
+    key: Option<String>,
+    scope: &RefreshScope,
+) -> Result<(Box<dyn Tracker>, RefreshPolicy), DeskError> {
+    let provider = provider_settings(settings, key)?;
+    let tracker = afterdesk_parcel::tracker(&provider, &HttpSettings::default())?;
+    let policy = RefreshPolicy {
+        concurrency: usize::try_from(settings.concurrency.max(1)).unwrap_or(1),
+        honour_backoff: *scope == RefreshScope::All,
+        ..RefreshPolicy::default()
+    };
+    Ok((tracker, policy))
 }
 
 #[cfg(test)]
