@@ -55,14 +55,21 @@ fn classifier() -> Result<&'static Classifier, DeskError> {
 /// The shop's library: the built-in scripts with the shop's edits laid over them (same id
 /// replaces; a removed edit falls back to the built-in), then the shop's own scripts.
 pub fn shop_library(store: &Store) -> Result<Library, DeskError> {
+    Ok(library_and_stored(store)?.0)
+}
+
+/// [`shop_library`] and the stored scripts it was made from, from one read of the store
+/// (the draft panel and the library screen need both).
+fn library_and_stored(store: &Store) -> Result<(Library, Vec<StoredScript>), DeskError> {
+    let stored = store.stored_scripts(false)?;
     let mut scripts: Vec<Script> = builtin_library()?.scripts().to_vec();
-    for stored in store.stored_scripts(false)? {
-        match scripts.iter_mut().find(|s| s.id == stored.script.id) {
-            Some(slot) => *slot = stored.script,
-            None => scripts.push(stored.script),
+    for s in &stored {
+        match scripts.iter_mut().find(|b| b.id == s.script.id) {
+            Some(slot) => *slot = s.script.clone(),
+            None => scripts.push(s.script.clone()),
         }
     }
-    Ok(Library::new(scripts)?)
+    Ok((Library::new(scripts)?, stored))
 }
 
 /// What the agent asks the draft panel for.
@@ -145,10 +152,7 @@ pub struct CompensationView {
 impl From<&Compensation> for CompensationView {
     fn from(c: &Compensation) -> Self {
         CompensationView {
-            step: serde_json::to_value(c.step)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            step: key_of(&c.step),
             amount_fen: c.amount.map(|a| a.0),
             needs_approval: c.needs_approval,
             message: c.message.clone(),
@@ -274,12 +278,8 @@ pub fn case_draft(
     now: DateTime<Utc>,
 ) -> Result<DraftView, DeskError> {
     let detail = store.case_detail(key)?;
-    let library = shop_library(store)?;
-    let stored: HashSet<String> = store
-        .stored_scripts(false)?
-        .into_iter()
-        .map(|s| s.script.id)
-        .collect();
+    let (library, stored) = library_and_stored(store)?;
+    let stored: HashSet<String> = stored.into_iter().map(|s| s.script.id).collect();
     let mut req = DraftRequest::new(&detail.case, now);
     let message = options.message.as_deref().filter(|m| !m.trim().is_empty());
     req.message = message;
@@ -299,15 +299,7 @@ pub fn case_draft(
         &ladder(options.agent_max_fen),
         &req,
     );
-    let traditional = match message {
-        Some(m) => afterdesk_script::to_simplified(m) != m || options.traditional,
-        None => options.traditional,
-    };
-    let variant = if traditional {
-        Variant::Hant
-    } else {
-        Variant::Hans
-    };
+    let variant = draft.variant;
     let candidates = library.candidates(draft.kind, draft.stage);
     let variants: Vec<VariantChoiceView> = candidates
         .iter()
@@ -345,7 +337,7 @@ pub fn case_draft(
         classification: draft.classification.as_ref().map(ClassificationView::from),
         variants,
         pick,
-        traditional,
+        traditional: variant == Variant::Hant,
     })
 }
 
@@ -580,14 +572,14 @@ pub fn script_library(
     store: &Store,
     query: &ScriptQueryInput,
 ) -> Result<Vec<ScriptView>, DeskError> {
-    let library = shop_library_with_disabled(store)?;
-    let stored = store.stored_scripts(false)?;
+    let (library, stored) = library_and_stored(store)?;
     let needle = query
         .search
         .as_deref()
         .map(afterdesk_script::normalize)
         .filter(|n| !n.is_empty());
     Ok(library
+        .scripts()
         .iter()
         .map(|s| script_view(s, stored.iter().find(|st| st.script.id == s.id)))
         .filter(|v| {
@@ -612,12 +604,6 @@ pub fn script_library(
             })
         })
         .collect())
-}
-
-/// Like [`shop_library`] but as a plain list, disabled scripts included (the library
-/// screen shows them greyed out so they can be enabled again).
-fn shop_library_with_disabled(store: &Store) -> Result<Vec<Script>, DeskError> {
-    Ok(shop_library(store)?.scripts().to_vec())
 }
 
 /// A script as the editor saves it.

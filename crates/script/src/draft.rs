@@ -151,6 +151,8 @@ pub struct Draft {
     pub compensation: Option<Compensation>,
     /// The classification of the buyer's message, when one was given.
     pub classification: Option<Classification>,
+    /// Simplified or Traditional: as asked, or Traditional for a Traditional message.
+    pub variant: Variant,
 }
 
 /// The courier name and waybill number in an export's logistics text such as
@@ -293,6 +295,7 @@ pub fn compose(
         lint,
         compensation,
         classification,
+        variant,
     }
 }
 

@@ -29,7 +29,6 @@ import {
   refreshParcels,
   removeParcel,
   type CaseParcelsView,
-  type InterceptionView,
   type ParcelView,
 } from '../api';
 import { formatChinaTime } from '../format';
@@ -167,7 +166,7 @@ export function ParcelsPanel({ caseKey, onChanged }: ParcelsPanelProps) {
     }
   };
 
-  const step = async (interception: InterceptionView, key: string) => {
+  const step = async (key: string) => {
     try {
       await intercept({ case: caseKey, step: key, contact: contact.trim() || null });
       setContact('');
@@ -176,7 +175,6 @@ export function ParcelsPanel({ caseKey, onChanged }: ParcelsPanelProps) {
     } catch (e) {
       fail(e);
     }
-    void interception;
   };
 
   const parcelCard = (p: ParcelView) => (
@@ -305,7 +303,7 @@ export function ParcelsPanel({ caseKey, onChanged }: ParcelsPanelProps) {
                     />
                   )}
                   {interception.allowed.map((s) => (
-                    <Button key={s} size="small" data-testid={`interception-${s}`} onClick={() => void step(interception, s)}>
+                    <Button key={s} size="small" data-testid={`interception-${s}`} onClick={() => void step(s)}>
                       {stepLabel(t, s)}
                     </Button>
                   ))}
