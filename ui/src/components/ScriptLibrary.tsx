@@ -118,6 +118,7 @@ export function ScriptLibrary() {
   const [saving, setSaving] = useState(false);
   const [history, setHistory] = useState<{ id: string; versions: ScriptVersionView[] } | null>(null);
   const [importing, setImporting] = useState(false);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const searchRef = useRef<HTMLInputElement | null>(null);
 
   const load = useCallback(async () => {
@@ -256,10 +257,26 @@ export function ScriptLibrary() {
       dataIndex: 'text',
       render: (_, s) => (
         <Space direction="vertical" size={2} style={{ width: '100%' }}>
+          {/* Clamped with CSS rather than antd's ellipsis, which cannot measure text
+              mixed with the placeholder tags and collapsed some rows to nothing. */}
           <Typography.Paragraph
-            style={{ margin: 0, whiteSpace: 'pre-wrap' }}
+            style={{
+              margin: 0,
+              whiteSpace: 'pre-wrap',
+              cursor: 'pointer',
+              ...(expanded.has(s.id)
+                ? {}
+                : { display: '-webkit-box', WebkitLineClamp: 3, WebkitBoxOrient: 'vertical', overflow: 'hidden' }),
+            }}
+            {...(expanded.has(s.id) ? {} : { title: t('scripts.more') })}
             {...(s.enabled ? {} : { type: 'secondary' as const })}
-            ellipsis={{ rows: 3, expandable: true, symbol: t('scripts.more') }}
+            onClick={() =>
+              setExpanded((open) => {
+                const next = new Set(open);
+                if (!next.delete(s.id)) next.add(s.id);
+                return next;
+              })
+            }
           >
             <ScriptText text={s.text} label={placeholderLabel} />
           </Typography.Paragraph>
