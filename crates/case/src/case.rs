@@ -54,7 +54,7 @@ keyed_enum! {
 ///
 /// These fields belong to the platform: a re-import overwrites them (and records each
 /// change on the timeline), while the shop's own fields on [`Case`] are kept.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct CaseFacts {
     /// The platform's refund number (退款编号), the key imports match on.
     pub refund_no: Option<String>,
@@ -118,6 +118,28 @@ impl CaseFacts {
         self.refund_status_text
             .as_deref()
             .map_or(RefundStatus::Unknown, RefundStatus::from_text)
+    }
+
+    /// How far along the platform's process these facts are, for telling which of two
+    /// exports of one refund is the newer (see [`Standing`]).
+    pub fn standing(&self) -> Standing {
+        let latest = [
+            self.paid_at,
+            self.shipped_at,
+            self.signed_at,
+            self.requested_at,
+            self.return_shipped_at,
+            self.return_received_at,
+            self.intervened_at,
+            self.completed_at,
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        Standing {
+            latest,
+            progress: self.refund_status().progress(),
+        }
     }
 
     /// The goods status, normalised from the platform's text.
@@ -194,6 +216,21 @@ impl CaseFacts {
             _ => specific.unwrap_or(K::RefundInTransit),
         }
     }
+}
+
+/// How far along the platform's process one export row of a refund is.
+///
+/// Exports carry no "as of" time, so the newer of two rows for one refund is told by the
+/// platform's own timestamps first (a later request, return, receipt or completion time
+/// means the row was exported later) and, when those are equal, by how far the refund
+/// status has progressed (a refund only moves forward: 等待卖家同意 → 等待买家退货 →
+/// 等待卖家确认收货 → 退款成功 / 退款关闭). Ordering compares in that order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Standing {
+    /// The latest of the platform's timestamps in the row, if any.
+    pub latest: Option<DateTime<Utc>>,
+    /// The refund status's place in the process ([`RefundStatus::progress`]).
+    pub progress: u8,
 }
 
 /// One after-sales case (售后单).

@@ -20,7 +20,7 @@ mod status;
 pub mod time;
 mod timeline;
 
-pub use case::{Case, CaseFacts, Flag, KindSource, Platform};
+pub use case::{Case, CaseFacts, Flag, KindSource, Platform, Standing};
 pub use id::{Actor, DeviceId, RecordId};
 pub use kind::ScenarioKind;
 pub use money::{Fen, MoneyError};

@@ -54,6 +54,22 @@ impl RefundStatus {
         }
     }
 
+    /// This status's place in the platform's refund process: a refund only moves to a
+    /// higher place, so of two exports of one refund the one further along is the newer.
+    /// A refusal comes after the request and before an agreed return; the two finished
+    /// statuses share the last place. An unrecognised text ranks lowest, so it never
+    /// overrides a status the desk understands.
+    pub fn progress(self) -> u8 {
+        match self {
+            RefundStatus::Unknown => 0,
+            RefundStatus::AwaitingSeller => 1,
+            RefundStatus::SellerRefused => 2,
+            RefundStatus::AwaitingReturn => 3,
+            RefundStatus::AwaitingReceipt => 4,
+            RefundStatus::Succeeded | RefundStatus::Closed => 5,
+        }
+    }
+
     /// Whether the desk still has work on a case in this status.
     pub fn is_open(self) -> bool {
         !matches!(self, RefundStatus::Succeeded | RefundStatus::Closed)

@@ -5,7 +5,7 @@ use afterdesk_case::Platform;
 use afterdesk_export::{
     ColumnAlias, ExportFile, ExportKind, Field, FileFormat, ParsedRow, RowError,
 };
-use afterdesk_store::{Store, Upsert};
+use afterdesk_store::{DuplicateRow, Store, Upsert};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::ops::ControlFlow;
@@ -70,6 +70,14 @@ pub struct ImportReport {
     pub unchanged: u64,
     /// Rows for records the shop deleted, left deleted.
     pub deleted: u64,
+    /// Rows older than what the shop holds for their refund (from an older export); they
+    /// change nothing.
+    pub older: u64,
+    /// Rows that repeat a refund or order number of another row in the file and lost to
+    /// it (the row furthest along the platform's process wins).
+    pub duplicate_count: u64,
+    /// The first [`afterdesk_store::DUPLICATES_LISTED`] of them, with the row kept instead.
+    pub duplicates: Vec<DuplicateRow>,
     /// Rows not imported, in all.
     pub error_count: u64,
     /// The first [`MAX_REPORTED_ERRORS`] of them, with row, column and reason.
@@ -188,9 +196,10 @@ pub fn import_file(
         }
         rows += 1;
         last = read;
+        let row = outcome.row;
         let result = match outcome.result {
-            Ok(ParsedRow::Refund(facts)) => import.case(platform, *facts).map(|_: Upsert| ()),
-            Ok(ParsedRow::Order(facts)) => import.order(facts).map(|_: Upsert| ()),
+            Ok(ParsedRow::Refund(facts)) => import.case(platform, *facts, row).map(|_: Upsert| ()),
+            Ok(ParsedRow::Order(facts)) => import.order(facts, row).map(|_: Upsert| ()),
             Err(row_errors) => {
                 error_count += 1;
                 let room = MAX_REPORTED_ERRORS.saturating_sub(errors.len());
@@ -223,6 +232,7 @@ pub fn import_file(
         return Err(DeskError::Cancelled);
     }
     let counts = import.counts();
+    let duplicates = import.duplicates().to_vec();
     let unmapped_columns = layout
         .fields
         .iter()
@@ -241,6 +251,9 @@ pub fn import_file(
         updated: counts.updated,
         unchanged: counts.unchanged,
         deleted: counts.deleted,
+        older: counts.older,
+        duplicate_count: counts.duplicates,
+        duplicates,
         error_count,
         errors,
         unmapped_columns,

@@ -344,6 +344,18 @@ impl From<&RowError> for RowErrorView {
     }
 }
 
+/// A row of an export that repeats a refund or order number and was not used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DuplicateRowView {
+    /// The refund number (or order number).
+    pub key: String,
+    /// The row not used.
+    pub row: u64,
+    /// The row used instead.
+    pub kept_row: u64,
+}
+
 /// What an import did, for the import wizard's result page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -366,6 +378,12 @@ pub struct ImportReportView {
     pub unchanged: u64,
     /// Rows for records the shop deleted, left deleted.
     pub deleted: u64,
+    /// Rows older than what the shop holds (an older export); they change nothing.
+    pub older: u64,
+    /// Rows that lost to another row of the file with the same refund or order number.
+    pub duplicate_count: u64,
+    /// The first of them, with the row kept instead.
+    pub duplicates: Vec<DuplicateRowView>,
     /// Rows not imported, in all.
     pub error_count: u64,
     /// The first of them, with row, column and reason.
@@ -388,6 +406,17 @@ impl From<&ImportReport> for ImportReportView {
             updated: r.updated,
             unchanged: r.unchanged,
             deleted: r.deleted,
+            older: r.older,
+            duplicate_count: r.duplicate_count,
+            duplicates: r
+                .duplicates
+                .iter()
+                .map(|d| DuplicateRowView {
+                    key: d.key.clone(),
+                    row: d.row,
+                    kept_row: d.kept_row,
+                })
+                .collect(),
             error_count: r.error_count,
             errors: r.errors.iter().map(RowErrorView::from).collect(),
             unmapped_columns: r.unmapped_columns.clone(),

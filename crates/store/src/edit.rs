@@ -2,6 +2,7 @@
 //! Every change lands on the case's timeline in the same transaction.
 
 use crate::import::{index_new_cases, max_seq, record_event, write_case};
+use crate::query::find_case_in;
 use crate::{Store, StoreError};
 use afterdesk_case::{
     Actor, Case, CaseFacts, DeviceId, Flag, KindSource, Note, Platform, RecordId, RefundStatus,
@@ -142,6 +143,10 @@ impl Store {
     }
 
     /// Applies a change to a case's fields and records each changed field on its timeline.
+    ///
+    /// The case is read, changed and written inside one write transaction, and only the
+    /// columns the change touches are written: an import or a colleague's edit committed
+    /// just before is never undone by this one.
     pub fn change_case(
         &mut self,
         key: &str,
@@ -149,13 +154,13 @@ impl Store {
         agent: &str,
         now: DateTime<Utc>,
     ) -> Result<Case, StoreError> {
-        let old = self.find_case(key)?;
+        let actor = self.actor(agent);
+        let tx = self.conn.transaction()?;
+        let old = find_case_in(&tx, key)?;
         let Some((case, events)) = plan_change(&old, change, now, &self.device) else {
             return Ok(old);
         };
-        let actor = self.actor(agent);
-        let tx = self.conn.transaction()?;
-        write_change(&tx, &actor, now, &case, &events)?;
+        write_change(&tx, &actor, now, &old, &case, &events)?;
         tx.commit()?;
         Ok(case)
     }
@@ -169,24 +174,17 @@ impl Store {
         agent: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<Case>, StoreError> {
-        let mut planned = Vec::with_capacity(keys.len());
-        for key in keys {
-            let old = self.find_case(key)?;
-            planned.push(match plan_change(&old, change, now, &self.device) {
-                Some(plan) => Ok(plan),
-                None => Err(old),
-            });
-        }
         let actor = self.actor(agent);
         let tx = self.conn.transaction()?;
-        let mut cases = Vec::with_capacity(planned.len());
-        for plan in planned {
-            match plan {
-                Ok((case, events)) => {
-                    write_change(&tx, &actor, now, &case, &events)?;
+        let mut cases = Vec::with_capacity(keys.len());
+        for key in keys {
+            let old = find_case_in(&tx, key)?;
+            match plan_change(&old, change, now, &self.device) {
+                Some((case, events)) => {
+                    write_change(&tx, &actor, now, &old, &case, &events)?;
                     cases.push(case);
                 }
-                Err(unchanged) => cases.push(unchanged),
+                None => cases.push(old),
             }
         }
         tx.commit()?;
@@ -221,22 +219,22 @@ impl Store {
         agent: &str,
         now: DateTime<Utc>,
     ) -> Result<Case, StoreError> {
-        let mut case = self.find_case(key)?;
-        if case.deleted_at.is_some() == deleted_at.is_some() {
-            return Ok(case);
+        let actor = self.actor(agent);
+        let tx = self.conn.transaction()?;
+        let old = find_case_in(&tx, key)?;
+        if old.deleted_at.is_some() == deleted_at.is_some() {
+            return Ok(old);
         }
+        let mut case = old.clone();
         case.deleted_at = deleted_at;
         case.updated_at = now;
         case.updated_by = self.device.clone();
-        let actor = self.actor(agent);
-        let tx = self.conn.transaction()?;
-        write_case(&tx, &case, true)?;
         let field = if deleted_at.is_some() {
             "deleted"
         } else {
             "restored"
         };
-        record_event(&tx, &actor, now, &case.id, field, None, None)?;
+        write_change(&tx, &actor, now, &old, &case, &[(field, None, None)])?;
         tx.commit()?;
         Ok(case)
     }
@@ -352,15 +350,71 @@ fn plan_change(
     Some((case, events))
 }
 
-/// Writes a planned change and its timeline events inside `tx`.
+/// Writes a planned change and its timeline events inside `tx`: only the columns in
+/// which `case` differs from `old` (as read in the same transaction), plus who changed
+/// it and when.
 fn write_change(
     tx: &rusqlite::Transaction<'_>,
     actor: &Actor,
     now: DateTime<Utc>,
+    old: &Case,
     case: &Case,
     events: &[FieldEvent],
 ) -> Result<(), StoreError> {
-    write_case(tx, case, true)?;
+    use rusqlite::types::Value;
+    let text = |s: &str| Value::Text(s.to_owned());
+    let optional = |s: Option<&str>| s.map_or(Value::Null, |s| Value::Text(s.to_owned()));
+    let mut columns: Vec<(&str, Value)> = Vec::new();
+    if old.kind != case.kind {
+        columns.push(("kind", text(case.kind.key())));
+    }
+    if old.kind_source != case.kind_source {
+        columns.push(("kind_source", text(case.kind_source.key())));
+    }
+    if old.facts.refund_status_text != case.facts.refund_status_text {
+        columns.push((
+            "refund_status_text",
+            optional(case.facts.refund_status_text.as_deref()),
+        ));
+        columns.push(("refund_status", text(case.facts.refund_status().key())));
+    }
+    if old.flag != case.flag {
+        columns.push(("flag", optional(case.flag.map(Flag::key))));
+    }
+    if old.assignee != case.assignee {
+        columns.push(("assignee", optional(case.assignee.as_deref())));
+    }
+    if old.tags != case.tags {
+        let tags =
+            serde_json::to_string(&case.tags).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        columns.push(("tags", Value::Text(tags)));
+    }
+    if old.open != case.open {
+        columns.push(("open", Value::Integer(i64::from(case.open))));
+    }
+    if old.deleted_at != case.deleted_at {
+        columns.push((
+            "deleted_at",
+            case.deleted_at
+                .map_or(Value::Null, |t| Value::Integer(t.timestamp_millis())),
+        ));
+    }
+    columns.push((
+        "updated_at",
+        Value::Integer(case.updated_at.timestamp_millis()),
+    ));
+    columns.push(("updated_by", Value::Text(case.updated_by.0.clone())));
+    let sets: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (column, _))| format!("{column} = ?{}", i + 2))
+        .collect();
+    let sql = format!("UPDATE cases SET {} WHERE id = ?1", sets.join(", "));
+    let mut values: Vec<Value> = Vec::with_capacity(columns.len() + 1);
+    values.push(Value::Text(case.id.to_string()));
+    values.extend(columns.into_iter().map(|(_, value)| value));
+    tx.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(values))?;
     for (field, before, after) in events {
         record_event(
             tx,

@@ -47,9 +47,16 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// Another program (a second AfterDesk window, the command line, an import) held the
+    /// shop's write lock for longer than the store waits. Nothing was changed.
+    #[error(
+        "店铺数据正被另一个程序写入（例如另一个售后台窗口或命令行里的导入），等了 {} 秒仍未轮到，本次操作没有保存；请等它完成后再试，已保存的数据不受影响",
+        crate::BUSY_TIMEOUT_MS / 1000
+    )]
+    Locked(#[source] rusqlite::Error),
     /// A statement failed.
     #[error("数据库操作失败：{0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
     /// No case has that id, refund number or order number.
     #[error("找不到售后单“{0}”")]
     CaseNotFound(String),
@@ -95,6 +102,19 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        // Busy and locked are the only failures a retry later can cure; they get their own
+        // variant so the user reads "wait and try again" rather than "database error".
+        match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Locked(error)
+            }
+            _ => StoreError::Sql(error),
+        }
+    }
+}
+
 impl StoreError {
     /// A stable machine-readable code, for the UI and scripts.
     pub fn code(&self) -> &'static str {
@@ -104,6 +124,7 @@ impl StoreError {
             StoreError::TooNew { .. } => "database_too_new",
             StoreError::Migrate(_) => "migration_failed",
             StoreError::Backup { .. } => "backup_failed",
+            StoreError::Locked(_) => "shop_locked",
             StoreError::Sql(_) => "database",
             StoreError::CaseNotFound(_) => "case_not_found",
             StoreError::ProofNotFound(_) => "proof_not_found",

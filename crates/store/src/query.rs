@@ -211,32 +211,7 @@ impl Store {
     /// Finds a case by its id, its refund number, or (if only one case has it) its order
     /// number. Deleted cases are found too, so that they can be restored.
     pub fn find_case(&self, key: &str) -> Result<Case, StoreError> {
-        let key = key.trim();
-        let by = |column: &str, value: &str| -> Result<Vec<Case>, StoreError> {
-            let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT {CASE_COLUMNS} FROM cases WHERE {column} = ?1 LIMIT 2"
-            ))?;
-            Ok(stmt
-                .query_map([value], case_from_row)?
-                .collect::<Result<Vec<_>, _>>()?)
-        };
-        if let Some(id) = RecordId::parse(key)
-            && let Some(case) = by("id", &id.to_string())?.pop()
-        {
-            return Ok(case);
-        }
-        if let Some(case) = by("refund_no", key)?.pop() {
-            return Ok(case);
-        }
-        let mut by_order = by("order_no", key)?;
-        match by_order.len() {
-            0 => Err(StoreError::CaseNotFound(key.to_owned())),
-            1 => Ok(by_order.remove(0)),
-            n => Err(StoreError::Ambiguous {
-                key: key.to_owned(),
-                count: n,
-            }),
-        }
+        find_case_in(&self.conn, key)
     }
 
     /// A case with its notes, timeline and order.
@@ -319,4 +294,35 @@ fn parse_id(text: &str) -> rusqlite::Result<RecordId> {
     RecordId::parse(text).ok_or_else(|| {
         rusqlite::Error::InvalidColumnType(0, "id".to_owned(), rusqlite::types::Type::Text)
     })
+}
+
+/// Finds a case by id, refund number or order number on `conn`, which may be a write
+/// transaction that is about to change it (see `Store::change_case`).
+pub(crate) fn find_case_in(conn: &rusqlite::Connection, key: &str) -> Result<Case, StoreError> {
+    let key = key.trim();
+    let by = |column: &str, value: &str| -> Result<Vec<Case>, StoreError> {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE {column} = ?1 LIMIT 2"
+        ))?;
+        Ok(stmt
+            .query_map([value], case_from_row)?
+            .collect::<Result<Vec<_>, _>>()?)
+    };
+    if let Some(id) = RecordId::parse(key)
+        && let Some(case) = by("id", &id.to_string())?.pop()
+    {
+        return Ok(case);
+    }
+    if let Some(case) = by("refund_no", key)?.pop() {
+        return Ok(case);
+    }
+    let mut by_order = by("order_no", key)?;
+    match by_order.len() {
+        0 => Err(StoreError::CaseNotFound(key.to_owned())),
+        1 => Ok(by_order.remove(0)),
+        n => Err(StoreError::Ambiguous {
+            key: key.to_owned(),
+            count: n,
+        }),
+    }
 }

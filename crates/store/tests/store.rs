@@ -35,7 +35,8 @@ fn import(store: &mut Store, rows: Vec<CaseFacts>, at: DateTime<Utc>) -> Vec<Ups
     let mut import = store.begin_import("测试员", "refunds.csv", at).unwrap();
     let outcomes = rows
         .into_iter()
-        .map(|f| import.case(Platform::Tmall, f).unwrap())
+        .zip(2..)
+        .map(|(f, row)| import.case(Platform::Tmall, f, row).unwrap())
         .collect();
     import.commit(&serde_json::json!({})).unwrap();
     outcomes
@@ -277,7 +278,7 @@ fn an_unfinished_import_leaves_nothing() {
     {
         let mut import = store.begin_import("测试员", "broken.csv", now()).unwrap();
         import
-            .case(Platform::Tmall, facts("1", "退款成功", "帽子"))
+            .case(Platform::Tmall, facts("1", "退款成功", "帽子"), 2)
             .unwrap();
         // Dropped without commit, as when the user cancels.
     }
