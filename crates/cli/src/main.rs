@@ -237,15 +237,29 @@ fn import(
         return print_json(&report);
     }
     println!(
-        "已导入 {}：共 {} 行，新增 {}，更新 {}，无变化 {}，已删除跳过 {}，出错 {}",
+        "已导入 {}：共 {} 行，新增 {}，更新 {}，无变化 {}，比店里旧 {}，重复 {}，已删除跳过 {}，出错 {}",
         report.file,
         report.rows,
         report.created,
         report.updated,
         report.unchanged,
+        report.older,
+        report.duplicate_count,
         report.deleted,
         report.error_count
     );
+    for d in &report.duplicates {
+        println!(
+            "  第 {} 行与第 {} 行是同一个编号 {}，用了第 {} 行",
+            d.row, d.kept_row, d.key, d.kept_row
+        );
+    }
+    if report.duplicate_count as usize > report.duplicates.len() {
+        println!(
+            "  ……另有 {} 个重复行未列出",
+            report.duplicate_count as usize - report.duplicates.len()
+        );
+    }
     for e in &report.errors {
         println!("  第 {} 行「{}」：{}", e.row, e.column, e.message);
     }

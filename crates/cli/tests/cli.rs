@@ -384,49 +384,117 @@ fn integrity_and_count(db: &Path) -> (Vec<String>, u64) {
     (store.integrity_check().unwrap(), total)
 }
 
-#[test]
-fn a_process_killed_mid_import_leaves_the_store_as_it_was() {
-    let shop = Shop::new();
-    let small = shop.generate("small.csv", &["--rows", "25", "--seed", "7"]);
-    shop.json(NOW, &["import", small.to_str().unwrap()]);
-    let big = shop.generate("big.csv", &["--rows", "150000"]);
+/// What a killed import could leave half-written: every table an import writes, counted.
+#[derive(Debug, PartialEq, Eq)]
+struct Written {
+    cases: i64,
+    events: i64,
+    orders: i64,
+    import_runs: i64,
+    search_rows: i64,
+}
+
+fn written(db: &Path) -> Written {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let count = |table: &str| -> i64 {
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    Written {
+        cases: count("cases"),
+        events: count("case_events"),
+        orders: count("orders"),
+        import_runs: count("import_runs"),
+        search_rows: count("case_search"),
+    }
+}
+
+/// Starts `afterdesk import --progress` on `file` and kills it without warning once
+/// `kill_when` returns true for a progress line, `delay` later. Returns whether it was
+/// killed before finishing.
+fn kill_import(shop: &Shop, file: &Path, kill_when: &dyn Fn(&str) -> bool, delay: u64) -> bool {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("afterdesk"))
         .env("AFTERDESK_DEVICE", "test-device")
         .arg("--db")
         .arg(shop.db())
-        .args(["import", "--progress"])
-        .arg(&big)
+        .args(["--now", LATER, "import", "--progress"])
+        .arg(file)
         .stderr(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // Wait until rows are being written inside the transaction, then kill without warning.
     let stderr = child.stderr.take().unwrap();
     let mut lines = BufReader::new(stderr).lines();
-    let mut seen = 0;
+    let mut seen = false;
     while let Some(Ok(line)) = lines.next() {
-        if line.starts_with("progress") {
-            seen += 1;
-            if seen == 3 {
-                break;
-            }
+        if kill_when(&line) {
+            seen = true;
+            break;
         }
     }
-    assert_eq!(
-        seen, 3,
-        "the import must have reported progress before the kill"
-    );
+    assert!(seen, "the import reached the point to kill it at");
+    std::thread::sleep(std::time::Duration::from_millis(delay));
     child.kill().unwrap();
-    let status = child.wait().unwrap();
-    assert!(!status.success(), "the import was killed, not finished");
-    let (integrity, total) = integrity_and_count(&shop.db());
-    assert_eq!(
-        integrity,
-        ["ok"],
-        "PRAGMA integrity_check must pass after the kill"
+    !child.wait().unwrap().success()
+}
+
+#[test]
+fn a_process_killed_mid_import_or_mid_commit_leaves_all_or_nothing() {
+    let shop = Shop::new();
+    // The small file's refunds are the first rows of the big one, which moves them on:
+    // the big import updates them (history) and creates the rest (cases, search rows).
+    let small = shop.generate("small.csv", &["--rows", "25", "--seed", "1"]);
+    shop.json(NOW, &["import", small.to_str().unwrap()]);
+    let orders = shop.generate(
+        "orders.csv",
+        &["--rows", "25", "--seed", "1", "--kind", "orders"],
     );
-    assert_eq!(
-        total, 25,
-        "no partial rows: only the earlier import's cases are there"
-    );
+    shop.json(NOW, &["import", orders.to_str().unwrap()]);
+    let before = written(&shop.db());
+    let big = shop.generate("big.csv", &["--rows", "150000", "--seed", "1", "--later"]);
+    let rows_total = "progress 150000 rows";
+    // (when to kill, how long after, what it may leave)
+    let table: &[(&str, &dyn Fn(&str) -> bool, u64)] = &[
+        (
+            "mid rows",
+            &|line: &str| line.starts_with("progress 6000 rows"),
+            0,
+        ),
+        // The progress line for the last row is printed just before the commit starts
+        // (history, search index, statistics, COMMIT); these kills land inside it.
+        ("at commit", &|line: &str| line.starts_with(rows_total), 0),
+        (
+            "into commit",
+            &|line: &str| line.starts_with(rows_total),
+            150,
+        ),
+        (
+            "late in commit",
+            &|line: &str| line.starts_with(rows_total),
+            600,
+        ),
+    ];
+    for (name, when, delay) in table {
+        let killed = kill_import(&shop, &big, when, *delay);
+        let (integrity, _) = integrity_and_count(&shop.db());
+        assert_eq!(
+            integrity,
+            ["ok"],
+            "{name}: PRAGMA integrity_check must pass after the kill"
+        );
+        let after = written(&shop.db());
+        if killed {
+            assert_eq!(
+                after, before,
+                "{name}: a killed import leaves no partial cases, history, orders, search rows or import runs"
+            );
+        } else {
+            assert_eq!(
+                (after.cases, after.import_runs),
+                (150_000, before.import_runs + 1),
+                "{name}: an import that finished before the kill landed whole"
+            );
+            return;
+        }
+    }
 }
