@@ -42,7 +42,8 @@ pub struct NewCase {
 pub struct CaseChange {
     /// A corrected scenario kind; later imports will not override it.
     pub kind: Option<ScenarioKind>,
-    /// A refund status set by hand (the next import brings the platform's word again).
+    /// A refund status set by hand. The next import that is newer than it (see
+    /// `docs/import.md`) brings the platform's word again; an older or equal one leaves it.
     pub status: Option<RefundStatus>,
     /// A new flag, or `Some(None)` to clear it.
     pub flag: Option<Option<Flag>>,
