@@ -1027,6 +1027,16 @@ export type DraftCopyView = {
 	copied_at: string,
 };
 
+/**  A row of an export that repeats a refund or order number and was not used. */
+export type DuplicateRowView = {
+	/**  The refund number (or order number). */
+	key: string,
+	/**  The row not used. */
+	row: number,
+	/**  The row used instead. */
+	kept_row: number,
+};
+
 /**  What the agent asks the draft panel for. */
 export type DraftOptions = DraftOptions_Serialize | DraftOptions_Deserialize;
 
@@ -1307,6 +1317,12 @@ export type ImportReportView = {
 	unchanged: number,
 	/**  Rows for records the shop deleted, left deleted. */
 	deleted: number,
+	/**  Rows older than what the shop holds (an older export); they change nothing. */
+	older: number,
+	/**  Rows that lost to another row of the file with the same refund or order number. */
+	duplicate_count: number,
+	/**  The first of them, with the row kept instead. */
+	duplicates: DuplicateRowView[],
 	/**  Rows not imported, in all. */
 	error_count: number,
 	/**  The first of them, with row, column and reason. */

@@ -175,7 +175,12 @@ export function CasePage({ caseKey, onBack }: CasePageProps) {
 
   const eventLine = (e: EventView) => {
     const labelKey = FIELD_LABELS[e.field];
-    const field = labelKey ? t(labelKey) : e.field;
+    // An export column no field matched is recorded as `extra.<header>`: show its header.
+    const field = labelKey
+      ? t(labelKey)
+      : e.field.startsWith('extra.')
+        ? t('case.field.extra', { header: e.field.slice('extra.'.length) })
+        : e.field;
     const value = (v: string | null) => {
       if (v === null || v === '') return t('common.none');
       if (e.field === 'kind') return kindLabel(t, v);

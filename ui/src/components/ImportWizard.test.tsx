@@ -53,6 +53,9 @@ const REPORT: ImportReportView = {
   updated: 2,
   unchanged: 0,
   deleted: 0,
+  older: 4,
+  duplicate_count: 1,
+  duplicates: [{ key: '200000000000000007', row: 9, kept_row: 30 }],
   error_count: 3,
   errors: [{ row: 21, column: '退款编号', message: '退款编号为空，无法识别这条售后' }],
   unmapped_columns: [],
@@ -99,6 +102,16 @@ describe('import wizard', () => {
     expect(within(errors).getByText('21')).toBeInTheDocument();
     expect(within(errors).getByText('退款编号为空，无法识别这条售后')).toBeInTheDocument();
     expect(within(errors).getByText('未导入的行（共 3 行）')).toBeInTheDocument();
+    const duplicates = screen.getByTestId('import-duplicates');
+    expect(
+      within(duplicates).getByText('200000000000000007'),
+      'a repeated refund number is listed with the row used instead',
+    ).toBeInTheDocument();
+    expect(within(duplicates).getByText('30')).toBeInTheDocument();
+    expect(
+      within(result).getByText(/有 4 行比店里已有的记录旧/),
+      'rows of an older export are explained, not silently dropped',
+    ).toBeInTheDocument();
     expect(onImported).toHaveBeenCalledOnce();
   });
 

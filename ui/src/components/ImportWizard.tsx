@@ -203,12 +203,36 @@ export function ImportWizard({ onImported, onViewCases }: ImportWizardProps) {
               <Statistic title={t('import.summary.created')} value={stage.report.created} />
               <Statistic title={t('import.summary.updated')} value={stage.report.updated} />
               <Statistic title={t('import.summary.unchanged')} value={stage.report.unchanged} />
+              {stage.report.older > 0 && (
+                <Statistic title={t('import.summary.older')} value={stage.report.older} />
+              )}
+              {stage.report.duplicate_count > 0 && (
+                <Statistic title={t('import.summary.duplicates')} value={stage.report.duplicate_count} />
+              )}
               <Statistic
                 title={t('import.summary.errors')}
                 value={stage.report.error_count}
                 valueStyle={{ color: stage.report.error_count > 0 ? '#cf1322' : 'inherit' }}
               />
             </Space>
+            {stage.report.older > 0 && (
+              <Alert type="info" showIcon message={t('import.older.help', { count: stage.report.older })} />
+            )}
+            {stage.report.duplicates.length > 0 && (
+              <Table
+                data-testid="import-duplicates"
+                size="small"
+                title={() => t('import.duplicates.title', { count: stage.report.duplicate_count })}
+                rowKey={(row) => `${row.key}-${row.row}`}
+                dataSource={stage.report.duplicates}
+                pagination={{ pageSize: 10, hideOnSinglePage: true }}
+                columns={[
+                  { title: t('import.col.row'), dataIndex: 'row', width: 80 },
+                  { title: t('import.duplicates.key'), dataIndex: 'key', width: 220 },
+                  { title: t('import.duplicates.kept'), dataIndex: 'kept_row' },
+                ]}
+              />
+            )}
             {stage.report.errors.length > 0 && (
               <Table
                 data-testid="import-errors"
