@@ -24,6 +24,27 @@ pub enum ClockError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is larger than any rule or calendar file can be ([`crate::MAX_FILE_BYTES`]);
+    /// it was not read.
+    #[error(
+        "{file} 有 {size} 字节，超过规则和节假日文件的上限 {limit} 字节；这类文件只有几 KB，请确认选对了文件"
+    )]
+    TooLarge {
+        /// The file, as the caller named it.
+        file: String,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The file is not UTF-8 text (for example saved as GBK by an older editor).
+    #[error("{file} 第 {line} 行不是 UTF-8 文本；请用 UTF-8 编码另存后再试")]
+    NotUtf8 {
+        /// The file, as the caller named it.
+        file: String,
+        /// The line, counted from 1, where the first byte that is not UTF-8 lies.
+        line: usize,
+    },
     /// The file was read but its content is wrong at one place.
     #[error("{file} 第 {line} 行第 {column} 列，字段 {field}：{message}")]
     Invalid {
@@ -48,7 +69,8 @@ impl ClockError {
     pub fn code(&self) -> &'static str {
         match self {
             ClockError::Read { .. } | ClockError::Write { .. } => "clock_file_io",
-            ClockError::Invalid { .. } => "clock_file_invalid",
+            ClockError::TooLarge { .. } => "clock_file_too_large",
+            ClockError::NotUtf8 { .. } | ClockError::Invalid { .. } => "clock_file_invalid",
         }
     }
 
