@@ -119,6 +119,9 @@ impl ClockError {
     }
 }
 
+/// The mark some editors put in front of UTF-8 text; the TOML reader skips it.
+const BYTE_ORDER_MARK: char = '\u{feff}';
+
 /// The 1-based line and character column of a byte offset.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset;
@@ -128,7 +131,12 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
+    // A byte-order mark (Notepad's "UTF-8 with BOM") is invisible: it takes no column.
+    let column = before[line_start..]
+        .trim_start_matches(BYTE_ORDER_MARK)
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -142,7 +150,10 @@ fn backticked(message: &str, prefix: &str) -> Option<String> {
 fn key_on_line(text: &str, offset: usize) -> Option<String> {
     let line = line_text(text, offset);
     let (key, _) = line.split_once('=')?;
-    let key = key.trim().trim_matches('"');
+    let key = key
+        .trim_start_matches(BYTE_ORDER_MARK)
+        .trim()
+        .trim_matches('"');
     (!key.is_empty() && !key.contains(['[', '#'])).then(|| key.to_owned())
 }
 

@@ -533,3 +533,58 @@ fn the_bundled_files_are_far_under_the_size_limit() {
         );
     }
 }
+
+/// Windows Notepad before 2019 saved "UTF-8" with a byte-order mark; such a file is the same
+/// text and must read as it would without the mark.
+#[test]
+fn a_file_saved_with_a_byte_order_mark_reads_like_one_without() {
+    let pack = RulePack::bundled().unwrap();
+    let cases: Vec<(&str, Result<(), ClockError>)> = vec![
+        (
+            "a calendar year",
+            YearCalendar::parse(&format!("\u{feff}{BUNDLED_2026}"), "2026.toml").map(|_| ()),
+        ),
+        (
+            "a rule pack",
+            RulePack::parse(&format!("\u{feff}{BUNDLED_RULES}"), "rules.toml").map(|_| ()),
+        ),
+        (
+            "an override file",
+            pack.with_overrides(
+                "\u{feff}[override.refund_response]\ndays = 3\n",
+                "clock-rules.toml",
+            )
+            .map(|_| ()),
+        ),
+    ];
+    for (what, result) in cases {
+        assert!(
+            result.is_ok(),
+            "{what} with a byte-order mark must read: {:?}",
+            result.err().map(|e| e.to_string())
+        );
+    }
+}
+
+/// Found by the fuzzer: with a byte-order mark in front, an error on the first line named
+/// the field with the invisible mark glued to it ("\u{feff}year"), which a user cannot
+/// see or search for, and counted the mark as a column.
+#[test]
+fn an_error_on_the_first_line_of_a_file_with_a_byte_order_mark_names_the_bare_field() {
+    let error = YearCalendar::parse("\u{feff}year = \"二〇二七\"\n", "2027.toml").unwrap_err();
+    match &error {
+        ClockError::Invalid {
+            field,
+            line,
+            column,
+            ..
+        } => {
+            assert_eq!(
+                (field.as_str(), *line, *column),
+                ("year", 1, 8),
+                "the field is named without the byte-order mark: {error}"
+            );
+        }
+        other => panic!("a wrong type is a placed error, got {other:?}"),
+    }
+}
