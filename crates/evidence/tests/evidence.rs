@@ -506,6 +506,10 @@ fn a_changed_file_is_never_packaged() {
     )
     .unwrap_err();
     assert!(matches!(error, EvidenceError::Tampered { .. }), "{error}");
+    assert!(
+        error.to_string().contains("重新添加原文件"),
+        "the error tells the seller how to repair the file: {error}"
+    );
     assert_eq!(
         std::fs::read_dir(&out).unwrap().count(),
         0,
