@@ -212,7 +212,10 @@ impl EvidenceFolder {
         let shard = stored.parent().unwrap_or(&self.root);
         create_dir(shard)?;
         // A shared lock for placing the copy: `remove_unreferenced` takes it exclusively, so
-        // it never removes a file between this check and the record that will name it.
+        // it never removes a file between this check and the record that will name it. A
+        // folder where no lock can be taken (some network shares) still takes attaches: the
+        // clean-up's grace period alone then keeps the fresh file, and the clean-up itself
+        // refuses to run without its lock.
         let _placing = self.lock(Lock::Shared).ok();
         let placed = match check_stored(&stored, &hash, size, cancel)? {
             StoredCopy::Intact => {
