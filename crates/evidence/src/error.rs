@@ -49,7 +49,9 @@ pub enum EvidenceError {
         path: PathBuf,
     },
     /// A stored evidence file no longer matches its recorded hash.
-    #[error("证据文件 {path} 的内容与记录的哈希 {hash} 不符，可能已被改动或损坏；重新添加原文件即可修复")]
+    #[error(
+        "证据文件 {path} 的内容与记录的哈希 {hash} 不符，可能已被改动或损坏；重新添加原文件即可修复"
+    )]
     Tampered {
         /// The content hash the record names.
         hash: String,
