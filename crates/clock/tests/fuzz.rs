@@ -465,6 +465,50 @@ proptest! {
     }
 }
 
+/// A year file's bytes with some bytes overwritten: invalid UTF-8, stray control bytes.
+fn damaged_bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        3 => prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8).prop_map(
+            |changes| {
+                let mut bytes = BUNDLED_2026.as_bytes().to_vec();
+                for (at, byte) in changes {
+                    let i = at.index(bytes.len());
+                    bytes[i] = byte;
+                }
+                bytes
+            }
+        ),
+        1 => prop::collection::vec(any::<u8>(), 0..4096),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// The import path reads bytes from disk: whatever they are, the result is a calendar or
+    /// a typed error naming the file.
+    #[test]
+    fn any_bytes_imported_as_a_year_file_read_or_are_refused_by_name(bytes in damaged_bytes()) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("2026.toml");
+        std::fs::write(&path, &bytes).unwrap();
+        let mut calendar = Calendar::empty();
+        match calendar.import(&path) {
+            Ok(year) => assert_calendar_sound(calendar.year(year).unwrap()),
+            Err(ClockError::NotUtf8 { file, line }) => {
+                assert!(file.ends_with("2026.toml"), "the file is named: {file}");
+                let valid = std::str::from_utf8(&bytes).unwrap_err().valid_up_to();
+                let expected = bytes[..valid].iter().filter(|b| **b == b'\n').count() + 1;
+                assert_eq!(line, expected, "the line of the first byte that is not UTF-8");
+            }
+            Err(e) => {
+                let text = String::from_utf8(bytes).unwrap();
+                assert_placed(&e, &text, &path.display().to_string());
+            }
+        }
+    }
+}
+
 /// Files over the size limit, on disk and as text, and files that are not UTF-8 text.
 #[test]
 fn files_over_the_size_limit_or_not_utf8_are_refused_with_a_clear_error() {
