@@ -66,6 +66,14 @@ pub enum EvidenceCommand {
     },
     /// 申诉前风险自查清单。
     Risks,
+    /// 校验 evidence 文件夹：逐个重新计算哈希，列出已损坏或缺失的证据文件（不做任何改动）。
+    Verify,
+    /// 清理 evidence 文件夹：删除中断的复制留下的临时文件，以及没有任何记录（含已移除的证据）引用的文件；不满一天的文件保留。
+    Clean {
+        /// 只列出将删除的文件，不删除。
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
@@ -119,19 +127,8 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
         }
         EvidenceCommand::Attach { case, file, item } => {
             let mut store = ctx.open()?;
-            let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
             let mut last = None;
-            let mut progress = |p: CopyProgress| {
-                if size < PROGRESS_MIN_BYTES {
-                    return;
-                }
-                let percent = (p.done * 100).checked_div(p.total).unwrap_or(100);
-                let step = percent / PROGRESS_STEP_PERCENT;
-                if last != Some(step) {
-                    last = Some(step);
-                    eprintln!("progress {} / {} bytes {percent}%", p.done, p.total);
-                }
-            };
+            let mut progress = |p: CopyProgress| report_progress(p, &mut last);
             let report = afterdesk_desk::attach_evidence(
                 &mut store,
                 &case,
@@ -145,6 +142,7 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
             if ctx.json {
                 let mut value = proof_json(&report.proof);
                 value["already_stored"] = json!(report.already_stored);
+                value["repaired"] = json!(report.repaired);
                 print_json(&value)
             } else {
                 let p = &report.proof;
@@ -153,7 +151,9 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
                     p.original_name,
                     p.mime.as_deref().unwrap_or("未知类型"),
                     p.hash,
-                    if report.already_stored {
+                    if report.repaired {
+                        "，原先保存的副本已损坏，已用此文件修复"
+                    } else if report.already_stored {
                         "，相同内容已存在，未重复保存"
                     } else {
                         ""
@@ -215,6 +215,58 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
                 Ok(())
             }
         }
+        EvidenceCommand::Verify => {
+            let store = ctx.open()?;
+            let mut last = None;
+            let check = afterdesk_desk::verify_evidence(
+                &store,
+                &mut |p| report_progress(p, &mut last),
+                &cancel,
+            )?;
+            if ctx.json {
+                print_json(&check)?;
+            } else {
+                println!("{}", check.summary);
+                for (label, files) in [("已损坏", &check.damaged), ("缺失", &check.missing)] {
+                    for f in files.iter() {
+                        println!("{label}\t{}\t{}", f.hash, f.path);
+                        for p in &f.proofs {
+                            println!(
+                                "\t证据 {}（售后单 {}）{}{}",
+                                p.original_name,
+                                p.case_id,
+                                p.proof_id,
+                                if p.detached { "，已移除" } else { "" }
+                            );
+                        }
+                    }
+                }
+            }
+            if check.damaged.is_empty() && check.missing.is_empty() {
+                Ok(())
+            } else {
+                // A script checking the folder needs a failing status, not only words.
+                anyhow::bail!("{}", check.summary)
+            }
+        }
+        EvidenceCommand::Clean { dry_run } => {
+            let store = ctx.open()?;
+            let clean = afterdesk_desk::clean_evidence(&store, dry_run, ctx.now)?;
+            if ctx.json {
+                print_json(&clean)
+            } else {
+                for f in clean.incoming.iter().chain(&clean.unreferenced) {
+                    println!(
+                        "{}\t{}\t{} 字节",
+                        if dry_run { "将删除" } else { "已删除" },
+                        f.path,
+                        f.size
+                    );
+                }
+                println!("{}", clean.summary);
+                Ok(())
+            }
+        }
         EvidenceCommand::Risks => {
             let risks = appeal_risks()?;
             if ctx.json {
@@ -226,6 +278,20 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
                 Ok(())
             }
         }
+    }
+}
+
+/// Prints progress on standard error each time another [`PROGRESS_STEP_PERCENT`] is done,
+/// for work of at least [`PROGRESS_MIN_BYTES`]; `last` remembers the step last printed.
+fn report_progress(p: CopyProgress, last: &mut Option<u64>) {
+    if p.total < PROGRESS_MIN_BYTES {
+        return;
+    }
+    let percent = (p.done * 100).checked_div(p.total).unwrap_or(100);
+    let step = percent / PROGRESS_STEP_PERCENT;
+    if *last != Some(step) {
+        *last = Some(step);
+        eprintln!("progress {} / {} bytes {percent}%", p.done, p.total);
     }
 }
 

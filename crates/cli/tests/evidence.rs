@@ -122,3 +122,65 @@ fn the_hash_benchmark_agrees_with_the_reference() {
     assert_eq!(report["bytes"], 3 << 20);
     assert!(report["ours_mib_per_s"].as_f64().unwrap() > 0.0, "{report}");
 }
+
+#[test]
+fn verify_reports_a_damaged_copy_attach_repairs_it_and_clean_lists_then_removes_orphans() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    json(cmd(d).args(["case", "add", "--refund-no", "R1", "--kind", "not_received"]));
+    let file = d.join("底单.pdf");
+    std::fs::write(&file, b"%PDF-1.4 the original").unwrap();
+    let proof = json(cmd(d).args(["evidence", "attach", "R1"]).arg(&file));
+    let hash = proof["hash"].as_str().unwrap().to_owned();
+    let stored = d.join("evidence").join(&hash[..2]).join(&hash);
+    std::fs::write(&stored, b"%PDF-1.4 the originaL").unwrap();
+
+    let out = cmd(d)
+        .args(["evidence", "verify", "--json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "a damaged file makes verify fail");
+    let check: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(check["damaged"][0]["hash"], hash.as_str(), "{check}");
+    assert_eq!(
+        check["damaged"][0]["proofs"][0]["original_name"],
+        "底单.pdf"
+    );
+
+    let again = json(cmd(d).args(["evidence", "attach", "R1"]).arg(&file));
+    assert_eq!(again["repaired"], true, "re-attaching the original repairs");
+    assert_eq!(again["already_stored"], false);
+    let check = json(cmd(d).args(["evidence", "verify"]));
+    assert_eq!(check["damaged"], Value::Array(vec![]), "{check}");
+
+    let orphan_hash = "ab".repeat(32);
+    let orphan = d.join("evidence").join("ab").join(&orphan_hash);
+    std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
+    std::fs::write(&orphan, b"no record names this").unwrap();
+    let three_days_before =
+        chrono::DateTime::parse_from_rfc3339(NOW).unwrap() - chrono::Duration::days(3);
+    for path in [&orphan, &stored] {
+        std::fs::File::options()
+            .append(true)
+            .open(path)
+            .unwrap()
+            .set_modified(three_days_before.into())
+            .unwrap();
+    }
+    let dry = json(cmd(d).args(["evidence", "clean", "--dry-run"]));
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(
+        dry["unreferenced"][0]["hash"],
+        orphan_hash.as_str(),
+        "{dry}"
+    );
+    assert!(orphan.is_file(), "--dry-run removes nothing");
+    let clean = json(cmd(d).args(["evidence", "clean"]));
+    assert_eq!(
+        clean["unreferenced"].as_array().map(Vec::len),
+        Some(1),
+        "{clean}"
+    );
+    assert!(!orphan.exists(), "the unreferenced file is removed");
+    assert!(stored.is_file(), "the attached proof's file stays");
+}

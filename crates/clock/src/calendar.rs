@@ -126,6 +126,7 @@ impl YearCalendar {
     /// day off as `"YYYY-MM-DD"` strings, and the make-up working days; every date must lie
     /// in the file's year and every make-up day must be a Saturday or Sunday.
     pub fn parse(text: &str, file: &str) -> Result<YearCalendar, ClockError> {
+        crate::file::check_size(text, file)?;
         let raw: RawYear =
             toml::from_str(text).map_err(|e| ClockError::from_toml(file, text, e))?;
         let err = |span: std::ops::Range<usize>, field: &str, message: String| {
@@ -382,9 +383,6 @@ impl Calendar {
 
 /// Reads and checks a year file from disk.
 pub(crate) fn read_year(path: &Path) -> Result<YearCalendar, ClockError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ClockError::Read {
-        file: path.to_owned(),
-        source,
-    })?;
+    let text = crate::file::read_limited(path)?;
     YearCalendar::parse(&text, &path.display().to_string())
 }

@@ -24,6 +24,27 @@ pub enum ClockError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is larger than any rule or calendar file can be ([`crate::MAX_FILE_BYTES`]);
+    /// it was not read.
+    #[error(
+        "{file} 有 {size} 字节，超过规则和节假日文件的上限 {limit} 字节；这类文件只有几 KB，请确认选对了文件"
+    )]
+    TooLarge {
+        /// The file, as the caller named it.
+        file: String,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The file is not UTF-8 text (for example saved as GBK by an older editor).
+    #[error("{file} 第 {line} 行不是 UTF-8 文本；请用 UTF-8 编码另存后再试")]
+    NotUtf8 {
+        /// The file, as the caller named it.
+        file: String,
+        /// The line, counted from 1, where the first byte that is not UTF-8 lies.
+        line: usize,
+    },
     /// The file was read but its content is wrong at one place.
     #[error("{file} 第 {line} 行第 {column} 列，字段 {field}：{message}")]
     Invalid {
@@ -48,7 +69,8 @@ impl ClockError {
     pub fn code(&self) -> &'static str {
         match self {
             ClockError::Read { .. } | ClockError::Write { .. } => "clock_file_io",
-            ClockError::Invalid { .. } => "clock_file_invalid",
+            ClockError::TooLarge { .. } => "clock_file_too_large",
+            ClockError::NotUtf8 { .. } | ClockError::Invalid { .. } => "clock_file_invalid",
         }
     }
 
@@ -97,6 +119,9 @@ impl ClockError {
     }
 }
 
+/// The mark some editors put in front of UTF-8 text; the TOML reader skips it.
+const BYTE_ORDER_MARK: char = '\u{feff}';
+
 /// The 1-based line and character column of a byte offset.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset;
@@ -106,7 +131,12 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
+    // A byte-order mark (Notepad's "UTF-8 with BOM") is invisible: it takes no column.
+    let column = before[line_start..]
+        .trim_start_matches(BYTE_ORDER_MARK)
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -120,7 +150,10 @@ fn backticked(message: &str, prefix: &str) -> Option<String> {
 fn key_on_line(text: &str, offset: usize) -> Option<String> {
     let line = line_text(text, offset);
     let (key, _) = line.split_once('=')?;
-    let key = key.trim().trim_matches('"');
+    let key = key
+        .trim_start_matches(BYTE_ORDER_MARK)
+        .trim()
+        .trim_matches('"');
     (!key.is_empty() && !key.contains(['[', '#'])).then(|| key.to_owned())
 }
 

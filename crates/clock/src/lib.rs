@@ -19,6 +19,7 @@
 mod calendar;
 mod engine;
 mod error;
+mod file;
 mod rule;
 
 pub use calendar::{Calendar, DayKind, Holiday, YearCalendar};
@@ -27,4 +28,5 @@ pub use engine::{
     Warning,
 };
 pub use error::ClockError;
+pub use file::{MAX_FILE_BYTES, read_limited};
 pub use rule::{Length, Owner, Rule, RulePack, Stage, Trigger};

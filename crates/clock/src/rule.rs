@@ -507,6 +507,7 @@ impl RulePack {
 
     /// Reads a full rule pack. `file` names it in error messages.
     pub fn parse(text: &str, file: &str) -> Result<RulePack, ClockError> {
+        crate::file::check_size(text, file)?;
         let source = Source { file, text };
         let raw: RawPack =
             toml::from_str(text).map_err(|e| ClockError::from_toml(file, text, e))?;
@@ -528,6 +529,7 @@ impl RulePack {
     /// `[[clock]]` tables in the pack's format. Because `self` is only borrowed, a broken
     /// file leaves the caller holding the last good pack.
     pub fn with_overrides(&self, text: &str, file: &str) -> Result<RulePack, ClockError> {
+        crate::file::check_size(text, file)?;
         let source = Source { file, text };
         let raw: RawOverrides =
             toml::from_str(text).map_err(|e| ClockError::from_toml(file, text, e))?;
@@ -567,10 +569,7 @@ impl RulePack {
 
     /// This pack with the override file at `path` applied; see [`RulePack::with_overrides`].
     pub fn with_overrides_file(&self, path: &Path) -> Result<RulePack, ClockError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ClockError::Read {
-            file: path.to_owned(),
-            source,
-        })?;
+        let text = crate::file::read_limited(path)?;
         self.with_overrides(&text, &path.display().to_string())
     }
 

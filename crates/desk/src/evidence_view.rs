@@ -2,8 +2,9 @@
 
 use afterdesk_case::Proof;
 use afterdesk_case::time::china_rfc3339;
-use afterdesk_evidence::{CaseEvidence, Finding, UnboxingCheck};
+use afterdesk_evidence::{CaseEvidence, Cleaning, Finding, UnboxingCheck};
 use serde::Serialize;
+use std::path::Path;
 
 /// One attached file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -213,4 +214,168 @@ pub struct CopyProgressView {
     pub done: u64,
     /// Bytes in all.
     pub total: u64,
+}
+
+/// A count for the UI (the bindings carry no `usize`).
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// A proof record that names a file of the evidence folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EvidenceUseView {
+    /// The proof.
+    pub proof_id: String,
+    /// Its case.
+    pub case_id: String,
+    /// The file's name when it was attached: attach this file again to repair.
+    pub original_name: String,
+    /// Whether the proof was detached (its file is still kept: the detach may be undone).
+    pub detached: bool,
+}
+
+/// A file of the evidence folder that is damaged or missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EvidenceFileView {
+    /// Its SHA-256, which is also its name.
+    pub hash: String,
+    /// Where it is (or should be).
+    pub path: String,
+    /// Its size on disk; `None` when it is missing.
+    pub size: Option<u64>,
+    /// The proofs that name it; empty for a file no record names.
+    pub proofs: Vec<EvidenceUseView>,
+}
+
+impl EvidenceFileView {
+    /// The file `hash` at `path`, with the proofs among `proofs` that name it.
+    pub fn new(hash: &str, path: &Path, size: Option<u64>, proofs: &[Proof]) -> Self {
+        EvidenceFileView {
+            hash: hash.to_owned(),
+            path: path.display().to_string(),
+            size,
+            proofs: proofs
+                .iter()
+                .filter(|p| p.hash == hash)
+                .map(|p| EvidenceUseView {
+                    proof_id: p.id.to_string(),
+                    case_id: p.case_id.to_string(),
+                    original_name: p.original_name.clone(),
+                    detached: p.deleted_at.is_some(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What checking the evidence folder found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EvidenceCheckView {
+    /// Files checked.
+    pub checked: u32,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Files whose bytes no longer match their hash.
+    pub damaged: Vec<EvidenceFileView>,
+    /// Files a proof names that are not in the folder.
+    pub missing: Vec<EvidenceFileView>,
+    /// One line, e.g. `已检查 12 个证据文件，全部完好`.
+    pub summary: String,
+}
+
+impl EvidenceCheckView {
+    /// The report of a check of `checked` files and `bytes` bytes.
+    pub fn new(
+        checked: usize,
+        bytes: u64,
+        damaged: Vec<EvidenceFileView>,
+        missing: Vec<EvidenceFileView>,
+    ) -> Self {
+        let summary = if damaged.is_empty() && missing.is_empty() {
+            format!("已检查 {checked} 个证据文件，全部完好")
+        } else {
+            format!(
+                "已检查 {checked} 个证据文件：{} 个已损坏，{} 个缺失；请重新添加原文件以修复",
+                damaged.len(),
+                missing.len()
+            )
+        };
+        EvidenceCheckView {
+            checked: count(checked),
+            bytes,
+            damaged,
+            missing,
+            summary,
+        }
+    }
+}
+
+/// A file the clean-up removed, or would remove.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CleanedFileView {
+    /// The file.
+    pub path: String,
+    /// The content hash of stored content; `None` for a leftover copy in `.incoming`.
+    pub hash: Option<String>,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// What cleaning the evidence folder did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EvidenceCleanView {
+    /// Whether this was a dry run (nothing removed; the lists say what would go).
+    pub dry_run: bool,
+    /// Leftovers of crashed attaches in `.incoming`.
+    pub incoming: Vec<CleanedFileView>,
+    /// Stored files no record names.
+    pub unreferenced: Vec<CleanedFileView>,
+    /// Files that would go but are younger than the grace period, kept for now.
+    pub kept_recent: u32,
+    /// Bytes freed (or that would be).
+    pub bytes: u64,
+    /// One line, e.g. `已清理 3 个文件，释放 12.0 MB`.
+    pub summary: String,
+}
+
+impl EvidenceCleanView {
+    /// The report of sweeping `.incoming` and removing unreferenced content.
+    pub fn new(dry_run: bool, incoming: &Cleaning, unreferenced: &Cleaning) -> Self {
+        let files = |c: &Cleaning| {
+            c.removed
+                .iter()
+                .map(|f| CleanedFileView {
+                    path: f.path.display().to_string(),
+                    hash: f.hash.clone(),
+                    size: f.size,
+                })
+                .collect::<Vec<_>>()
+        };
+        let bytes = incoming.bytes() + unreferenced.bytes();
+        let removed = incoming.removed.len() + unreferenced.removed.len();
+        let kept = incoming.kept_recent + unreferenced.kept_recent;
+        let verb = if dry_run { "将清理" } else { "已清理" };
+        let mut summary = format!(
+            "{verb} {removed} 个文件（未完成的复制 {}，无记录引用的证据 {}），共 {:.1} MB",
+            incoming.removed.len(),
+            unreferenced.removed.len(),
+            bytes as f64 / 1_000_000.0
+        );
+        if kept > 0 {
+            summary.push_str(&format!("；{kept} 个文件不满一天，暂时保留"));
+        }
+        EvidenceCleanView {
+            dry_run,
+            incoming: files(incoming),
+            unreferenced: files(unreferenced),
+            kept_recent: count(kept),
+            bytes,
+            summary,
+        }
+    }
 }

@@ -38,11 +38,13 @@ pub use drafts::{
     set_script_enabled, shop_library,
 };
 pub use evidence::{
-    AttachReport, attach_evidence, case_evidence, check_evidence_item, detach_evidence,
-    evidence_folder, export_evidence_package, ingest_evidence, list_evidence, record_evidence,
+    AttachReport, attach_evidence, case_evidence, check_evidence_item, clean_evidence,
+    detach_evidence, evidence_folder, export_evidence_package, ingest_evidence, list_evidence,
+    record_evidence, verify_evidence,
 };
 pub use evidence_view::{
-    CaseEvidenceView, CopyProgressView, EvidenceItemView, EvidenceSituationView, FindingView,
+    CaseEvidenceView, CleanedFileView, CopyProgressView, EvidenceCheckView, EvidenceCleanView,
+    EvidenceFileView, EvidenceItemView, EvidenceSituationView, EvidenceUseView, FindingView,
     ProofView, ReadinessView, UnboxingView,
 };
 pub use import::{

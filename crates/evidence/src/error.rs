@@ -41,7 +41,7 @@ pub enum EvidenceError {
     #[error("已取消，没有添加或写入任何文件")]
     Cancelled,
     /// A stored evidence file is missing from the evidence folder.
-    #[error("证据文件 {path} 不见了（哈希 {hash}），可能被移动或删除")]
+    #[error("证据文件 {path} 不见了（哈希 {hash}），可能被移动或删除；重新添加原文件即可恢复")]
     Missing {
         /// The content hash the record names.
         hash: String,
@@ -49,7 +49,9 @@ pub enum EvidenceError {
         path: PathBuf,
     },
     /// A stored evidence file no longer matches its recorded hash.
-    #[error("证据文件 {path} 的内容与记录的哈希 {hash} 不符，可能已被改动或损坏")]
+    #[error(
+        "证据文件 {path} 的内容与记录的哈希 {hash} 不符，可能已被改动或损坏；重新添加原文件即可修复"
+    )]
     Tampered {
         /// The content hash the record names.
         hash: String,

@@ -43,7 +43,41 @@ pub const COPY_BUFFER_BYTES: usize = 1 << 20;
 const SNIFF_BYTES: usize = 8 * 1024;
 
 /// The folder under the evidence folder where copies in progress are written.
-const INCOMING: &str = ".incoming";
+pub(crate) const INCOMING: &str = ".incoming";
+
+/// The lock file in the evidence folder (see [`EvidenceFolder::lock`]).
+const LOCK_FILE: &str = ".lock";
+
+/// Which lock to take on the evidence folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lock {
+    /// For placing files: many attaches at once.
+    Shared,
+    /// For removing files: nobody places a file meanwhile.
+    Exclusive,
+}
+
+/// What placing a complete copy did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placed {
+    /// The content was not stored; now it is.
+    New,
+    /// An intact copy was there; the new one was dropped.
+    AlreadyStored,
+    /// A damaged copy was there; the new one replaced it.
+    Repaired,
+}
+
+/// What is found under a hash name before a copy is placed there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StoredCopy {
+    /// Nothing.
+    Absent,
+    /// The right bytes.
+    Intact,
+    /// Another size, other bytes, or a file that cannot be read.
+    Damaged,
+}
 
 /// How far a copy has got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -65,8 +99,11 @@ pub struct Ingested {
     pub original_name: String,
     /// Where the content is stored.
     pub stored: PathBuf,
-    /// Whether the same content was already stored (nothing new was kept).
+    /// Whether the same content was already stored, intact (nothing new was kept).
     pub already_stored: bool,
+    /// Whether a stored copy of the same content was damaged (another size, or bytes that
+    /// no longer match its hash) and has been replaced by this one.
+    pub repaired: bool,
     /// What the file says about itself.
     pub meta: FileMeta,
 }
@@ -120,7 +157,8 @@ impl EvidenceFolder {
     /// every buffer; setting `cancel` stops the copy within one buffer and removes the
     /// partial copy. The copy is written under a temporary name, flushed to disk and only
     /// then renamed to its hash, so a crash or a cancel never leaves a file that looks
-    /// attached. Content already stored is not kept twice.
+    /// attached. Content already stored intact is not kept twice; a stored copy that is
+    /// damaged (see [`Ingested::repaired`]) is replaced by this one in one atomic rename.
     pub fn ingest(
         &self,
         source: &Path,
@@ -171,28 +209,35 @@ impl EvidenceFolder {
         output.sync_all().map_err(write_err)?;
         drop(output);
         let stored = self.path_of(&hash);
-        let mut already_stored = stored.is_file();
-        if already_stored {
-            std::fs::remove_file(partial).map_err(write_err)?;
-        } else {
-            let shard = stored.parent().unwrap_or(&self.root);
-            create_dir(shard)?;
-            match std::fs::rename(partial, &stored) {
-                Ok(()) => sync_dir(shard),
-                // Another attach of the same content (the app and the CLI at once) won the
-                // race; Windows refuses to rename over it. Same hash, same bytes: keep it.
-                Err(_) if stored.is_file() => {
-                    already_stored = true;
-                    std::fs::remove_file(partial).map_err(write_err)?;
-                }
-                Err(source) => {
-                    return Err(EvidenceError::Write {
-                        path: stored.clone(),
-                        source,
-                    });
-                }
+        let shard = stored.parent().unwrap_or(&self.root);
+        create_dir(shard)?;
+        // A shared lock for placing the copy: `remove_unreferenced` takes it exclusively, so
+        // it never removes a file between this check and the record that will name it. A
+        // folder where no lock can be taken (some network shares) still takes attaches: the
+        // clean-up's grace period alone then keeps the fresh file, and the clean-up itself
+        // refuses to run without its lock.
+        let _placing = self.lock(Lock::Shared).ok();
+        let placed = match check_stored(&stored, &hash, size, cancel)? {
+            StoredCopy::Intact => {
+                std::fs::remove_file(partial).map_err(write_err)?;
+                // Mark the copy as just used: the clean-up keeps unreferenced files younger
+                // than its grace period, and this one is about to be recorded. This is the
+                // file system's own timestamp, the one a write would have set.
+                touch(&stored);
+                Placed::AlreadyStored
             }
-        }
+            StoredCopy::Absent => self.rename_into_place(partial, &stored, shard)?,
+            StoredCopy::Damaged => {
+                // The rename replaces the damaged copy in one step: at every instant the
+                // hash name holds either the old bytes or the complete, flushed new ones.
+                std::fs::rename(partial, &stored).map_err(|source| EvidenceError::Write {
+                    path: stored.clone(),
+                    source,
+                })?;
+                sync_dir(shard);
+                Placed::Repaired
+            }
+        };
         Ok(Ingested {
             meta: read_meta(&stored, &head),
             hash,
@@ -202,8 +247,64 @@ impl EvidenceFolder {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| source.display().to_string()),
             stored,
-            already_stored,
+            already_stored: placed == Placed::AlreadyStored,
+            repaired: placed == Placed::Repaired,
         })
+    }
+
+    /// Renames a complete copy to its hash name when no copy was there.
+    fn rename_into_place(
+        &self,
+        partial: &Path,
+        stored: &Path,
+        shard: &Path,
+    ) -> Result<Placed, EvidenceError> {
+        match std::fs::rename(partial, stored) {
+            Ok(()) => {
+                sync_dir(shard);
+                Ok(Placed::New)
+            }
+            // Another attach of the same content (the app and the CLI at once) won the race
+            // and Windows refused to rename over the file it holds open. That attach checked
+            // its own copy, so the bytes are the same: keep it.
+            Err(_) if stored.is_file() => {
+                std::fs::remove_file(partial).map_err(|source| EvidenceError::Write {
+                    path: partial.to_owned(),
+                    source,
+                })?;
+                Ok(Placed::AlreadyStored)
+            }
+            Err(source) => Err(EvidenceError::Write {
+                path: stored.to_owned(),
+                source,
+            }),
+        }
+    }
+
+    /// Takes the evidence folder's lock (`evidence/.lock`), held until the file is dropped.
+    ///
+    /// An advisory lock between processes (the app and the CLI may work on one shop): the
+    /// attach places files under a shared lock, the clean-up removes files under an
+    /// exclusive one.
+    pub(crate) fn lock(&self, kind: Lock) -> Result<File, EvidenceError> {
+        create_dir(&self.root)?;
+        let path = self.root.join(LOCK_FILE);
+        let write_err = |source| EvidenceError::Write {
+            path: path.clone(),
+            source,
+        };
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(write_err)?;
+        match kind {
+            Lock::Shared => file.lock_shared(),
+            Lock::Exclusive => file.lock(),
+        }
+        .map_err(write_err)?;
+        Ok(file)
     }
 
     /// Opens stored content for reading, checking that it is there.
@@ -219,6 +320,46 @@ impl EvidenceFolder {
                 source,
             },
         })
+    }
+}
+
+/// Checks the copy stored under `hash` against the `size` and hash it must have.
+///
+/// Comparing sizes is free and catches a copy cut short; a flipped byte keeps the size, and
+/// only hashing the stored copy finds it. That read costs as much again as the copy just
+/// made, but only when content already stored is attached again, which is rare, and it is
+/// how a damaged copy gets repaired at all: without it re-attaching the original would
+/// keep the damaged copy forever. It honours `cancel` like the copy.
+fn check_stored(
+    stored: &Path,
+    hash: &str,
+    size: u64,
+    cancel: &AtomicBool,
+) -> Result<StoredCopy, EvidenceError> {
+    let metadata = match std::fs::metadata(stored) {
+        Ok(m) => m,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(StoredCopy::Absent),
+        // Cannot even look at it: replacing it with checked bytes is the safe course.
+        Err(_) => return Ok(StoredCopy::Damaged),
+    };
+    if !metadata.is_file() || metadata.len() != size {
+        return Ok(StoredCopy::Damaged);
+    }
+    let Ok(mut file) = File::open(stored) else {
+        return Ok(StoredCopy::Damaged);
+    };
+    match stream(&mut file, stored, size, &mut |_| {}, cancel, |_| Ok(())) {
+        Ok((found, _)) if found == hash => Ok(StoredCopy::Intact),
+        Ok(_) | Err(EvidenceError::Unreadable { .. }) => Ok(StoredCopy::Damaged),
+        Err(other) => Err(other),
+    }
+}
+
+/// Sets a stored file's modification time to now (best effort: a file that refuses is
+/// still intact, and only loses the clean-up's grace period).
+fn touch(path: &Path) {
+    if let Ok(file) = File::options().append(true).open(path) {
+        let _ = file.set_modified(std::time::SystemTime::now());
     }
 }
 

@@ -11,7 +11,9 @@
 //!   EXIF or the MP4/MOV header, a video's duration), never guessing what it does not say;
 //! * how ready a case is ([`Readiness`]), whether an unboxing video holds up
 //!   ([`UnboxingCheck`]), and the zip [`Package`] with a printable index page to upload;
-//! * the appeal-risk review ([`AppealRisk`], `data/appeal_risks.toml`).
+//! * the appeal-risk review ([`AppealRisk`], `data/appeal_risks.toml`);
+//! * keeping the folder sound ([`Verification`], [`Cleaning`]): every file checked against
+//!   its name, leftovers of crashed attaches and content no record names removed.
 //!
 //! Records of attached proofs ([`afterdesk_case::Proof`]) are stored by `afterdesk-store`;
 //! `afterdesk-desk` joins the two. Core code never reads the clock: `now` is passed in.
@@ -26,6 +28,7 @@ mod package;
 mod readiness;
 mod risk;
 mod unboxing;
+mod upkeep;
 
 pub use checklist::{
     CaseEvidence, Checklist, ChecklistItem, ItemCheck, ItemProofs, Situation, SituationProofs,
@@ -40,3 +43,4 @@ pub use risk::{AppealRisk, appeal_risks};
 pub use unboxing::{
     CLOCK_TOLERANCE, DEFAULT_MAX_DELAY, DEFAULT_MIN_DURATION, Finding, UnboxingCheck, UnboxingRules,
 };
+pub use upkeep::{CLEAN_GRACE, CleanedFile, Cleaning, StoredFile, Verification};

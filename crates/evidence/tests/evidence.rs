@@ -172,10 +172,14 @@ fn the_same_content_is_stored_once() {
         !first.already_stored && second.already_stored,
         "the second copy is recognised"
     );
+    let files: Vec<PathBuf> = files_under(folder.root())
+        .into_iter()
+        .filter(|p| !p.ends_with(".lock"))
+        .collect();
     assert_eq!(
-        files_under(folder.root()).len(),
+        files.len(),
         1,
-        "one file on disk, no leftovers"
+        "one file on disk besides the folder's lock file, no leftovers"
     );
 }
 
@@ -502,9 +506,229 @@ fn a_changed_file_is_never_packaged() {
     )
     .unwrap_err();
     assert!(matches!(error, EvidenceError::Tampered { .. }), "{error}");
+    assert!(
+        error.to_string().contains("重新添加原文件"),
+        "the error tells the seller how to repair the file: {error}"
+    );
     assert_eq!(
         std::fs::read_dir(&out).unwrap().count(),
         0,
         "no zip, not even a partial one"
+    );
+}
+
+/// How a stored copy gets damaged: cut short by a full disk or an interrupted sync, or one
+/// byte flipped by a failing disk, which keeps the size.
+#[rstest]
+#[case::truncated("truncated")]
+#[case::flipped_byte("flipped_byte")]
+fn a_damaged_copy_is_repaired_by_attaching_the_original(#[case] damage: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = EvidenceFolder::at(dir.path().join("evidence"));
+    let original: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let file = write(dir.path(), "签收底单.pdf", &original);
+    let first = ingest(&folder, &file).unwrap();
+    let mut damaged = original.clone();
+    match damage {
+        "truncated" => damaged.truncate(1000),
+        _ => damaged[150_000] ^= 0x01,
+    }
+    std::fs::write(&first.stored, &damaged).unwrap();
+
+    let again = ingest(&folder, &file).unwrap();
+    assert_eq!(again.hash, first.hash, "the same content has the same hash");
+    assert!(
+        again.repaired && !again.already_stored,
+        "a damaged stored copy ({damage}) must be reported as repaired, not as already stored"
+    );
+    assert_eq!(
+        std::fs::read(&first.stored).unwrap(),
+        original,
+        "after the repair the stored copy ({damage}) holds the original bytes"
+    );
+    assert!(
+        files_under(&dir.path().join("evidence").join(".incoming")).is_empty(),
+        "the repair leaves nothing in .incoming"
+    );
+
+    let third = ingest(&folder, &file).unwrap();
+    assert!(
+        third.already_stored && !third.repaired,
+        "an intact stored copy is kept and reported as already stored"
+    );
+}
+
+/// Sets a file's modification time, as if it had last been written at `at`.
+fn written_at(path: &Path, at: std::time::SystemTime) {
+    std::fs::File::options()
+        .append(true)
+        .open(path)
+        .unwrap()
+        .set_modified(at)
+        .unwrap();
+}
+
+#[test]
+fn the_sweep_removes_only_incoming_leftovers_older_than_the_grace_period() {
+    use afterdesk_evidence::CLEAN_GRACE;
+    use std::time::{Duration, SystemTime};
+    let dir = tempfile::tempdir().unwrap();
+    let folder = EvidenceFolder::at(dir.path().join("evidence"));
+    let incoming = folder.root().join(".incoming");
+    std::fs::create_dir_all(&incoming).unwrap();
+    let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    let old = write(&incoming, "1-0.partial", b"left by a crash");
+    let fresh = write(&incoming, "2-0.partial", b"an attach in progress");
+    written_at(&old, t - CLEAN_GRACE - Duration::from_secs(60));
+    written_at(&fresh, t - Duration::from_secs(60));
+
+    let dry = folder.sweep_incoming(t, true).unwrap();
+    assert_eq!(
+        (dry.removed.len(), dry.kept_recent),
+        (1, 1),
+        "a dry run lists the old leftover and counts the fresh one as kept"
+    );
+    assert!(old.is_file(), "a dry run removes nothing");
+
+    let swept = folder.sweep_incoming(t, false).unwrap();
+    assert_eq!(
+        swept
+            .removed
+            .iter()
+            .map(|f| f.path.clone())
+            .collect::<Vec<_>>(),
+        vec![old.clone()],
+        "only the leftover older than the grace period goes"
+    );
+    assert!(!old.exists(), "the old leftover is removed");
+    assert!(
+        fresh.is_file(),
+        "a fresh partial copy may belong to an attach in another process and survives"
+    );
+    assert_eq!(
+        swept.bytes(),
+        15,
+        "the freed bytes are the old leftover's size"
+    );
+}
+
+#[test]
+fn only_unreferenced_content_older_than_the_grace_period_is_removed() {
+    use afterdesk_evidence::CLEAN_GRACE;
+    use std::collections::BTreeSet;
+    use std::time::{Duration, SystemTime};
+    let dir = tempfile::tempdir().unwrap();
+    let folder = EvidenceFolder::at(dir.path().join("evidence"));
+    let kept = ingest(
+        &folder,
+        &write(dir.path(), "kept.pdf", b"named by a record"),
+    )
+    .unwrap();
+    let orphan = ingest(
+        &folder,
+        &write(dir.path(), "orphan.pdf", b"named by nothing"),
+    )
+    .unwrap();
+    let young = ingest(&folder, &write(dir.path(), "young.pdf", b"just attached")).unwrap();
+    let foreign = write(folder.root(), "说明.txt", b"a user's own note");
+    let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    let long_ago = t - CLEAN_GRACE - Duration::from_secs(60);
+    written_at(&kept.stored, long_ago);
+    written_at(&orphan.stored, long_ago);
+    written_at(&young.stored, t - Duration::from_secs(60));
+    let referenced = BTreeSet::from([kept.hash.clone()]);
+
+    let cleaning = folder.remove_unreferenced(&referenced, t, false).unwrap();
+    assert_eq!(
+        cleaning
+            .removed
+            .iter()
+            .map(|f| f.hash.clone())
+            .collect::<Vec<_>>(),
+        vec![Some(orphan.hash.clone())],
+        "only the old file no record names goes"
+    );
+    assert!(!orphan.stored.exists(), "the unreferenced file is removed");
+    assert!(kept.stored.is_file(), "a referenced file always survives");
+    assert!(
+        young.stored.is_file(),
+        "an unreferenced file younger than the grace period survives (its record may be on the way)"
+    );
+    assert_eq!(cleaning.kept_recent, 1, "the young file is counted as kept");
+    assert!(
+        foreign.is_file(),
+        "a file not named by a hash is never touched"
+    );
+}
+
+#[test]
+fn attaching_stored_content_again_renews_its_grace_period() {
+    use afterdesk_evidence::CLEAN_GRACE;
+    use std::collections::BTreeSet;
+    use std::time::{Duration, SystemTime};
+    let dir = tempfile::tempdir().unwrap();
+    let folder = EvidenceFolder::at(dir.path().join("evidence"));
+    let file = write(
+        dir.path(),
+        "orphan.pdf",
+        b"left by a crash before its record",
+    );
+    let first = ingest(&folder, &file).unwrap();
+    written_at(&first.stored, SystemTime::now() - CLEAN_GRACE * 2);
+    let again = ingest(&folder, &file).unwrap();
+    assert!(again.already_stored, "the intact copy is kept");
+    let cleaning = folder
+        .remove_unreferenced(
+            &BTreeSet::new(),
+            SystemTime::now() + Duration::from_secs(1),
+            false,
+        )
+        .unwrap();
+    assert!(
+        cleaning.removed.is_empty() && first.stored.is_file(),
+        "content just attached again must not be removed before its record is written"
+    );
+}
+
+#[test]
+fn verify_finds_damaged_and_missing_files() {
+    use std::collections::BTreeSet;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = EvidenceFolder::at(dir.path().join("evidence"));
+    let good = ingest(&folder, &write(dir.path(), "good.pdf", b"intact content")).unwrap();
+    let bad = ingest(&folder, &write(dir.path(), "bad.pdf", b"content to damage")).unwrap();
+    std::fs::write(&bad.stored, b"content to damagE").unwrap();
+    let absent = "ab".repeat(32);
+    let referenced = BTreeSet::from([good.hash.clone(), bad.hash.clone(), absent.clone()]);
+    let mut last = None;
+    let report = folder
+        .verify(
+            &referenced,
+            &mut |p| last = Some(p),
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+    assert_eq!(report.checked, 2, "every stored file is checked");
+    assert_eq!(
+        report
+            .damaged
+            .iter()
+            .map(|f| f.hash.clone())
+            .collect::<Vec<_>>(),
+        vec![bad.hash.clone()],
+        "the file whose bytes no longer match its name is damaged"
+    );
+    assert_eq!(
+        report.missing,
+        vec![absent],
+        "a named hash with no file is missing"
+    );
+    assert_eq!(
+        last,
+        Some(CopyProgress {
+            done: 31,
+            total: 31
+        }),
+        "progress counts the bytes of all files"
     );
 }

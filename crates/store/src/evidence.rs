@@ -9,8 +9,10 @@ use crate::import::record_event;
 use crate::{Store, StoreError};
 use afterdesk_case::{Actor, DeviceId, Proof, RecordId};
 use chrono::{DateTime, Utc};
-use rusqlite::{Row, params};
+use rusqlite::{Connection, OpenFlags, Row, params};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::Path;
 
 /// What the evidence folder learnt about a file, ready to be recorded against a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,6 +177,57 @@ impl Store {
         Ok(stmt
             .query_map([case_id.to_string()], proof_from_row)?
             .collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Every proof record of the shop, detached ones included, oldest first: the files
+    /// the evidence folder must keep and check.
+    pub fn every_proof(&self) -> Result<Vec<Proof>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {PROOF_COLUMNS} FROM evidence ORDER BY added_at, seq"
+        ))?;
+        Ok(stmt
+            .query_map([], proof_from_row)?
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Every content hash that the evidence records of the database file at `path` name,
+    /// detached proofs included, read without changing the file.
+    ///
+    /// For the evidence clean-up, which must keep the files of every database that shares
+    /// the evidence folder (another shop's database in the same folder, a backup that may
+    /// be restored). A database without evidence records (an older schema, or no table at
+    /// all) names none.
+    pub fn evidence_hashes_in(path: &Path) -> Result<BTreeSet<String>, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_millis(crate::BUSY_TIMEOUT_MS))
+            .map_err(open_err)?;
+        let has_table: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'evidence')",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(open_err)?;
+        if !has_table {
+            return Ok(BTreeSet::new());
+        }
+        let mut stmt = conn
+            .prepare("SELECT DISTINCT lower(hash) FROM evidence")
+            .map_err(open_err)?;
+        let hashes = stmt
+            .query_map([], |row| row.get::<_, String>(0))
+            .map_err(open_err)?
+            .collect::<Result<BTreeSet<_>, _>>()
+            .map_err(open_err)?;
+        Ok(hashes)
     }
 
     /// One proof by id, detached or not.
@@ -348,6 +401,71 @@ mod tests {
                 .execute("UPDATE evidence SET item = 'x' WHERE id = ?1", [&id])
                 .is_ok(),
             "the checklist item may be changed"
+        );
+    }
+
+    #[test]
+    fn hashes_of_detached_proofs_are_still_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shop.sqlite");
+        let mut store =
+            Store::open(&path, DeviceId("d1".to_owned()), DateTime::UNIX_EPOCH).unwrap();
+        let case = store
+            .add_case(NewCase::default(), "甲", DateTime::UNIX_EPOCH)
+            .unwrap();
+        let key = case.id.to_string();
+        let live = store
+            .attach_proof(&key, new_proof('a', None), "甲", DateTime::UNIX_EPOCH)
+            .unwrap();
+        let gone = store
+            .attach_proof(&key, new_proof('b', None), "甲", DateTime::UNIX_EPOCH)
+            .unwrap();
+        store
+            .detach_proof(&gone.id.to_string(), "甲", DateTime::UNIX_EPOCH)
+            .unwrap();
+        let every: Vec<String> = store
+            .every_proof()
+            .unwrap()
+            .into_iter()
+            .map(|p| p.hash)
+            .collect();
+        assert_eq!(
+            every,
+            vec![live.hash.clone(), gone.hash.clone()],
+            "every proof lists detached proofs too"
+        );
+        let named = Store::evidence_hashes_in(&path).unwrap();
+        assert_eq!(
+            named,
+            BTreeSet::from([live.hash, gone.hash]),
+            "another process reading the file sees live and detached hashes while the store is open"
+        );
+        drop(store);
+        assert_eq!(
+            Store::evidence_hashes_in(&path).unwrap().len(),
+            2,
+            "and after it is closed"
+        );
+    }
+
+    #[test]
+    fn a_database_without_evidence_names_nothing_and_junk_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("other.sqlite");
+        Connection::open(&empty)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x INTEGER);")
+            .unwrap();
+        assert!(
+            Store::evidence_hashes_in(&empty).unwrap().is_empty(),
+            "a database without an evidence table names no file"
+        );
+        let junk = dir.path().join("junk.sqlite");
+        std::fs::write(&junk, b"not a database at all, just some bytes in a file").unwrap();
+        let error = Store::evidence_hashes_in(&junk).unwrap_err();
+        assert!(
+            error.to_string().contains("junk.sqlite"),
+            "an unreadable database is an error that names it: {error}"
         );
     }
 
