@@ -157,12 +157,9 @@ pub fn calendar_years(clockwork: &Clockwork) -> Result<Vec<CalendarYearView>, Cl
 /// replacing an earlier import of that year. A broken file is refused and nothing is
 /// written.
 pub fn import_calendar(files: &ClockFiles, file: &Path) -> Result<CalendarYearView, ClocksError> {
-    let text = std::fs::read_to_string(file).map_err(|source| {
-        ClocksError::Calendar(ClockError::Read {
-            file: file.to_owned(),
-            source,
-        })
-    })?;
+    // Bounded and decoded like every other clock file: a huge file is refused before it
+    // is read into memory, and a GBK file gets a message naming the problem.
+    let text = afterdesk_clock::read_limited(file).map_err(ClocksError::Calendar)?;
     let year =
         YearCalendar::parse(&text, &file.display().to_string()).map_err(ClocksError::Calendar)?;
     let write_err = |path: &Path, source| {
@@ -429,6 +426,42 @@ mod tests {
     use crate::demo_shop;
     use afterdesk_case::DeviceId;
     use chrono::TimeZone;
+
+    #[test]
+    fn an_oversized_or_gbk_calendar_is_refused_before_anything_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = ClockFiles::beside(&dir.path().join("shop.sqlite"));
+        let huge = dir.path().join("2027.toml");
+        let mut text = String::from("year = 2027\n");
+        while text.len() as u64 <= afterdesk_clock::MAX_FILE_BYTES {
+            text.push_str("# 注释注释注释注释注释注释注释注释注释注释注释注释注释\n");
+        }
+        std::fs::write(&huge, &text).unwrap();
+        let error = import_calendar(&files, &huge).unwrap_err();
+        assert_eq!(
+            error.code(),
+            "calendar_invalid",
+            "a calendar over the clock files' limit is refused: {error}"
+        );
+        assert!(
+            error.to_string().contains("超过规则和节假日文件的上限"),
+            "the message says the file is too large: {error}"
+        );
+        let gbk = dir.path().join("2028.toml");
+        std::fs::write(&gbk, b"year = 2028\n# \xd6\xd0\xce\xc4\n").unwrap();
+        let error = import_calendar(&files, &gbk).unwrap_err();
+        assert!(
+            !error
+                .to_string()
+                .contains("stream did not contain valid UTF-8"),
+            "a GBK file gets the clock crate's own message, not the OS's: {error}"
+        );
+        assert!(
+            !files.calendar_dir.exists()
+                || std::fs::read_dir(&files.calendar_dir).unwrap().count() == 0,
+            "nothing is stored for a refused file"
+        );
+    }
 
     #[test]
     fn the_demo_shop_ranks_every_open_case_once() {
