@@ -212,3 +212,59 @@ fn the_independent_set_scores_at_least_its_floor() {
         );
     }
 }
+
+#[derive(Debug, Deserialize)]
+struct Library {
+    script: Vec<Script>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Script {
+    id: String,
+    text: String,
+    text_hant: String,
+}
+
+/// Every built-in reply script (`crates/script/data/scripts.toml`), Simplified and
+/// Traditional, filled with facts that are not personal, is sent as it is: the drafts
+/// the polish is for must not lose their facts to an over-eager rule.
+#[test]
+fn the_built_in_scripts_pass_unchanged() {
+    let path = format!("{}/../script/data/scripts.toml", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let library: Library = toml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let facts = [
+        ("{buyer_nick}", "亲"),
+        ("{order_no}", "4102938475610293847"),
+        ("{courier}", "顺丰速运"),
+        ("{waybill}", "SF1234567890123"),
+        ("{new_waybill}", "YT1234567890123"),
+        ("{amount}", "12.50"),
+        ("{deadline}", "11月21日18:00"),
+        ("{signer}", "【待填：签收人】"),
+        ("{signed_at}", "11月20日 15:00"),
+    ];
+    let mut changed = Vec::new();
+    for script in &library.script {
+        for template in [&script.text, &script.text_hant] {
+            let draft = facts
+                .iter()
+                .fold(template.clone(), |t, (from, to)| t.replace(from, to));
+            let sent = redacted(&draft);
+            if sent != draft {
+                changed.push(format!("{}: “{draft}” → “{sent}”", script.id));
+            }
+        }
+    }
+    assert!(
+        library.script.len() >= 72,
+        "the library has its scripts: {}",
+        library.script.len()
+    );
+    assert!(
+        changed.is_empty(),
+        "built-in drafts must be sent unchanged (no false redaction), {} changed:\n{}",
+        changed.len(),
+        changed.join("\n")
+    );
+}
