@@ -77,6 +77,18 @@ pub enum TrackError {
         /// The waybill.
         waybill: Waybill,
     },
+    /// The provider's address is plain http to another computer (in the settings, or
+    /// where the provider redirected the query): the account's key and signed queries
+    /// would cross the network in the clear, so nothing is sent.
+    #[error(
+        "{provider}的接口地址“{url}”没有加密（http://），密钥和查询会以明文经过网络：请改用 https://（http:// 只能用于本机）"
+    )]
+    InsecureUrl {
+        /// The provider's name.
+        provider: &'static str,
+        /// The address refused.
+        url: String,
+    },
     /// The settings are incomplete (no key, no customer id, a bad address).
     #[error("物流查询设置有误：{0}")]
     Settings(String),
@@ -99,6 +111,7 @@ impl TrackError {
             TrackError::Malformed { .. } => "track_malformed",
             TrackError::RateLimited { .. } => "track_rate_limited",
             TrackError::CourierNeeded { .. } => "track_courier_needed",
+            TrackError::InsecureUrl { .. } => "track_insecure_url",
             TrackError::Settings(_) => "track_settings",
             TrackError::Client(_) => "track_client",
             TrackError::Manual => "track_manual",
@@ -116,6 +129,7 @@ impl TrackError {
             TrackError::Http { status, .. } => *status >= 500 || *status == 429,
             TrackError::Provider { code, .. } => matches!(code.as_str(), "501" | "502"),
             TrackError::CourierNeeded { .. }
+            | TrackError::InsecureUrl { .. }
             | TrackError::Settings(_)
             | TrackError::Client(_)
             | TrackError::Manual => false,

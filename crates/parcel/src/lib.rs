@@ -25,7 +25,8 @@ pub use provider::{
     DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_TIMEOUT_SECS, HttpSettings, KDNIAO_DEFAULT_URL,
     KUAIDI100_DEFAULT_URL, KUAIDI100_MIN_INTERVAL_MINUTES, Kdniao, KdniaoSettings, Kuaidi100,
     Kuaidi100Settings, Manual, ProviderSettings, TrackFuture, TrackQuery, Tracker, Tracking,
-    kdniao_sign, kdniao_state, kuaidi100_error_meaning, kuaidi100_sign, kuaidi100_state, tracker,
+    kdniao_sign, kdniao_state, kuaidi100_error_meaning, kuaidi100_sign, kuaidi100_state,
+    provider_url, secure_transport, tracker,
 };
 pub use refresh::{
     BACKOFF_BASE_MINUTES, BACKOFF_CAP_HOURS, DEFAULT_CONCURRENCY, RefreshOutcome, RefreshPolicy,

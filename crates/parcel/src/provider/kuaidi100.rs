@@ -6,8 +6,8 @@
 //! the client refuses to ask sooner and says when the next query is allowed.
 
 use super::{
-    HttpSettings, TrackFuture, TrackQuery, Tracker, Tracking, check_url, client, parse_json,
-    post_form, text, tracking,
+    HttpSettings, TrackFuture, TrackQuery, Tracker, Tracking, client, parse_json, post_form,
+    provider_url, text, tracking,
 };
 use crate::TrackError;
 use afterdesk_case::time::parse_china_time;
@@ -40,7 +40,6 @@ pub struct Kuaidi100Settings {
 }
 
 /// The 快递100 client.
-#[derive(Debug)]
 pub struct Kuaidi100 {
     customer: String,
     key: String,
@@ -157,6 +156,17 @@ struct AnswerTrace {
     area_name: Option<String>,
 }
 
+// The key is left out: Debug output reaches logs and error reports.
+impl std::fmt::Debug for Kuaidi100 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kuaidi100")
+            .field("customer", &self.customer)
+            .field("url", &self.url)
+            .field("http", &self.http)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Kuaidi100 {
     /// A client for these settings.
     pub fn new(settings: Kuaidi100Settings, http: &HttpSettings) -> Result<Kuaidi100, TrackError> {
@@ -165,7 +175,7 @@ impl Kuaidi100 {
                 "快递100 需要 customer 和 key（在快递100企业管理后台查看）".to_owned(),
             ));
         }
-        let url = check_url(
+        let url = provider_url(
             settings.url.as_deref().unwrap_or(KUAIDI100_DEFAULT_URL),
             NAME,
         )?;
