@@ -61,6 +61,15 @@ pub enum TrackError {
         #[source]
         source: serde_json::Error,
     },
+    /// The answer was larger than the limit ([`crate::MAX_ANSWER_BYTES`]): refused before
+    /// parsing.
+    #[error("{provider}的回应太大（超过 {limit} 字节），已拒绝读取；稍后会自动重试")]
+    TooLarge {
+        /// The provider's name.
+        provider: &'static str,
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// Asking again now would break the provider's rate limit.
     #[error("{provider}限制查询频率，下次可查询时间：{}", china_text(*next_allowed))]
     RateLimited {
@@ -109,6 +118,7 @@ impl TrackError {
             TrackError::Http { .. } => "track_http",
             TrackError::Provider { .. } => "track_provider",
             TrackError::Malformed { .. } => "track_malformed",
+            TrackError::TooLarge { .. } => "track_too_large",
             TrackError::RateLimited { .. } => "track_rate_limited",
             TrackError::CourierNeeded { .. } => "track_courier_needed",
             TrackError::InsecureUrl { .. } => "track_insecure_url",
@@ -125,6 +135,7 @@ impl TrackError {
             TrackError::Timeout { .. }
             | TrackError::Network { .. }
             | TrackError::Malformed { .. }
+            | TrackError::TooLarge { .. }
             | TrackError::RateLimited { .. } => true,
             TrackError::Http { status, .. } => *status >= 500 || *status == 429,
             TrackError::Provider { code, .. } => matches!(code.as_str(), "501" | "502"),

@@ -6,8 +6,8 @@
 //! both `RequestData` and `DataSign`, as 快递鸟's own examples do.
 
 use super::{
-    HttpSettings, TrackFuture, TrackQuery, Tracker, Tracking, client, parse_json, post_form,
-    provider_url, text, tracking,
+    HttpSettings, TrackFuture, TrackQuery, Tracker, Tracking, check_size, client, parse_json,
+    post_form, provider_url, text, tracking,
 };
 use crate::TrackError;
 use afterdesk_case::time::parse_china_time;
@@ -221,9 +221,20 @@ impl Kdniao {
             rate_limited_until,
         )
         .await?;
-        let answer: Answer = parse_json(NAME, &body)?;
-        read_answer(answer, rate_limited_until)
+        kdniao_answer(&body, now)
     }
+}
+
+/// Reads a 快递鸟 answer received at `now`: refused over [`MAX_ANSWER_BYTES`](super::MAX_ANSWER_BYTES)
+/// before parsing, [`TrackError::Malformed`] when it is not the documented JSON, the
+/// provider's own errors as [`TrackError::Provider`] or [`TrackError::RateLimited`].
+pub fn kdniao_answer(body: &[u8], now: DateTime<Utc>) -> Result<Tracking, TrackError> {
+    check_size(NAME, body)?;
+    let answer: Answer = parse_json(NAME, body)?;
+    read_answer(
+        answer,
+        now + chrono::Duration::minutes(KDNIAO_BACKOFF_MINUTES),
+    )
 }
 
 fn read_answer(answer: Answer, rate_limited_until: DateTime<Utc>) -> Result<Tracking, TrackError> {

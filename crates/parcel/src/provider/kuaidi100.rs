@@ -6,8 +6,8 @@
 //! the client refuses to ask sooner and says when the next query is allowed.
 
 use super::{
-    HttpSettings, TrackFuture, TrackQuery, Tracker, Tracking, client, parse_json, post_form,
-    provider_url, text, tracking,
+    HttpSettings, TrackFuture, TrackQuery, Tracker, Tracking, check_size, client, parse_json,
+    post_form, provider_url, text, tracking,
 };
 use crate::TrackError;
 use afterdesk_case::time::parse_china_time;
@@ -247,9 +247,20 @@ impl Kuaidi100 {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .insert(query.waybill.clone(), now);
         }
-        let answer: Answer = parse_json(NAME, &body?)?;
-        read_answer(answer, rate_limited_until)
+        kuaidi100_answer(&body?, now)
     }
+}
+
+/// Reads a 快递100 answer received at `now`: refused over [`MAX_ANSWER_BYTES`](super::MAX_ANSWER_BYTES)
+/// before parsing, [`TrackError::Malformed`] when it is not the documented JSON, the
+/// provider's own errors as [`TrackError::Provider`] or [`TrackError::RateLimited`].
+pub fn kuaidi100_answer(body: &[u8], now: DateTime<Utc>) -> Result<Tracking, TrackError> {
+    check_size(NAME, body)?;
+    let answer: Answer = parse_json(NAME, body)?;
+    read_answer(
+        answer,
+        now + chrono::Duration::minutes(KUAIDI100_MIN_INTERVAL_MINUTES),
+    )
 }
 
 fn read_answer(answer: Answer, rate_limited_until: DateTime<Utc>) -> Result<Tracking, TrackError> {

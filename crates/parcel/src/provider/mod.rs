@@ -8,10 +8,12 @@
 mod kdniao;
 mod kuaidi100;
 
-pub use kdniao::{KDNIAO_DEFAULT_URL, Kdniao, KdniaoSettings, kdniao_sign, kdniao_state};
+pub use kdniao::{
+    KDNIAO_DEFAULT_URL, Kdniao, KdniaoSettings, kdniao_answer, kdniao_sign, kdniao_state,
+};
 pub use kuaidi100::{
     KUAIDI100_DEFAULT_URL, KUAIDI100_MIN_INTERVAL_MINUTES, Kuaidi100, Kuaidi100Settings,
-    kuaidi100_error_meaning, kuaidi100_sign, kuaidi100_state,
+    kuaidi100_answer, kuaidi100_error_meaning, kuaidi100_sign, kuaidi100_state,
 };
 
 use crate::TrackError;
@@ -235,6 +237,28 @@ pub fn provider_url(url: &str, provider: &'static str) -> Result<String, TrackEr
     Ok(parsed.to_string())
 }
 
+/// The largest answer a provider may send, in bytes; a larger one is refused before it is
+/// parsed, and not even read whole.
+///
+/// Neither provider documents a size limit. A route line is 150–400 bytes of JSON (time,
+/// place, the courier's text, 快递100's area fields), and the longest real routes,
+/// international parcels with customs steps, run to a few hundred lines: about 150 KB.
+/// One mebibyte is several times that, while an answer that large is a proxy's error
+/// page or a broken server, whose parsing would only cost memory and time in a refresh
+/// of hundreds of parcels.
+pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
+
+/// Refuses an answer over [`MAX_ANSWER_BYTES`].
+pub(crate) fn check_size(provider: &'static str, body: &[u8]) -> Result<(), TrackError> {
+    if body.len() > MAX_ANSWER_BYTES {
+        return Err(TrackError::TooLarge {
+            provider,
+            limit: MAX_ANSWER_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// Posts a form and returns the answer's body; transport failures, HTTP errors and the
 /// HTTP rate-limit answer (429) become [`TrackError`]s.
 pub(crate) async fn post_form(
@@ -287,8 +311,27 @@ pub(crate) async fn post_form(
     if !response.status().is_success() {
         return Err(TrackError::Http { provider, status });
     }
-    let bytes = response.bytes().await.map_err(transport)?;
-    Ok(bytes.to_vec())
+    let too_large = TrackError::TooLarge {
+        provider,
+        limit: MAX_ANSWER_BYTES,
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(too_large);
+    }
+    // Read piece by piece, so that an answer without a length, or lying about it, stops
+    // being read at the limit rather than filling memory.
+    let mut response = response;
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_large);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Reads a JSON answer, saying where it broke when it is not JSON.
