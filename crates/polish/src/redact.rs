@@ -892,10 +892,7 @@ fn addresses(pats: &Patterns, n: &str, found: &mut Vec<(Range<usize>, PiiKind)>)
         let Some(first) = (0..run.len()).find(|&i| {
             !matches!(kinds[i], Part::Other | Part::Building { number_only: true })
                 && (is_address(&kinds[i..])
-                    || (room
-                        && kinds[i..]
-                            .iter()
-                            .any(|k| *k == Part::Building { number_only: false })))
+                    || (room && kinds[i..].contains(&Part::Building { number_only: false })))
         }) else {
             continue;
         };
