@@ -276,6 +276,8 @@ struct Patterns {
     /// What may follow an address's last part: a building's name and a room number
     /// (` 耀江国际 1702`, ` 9-3`, `408`), repeated.
     address_tail: Regex,
+    /// An address suffix at the very start of the rest of the text.
+    address_suffix: Regex,
     /// A part of an address written in English (`Room 1806`, `No. 99 Huaihai Rd`).
     english_address: Regex,
 }
@@ -327,6 +329,7 @@ static PATTERNS: LazyLock<Result<Patterns, regex::Error>> = LazyLock::new(|| {
         address_tail: Regex::new(&format!(
             r"^(?:[ ]?[\p{{Han}}A-Za-z]{{1,8}})*?[ ]?[0-9][0-9A-Za-z#\-]{{0,5}}(?:[ ]?(?:{ADDRESS_SUFFIX}))?"
         ))?,
+        address_suffix: Regex::new(&format!("^(?:{ADDRESS_SUFFIX})"))?,
         english_address: Regex::new(
             r"(?:(?i:room|rm|flat|apt|unit|suite|bldg|building|block|blk|floor)\.?[ ]?#?[0-9]+[A-Za-z]?|(?:No\.?[ ]?)?[0-9]+[A-Za-z]?(?:[ ][A-Z][a-z]+){1,3}[ ](?:Rd|Road|St|Street|Ave|Avenue|Lu|Lane|Ln|Blvd|Dr|Drive|Hwy|Way)\b\.?)(?:,?[ ]*(?:(?i:room|rm|flat|apt|unit|suite|bldg|building|block|blk|floor)\.?[ ]?#?[0-9]+[A-Za-z]?|(?:No\.?[ ]?)?[0-9]+[A-Za-z]?(?:[ ][A-Z][a-z]+){1,3}[ ](?:Rd|Road|St|Street|Ave|Avenue|Lu|Lane|Ln|Blvd|Dr|Drive|Hwy|Way)\b\.?))*",
         )?,
@@ -907,6 +910,11 @@ fn addresses(pats: &Patterns, n: &str, found: &mut Vec<(Range<usize>, PiiKind)>)
 /// A short number followed by a Chinese character (`3天`) is not a room (`1201门口` is),
 /// nor are words that lead into a sentence (`我们 3 件`).
 fn address_end(pats: &Patterns, n: &str, mut end: usize) -> (usize, bool) {
+    // A suffix right after the last part belongs to it: the shortest part of `王楼村` is
+    // `王楼`, which leaves the `村`.
+    while let Some(m) = pats.address_suffix.find(&n[end..]) {
+        end += m.end();
+    }
     let mut room = false;
     while let Some(m) = pats.address_tail.find(&n[end..]) {
         let tail = m.as_str();
@@ -1078,6 +1086,7 @@ mod tests {
     #[case::address_street_number("寄到中山路128号就行", &["中山路", "128"], &["寄到〔地址〕就行"])]
     #[case::address_village("广东省东莞市长安镇沙头村", &["长安", "沙头"], &["〔地址〕"])]
     #[case::address_autonomous("新疆维吾尔自治区乌鲁木齐市天山区解放南路", &["乌鲁木齐", "解放"], &["〔地址〕"])]
+    #[case::address_village_after_a_lou("河南省周口市郸城县汲冢镇王楼村 东头第三家", &["王楼", "汲冢"], &["〔地址〕 东头第三家"])]
     #[case::address_traditional("請寄到台灣台北市信義區信義路五段7號", &["信義路", "7號"], &["請寄到"])]
     #[case::name_label("收货人：张小明，电话13800001111", &["张小明", "13800001111"], &["收货人：〔姓名〕，电话〔电话〕"])]
     #[case::full_block("收件人: 李华\n手机: 15012345678\n详细地址: 江苏省南京市鼓楼区中山北路30号", &["李华", "15012345678", "鼓楼", "30号"], &["收件人: 〔姓名〕", "手机: 〔电话〕", "详细地址: 〔地址〕"])]
