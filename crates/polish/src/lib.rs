@@ -4,8 +4,10 @@
 //! It is off by default ([`PolishSettings::enabled`]) and nothing else in AfterDesk needs
 //! it. When the agent asks for it:
 //!
-//! 1. [`redact`] replaces the buyer's phone numbers, addresses, identity card numbers and
-//!    names by markers such as 〔电话〕; only the redacted text leaves the machine.
+//! 1. [`redact`] replaces the buyer's phone numbers, addresses, identity card and bank card
+//!    numbers, names, e-mail addresses and WeChat and QQ ids by markers such as 〔电话〕;
+//!    only the redacted text leaves the machine, and only over https (or plain http to
+//!    this computer, [`secure_transport`]).
 //! 2. [`Polisher::polish`] sends it with our system prompt ([`SYSTEM_PROMPT`]) to
 //!    `POST {base_url}/chat/completions` and reads `choices[0].message.content`.
 //! 3. [`check`] compares the answer with what was sent: every placeholder (`【待填：…】`),

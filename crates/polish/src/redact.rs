@@ -12,15 +12,19 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-/// A kind of personal data [`redact`] removes.
+/// A kind of personal data [`redact`] removes. The kinds are the four markers the agent's
+/// text may carry (the draft panel gives each a fill-in box), so other data takes the
+/// nearest one: e-mail, WeChat and QQ are ways to reach the buyer ([`PiiKind::Phone`]), a
+/// bank card identifies the buyer like an identity card ([`PiiKind::IdNumber`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PiiKind {
-    /// A mobile or landline number, masked forms included.
+    /// A mobile or landline number (masked forms included), an e-mail address, a WeChat
+    /// id or a QQ number.
     Phone,
     /// A postal address.
     Address,
-    /// A resident identity card number.
+    /// A resident identity card number or a bank card number.
     IdNumber,
     /// A person's name or the buyer's nickname.
     Name,
@@ -89,9 +93,11 @@ impl Redacted {
     }
 }
 
-/// Replaces the buyer's phone numbers, addresses, identity card numbers and names in
-/// `text` by the markers of [`PiiKind::marker`]. Draft placeholders (`【待填：…】`) and
-/// markers already in the text are left as they are.
+/// Replaces the buyer's personal data in `text` by the markers of [`PiiKind::marker`]:
+/// phone numbers, e-mail addresses, WeChat and QQ ids (〔电话〕), addresses (〔地址〕),
+/// identity card and bank card numbers (〔身份证号〕) and names (〔姓名〕), wherever they are,
+/// brackets included. Only the four markers and the `【待填：` and `】` of the draft's own
+/// marks are left as they are; what is inside a mark is redacted like any text.
 pub fn redact(text: &str, known: &KnownPii) -> Result<Redacted, RedactionError> {
     let pats = PATTERNS
         .as_ref()
