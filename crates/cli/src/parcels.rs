@@ -116,8 +116,23 @@ pub enum ParcelsCommand {
     Refresh(ProviderArgs),
 }
 
+// The keys are left out: Debug output reaches logs and error reports.
+impl std::fmt::Debug for ProviderArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderArgs")
+            .field("kuaidi100_customer", &self.kuaidi100_customer)
+            .field("kuaidi100_url", &self.kuaidi100_url)
+            .field("kdniao_id", &self.kdniao_id)
+            .field("kdniao_url", &self.kdniao_url)
+            .field("timeout_secs", &self.timeout_secs)
+            .field("concurrency", &self.concurrency)
+            .field("progress", &self.progress)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Which tracking provider to ask, from flags or the environment; manual when none.
-#[derive(Debug, Clone, Args)]
+#[derive(Clone, Args)]
 pub struct ProviderArgs {
     /// 快递100 的 customer。
     #[arg(long, env = "AFTERDESK_KUAIDI100_CUSTOMER", hide_env_values = true)]
@@ -669,4 +684,30 @@ pub fn bench(
         bail!("刷新 {count} 个包裹用了 {seconds:.1} 秒，超过 {BENCH_LIMIT_SECS} 秒");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_args_debug_never_shows_a_key() {
+        let args = ProviderArgs {
+            kuaidi100_customer: Some("CUSTOMER01".to_owned()),
+            kuaidi100_key: Some("k100-secret-9".to_owned()),
+            kuaidi100_url: None,
+            kdniao_id: Some("1234567".to_owned()),
+            kdniao_key: Some("kdn-secret-9".to_owned()),
+            kdniao_url: None,
+            timeout_secs: 10,
+            concurrency: 4,
+            progress: false,
+        };
+        let shown = format!("{args:?}{:?}", args.settings());
+        assert!(
+            !shown.contains("secret-9"),
+            "a key must never reach a log: {shown}"
+        );
+        assert!(shown.contains("CUSTOMER01"), "{shown}");
+    }
 }

@@ -11,6 +11,24 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 use std::io::{BufRead, IsTerminal};
 
+/// The environment variable that gives the CLI the endpoint's key, as other command-line
+/// tools take `OPENAI_API_KEY`: for scripts and tests, and machines without a keychain.
+/// Only the CLI reads it; the app always uses the keychain.
+pub const POLISH_KEY_ENV: &str = "AFTERDESK_POLISH_KEY";
+
+/// The key a polish uses: [`POLISH_KEY_ENV`] when it holds one (the keychain is then not
+/// asked at all, so a locked or missing keychain does not stop a script), otherwise the
+/// keychain's. A blank variable counts as unset.
+fn polish_key(
+    from_env: Option<String>,
+    secret: &afterdesk_secret::Secret,
+) -> Result<Option<String>, afterdesk_secret::SecretError> {
+    match from_env.map(|k| k.trim().to_owned()) {
+        Some(k) if !k.is_empty() => Ok(Some(k)),
+        _ => secret.find(),
+    }
+}
+
 /// `polish` arguments.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -124,10 +142,7 @@ fn polish(
         timeout_secs: args.timeout,
         temperature: args.temperature,
     };
-    let key = match std::env::var("AFTERDESK_POLISH_KEY") {
-        Ok(k) if !k.trim().is_empty() => Some(k),
-        _ => secret.find()?,
-    };
+    let key = polish_key(std::env::var(POLISH_KEY_ENV).ok(), secret)?;
     let polisher = Polisher::new(&settings, key.as_deref())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -187,4 +202,35 @@ fn draft_and_known(ctx: &Context_, args: &PolishArgs) -> anyhow::Result<(String,
         }
     };
     Ok((text, known))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_key_wins_over_the_keychain_and_a_blank_one_does_not() {
+        let keychain = Keychain::memory();
+        let secret = keychain.secret(account::POLISH_API_KEY);
+        let cases: [(Option<&str>, Option<&str>, Option<&str>); 5] = [
+            (Some("sk-env"), Some("sk-chain"), Some("sk-env")),
+            (Some(" sk-env\n"), None, Some("sk-env")),
+            (Some("  "), Some("sk-chain"), Some("sk-chain")),
+            (None, Some("sk-chain"), Some("sk-chain")),
+            (None, None, None),
+        ];
+        for (env, stored, want) in cases {
+            match stored {
+                Some(k) => secret.set(k).map_err(|e| e.to_string()),
+                None => secret.delete().map(|_| ()).map_err(|e| e.to_string()),
+            }
+            .unwrap_or_else(|e| panic!("memory keychain: {e}"));
+            let got = polish_key(env.map(str::to_owned), &secret).map_err(|e| e.to_string());
+            assert_eq!(
+                got,
+                Ok(want.map(str::to_owned)),
+                "{POLISH_KEY_ENV}={env:?} with {stored:?} in the keychain: the variable wins when it holds a key"
+            );
+        }
+    }
 }

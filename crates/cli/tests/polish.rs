@@ -194,3 +194,69 @@ fn the_key_is_read_from_stdin_and_never_echoed() {
     );
     assert_eq!(doc["key"], "absent");
 }
+
+#[test]
+fn the_environment_key_is_used_without_asking_the_keychain() {
+    let shop = Shop::new();
+    let server = FakeChat::start(Reply::Echo).unwrap();
+    // No AFTERDESK_KEYCHAIN=memory: the system keychain, which this machine may not have
+    // (no Secret Service). With the variable set it must not be asked at all.
+    let out = shop
+        .cmd()
+        .env_remove("AFTERDESK_KEYCHAIN")
+        .env("AFTERDESK_POLISH_URL", server.base_url())
+        .env("AFTERDESK_POLISH_MODEL", "deepseek-chat")
+        .env("AFTERDESK_POLISH_KEY", " sk-from-env-7\n")
+        .args([
+            "--json",
+            "polish",
+            "--text",
+            "亲，您的包裹已经发出，请留意查收。",
+        ])
+        .output()
+        .unwrap();
+    let doc = stdout_json(&out);
+    assert!(doc["text"].is_string(), "{doc}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0].header("authorization"),
+        Some("Bearer sk-from-env-7"),
+        "the variable's key, trimmed, is the bearer token"
+    );
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !all.contains("sk-from-env-7"),
+        "the key is never printed: {all}"
+    );
+}
+
+#[test]
+fn plain_http_to_another_computer_is_refused_before_anything_is_sent() {
+    let shop = Shop::new();
+    let out = shop
+        .cmd()
+        .env("AFTERDESK_POLISH_URL", "http://api.deepseek.com/v1")
+        .env("AFTERDESK_POLISH_MODEL", "deepseek-chat")
+        .env("AFTERDESK_POLISH_KEY", KEY)
+        .args(["--json", "polish", "--text", "亲，您好"])
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "an insecure endpoint fails the command"
+    );
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "polish_insecure_url", "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("https://"),
+        "{err}"
+    );
+}

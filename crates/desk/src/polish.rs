@@ -406,6 +406,13 @@ mod tests {
             ),
             (
                 PolishSettings {
+                    base_url: "http://api.deepseek.com/v1".to_owned(),
+                    ..configured()
+                },
+                "polish_insecure_url",
+            ),
+            (
+                PolishSettings {
                     model: " ".to_owned(),
                     ..configured()
                 },
@@ -434,6 +441,16 @@ mod tests {
             !polish_settings_path(&db).exists(),
             "nothing is written when refused"
         );
+        // A model server on this computer may speak plain http.
+        let local = PolishSettings {
+            base_url: "http://localhost:11434/v1".to_owned(),
+            ..configured()
+        };
+        assert!(
+            save_polish_settings(&db, &local).is_ok(),
+            "plain http to this computer is allowed"
+        );
+        std::fs::remove_file(polish_settings_path(&db)).unwrap();
         // Turned off, an unfinished configuration may be kept.
         let off = PolishSettings {
             enabled: false,

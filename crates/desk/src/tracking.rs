@@ -79,6 +79,17 @@ pub fn save_tracking_settings(db: &Path, settings: &TrackingSettings) -> Result<
 }
 
 fn check(settings: &TrackingSettings) -> Result<(), DeskError> {
+    // An address is checked when it is saved, not at the first refresh: a typo, or plain
+    // http to another computer (the key would travel in the clear), is refused while the
+    // person configuring it is looking.
+    for (url, provider) in [
+        (&settings.kuaidi100_url, "快递100"),
+        (&settings.kdniao_url, "快递鸟"),
+    ] {
+        if let Some(url) = url.as_deref().filter(|u| !u.trim().is_empty()) {
+            afterdesk_parcel::provider_url(url, provider)?;
+        }
+    }
     match settings.provider.as_str() {
         "manual" => Ok(()),
         "kuaidi100" if settings.kuaidi100_customer.trim().is_empty() => Err(DeskError::Invalid(
@@ -207,6 +218,57 @@ mod tests {
             err.as_deref().is_some_and(|e| e.contains(want)),
             "settings must be refused naming “{want}”, got {err:?}"
         );
+    }
+
+    /// A provider address is checked when the settings are saved: plain http only to this
+    /// computer, https otherwise, and nothing is written when refused.
+    #[rstest]
+    #[case::k100_remote_http(
+        "kuaidi100",
+        "http://poll.kuaidi100.com/poll/query.do",
+        Some("track_insecure_url")
+    )]
+    #[case::kdn_remote_http(
+        "kdniao",
+        "http://api.kdniao.com/Ebusiness/EbusinessOrderHandle.aspx",
+        Some("track_insecure_url")
+    )]
+    #[case::not_a_url("kuaidi100", "poll.kuaidi100.com", Some("track_settings"))]
+    #[case::k100_https("kuaidi100", "https://poll.kuaidi100.com/poll/query.do", None)]
+    #[case::kdn_loopback("kdniao", "http://127.0.0.1:8080/q", None)]
+    #[case::blank_means_default("kuaidi100", " ", None)]
+    fn provider_addresses_are_checked_when_saved(
+        #[case] provider: &str,
+        #[case] url: &str,
+        #[case] refused: Option<&str>,
+    ) {
+        let Some(dir) = tempfile::tempdir().ok() else {
+            panic!("temp dir")
+        };
+        let db = dir.path().join("shop.sqlite");
+        let settings = TrackingSettings {
+            provider: provider.to_owned(),
+            kuaidi100_customer: "CUST".to_owned(),
+            kuaidi100_url: Some(url.to_owned()),
+            kdniao_business_id: "1234567".to_owned(),
+            kdniao_url: Some(url.to_owned()),
+            ..TrackingSettings::default()
+        };
+        let got = save_tracking_settings(&db, &settings).err();
+        assert_eq!(
+            got.as_ref().map(DeskError::code),
+            refused,
+            "{provider} at {url}: http:// only to this computer, https:// otherwise: {got:?}"
+        );
+        assert_eq!(
+            tracking_settings_path(&db).exists(),
+            refused.is_none(),
+            "nothing is written when refused"
+        );
+        let got = provider_settings(&settings, Some("key".to_owned()))
+            .err()
+            .map(|e| e.code());
+        assert_eq!(got, refused, "the same check before a refresh ({url})");
     }
 
     #[test]

@@ -61,6 +61,15 @@ pub enum TrackError {
         #[source]
         source: serde_json::Error,
     },
+    /// The answer was larger than the limit ([`crate::MAX_ANSWER_BYTES`]): refused before
+    /// parsing.
+    #[error("{provider}的回应太大（超过 {limit} 字节），已拒绝读取；稍后会自动重试")]
+    TooLarge {
+        /// The provider's name.
+        provider: &'static str,
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// Asking again now would break the provider's rate limit.
     #[error("{provider}限制查询频率，下次可查询时间：{}", china_text(*next_allowed))]
     RateLimited {
@@ -76,6 +85,18 @@ pub enum TrackError {
         provider: &'static str,
         /// The waybill.
         waybill: Waybill,
+    },
+    /// The provider's address is plain http to another computer (in the settings, or
+    /// where the provider redirected the query): the account's key and signed queries
+    /// would cross the network in the clear, so nothing is sent.
+    #[error(
+        "{provider}的接口地址“{url}”没有加密（http://），密钥和查询会以明文经过网络：请改用 https://（http:// 只能用于本机）"
+    )]
+    InsecureUrl {
+        /// The provider's name.
+        provider: &'static str,
+        /// The address refused.
+        url: String,
     },
     /// The settings are incomplete (no key, no customer id, a bad address).
     #[error("物流查询设置有误：{0}")]
@@ -97,8 +118,10 @@ impl TrackError {
             TrackError::Http { .. } => "track_http",
             TrackError::Provider { .. } => "track_provider",
             TrackError::Malformed { .. } => "track_malformed",
+            TrackError::TooLarge { .. } => "track_too_large",
             TrackError::RateLimited { .. } => "track_rate_limited",
             TrackError::CourierNeeded { .. } => "track_courier_needed",
+            TrackError::InsecureUrl { .. } => "track_insecure_url",
             TrackError::Settings(_) => "track_settings",
             TrackError::Client(_) => "track_client",
             TrackError::Manual => "track_manual",
@@ -112,10 +135,12 @@ impl TrackError {
             TrackError::Timeout { .. }
             | TrackError::Network { .. }
             | TrackError::Malformed { .. }
+            | TrackError::TooLarge { .. }
             | TrackError::RateLimited { .. } => true,
             TrackError::Http { status, .. } => *status >= 500 || *status == 429,
             TrackError::Provider { code, .. } => matches!(code.as_str(), "501" | "502"),
             TrackError::CourierNeeded { .. }
+            | TrackError::InsecureUrl { .. }
             | TrackError::Settings(_)
             | TrackError::Client(_)
             | TrackError::Manual => false,

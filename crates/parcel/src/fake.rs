@@ -36,6 +36,8 @@ pub struct Scripted {
     pub body: String,
     /// How long to wait before answering.
     pub delay: Duration,
+    /// Where a redirect sends the query (the `Location` header), if this is one.
+    pub location: Option<String>,
 }
 
 impl Scripted {
@@ -45,6 +47,17 @@ impl Scripted {
             status: 200,
             body: body.into(),
             delay: Duration::ZERO,
+            location: None,
+        }
+    }
+
+    /// A 307 redirect (which keeps the method and the form) to `to`.
+    pub fn redirect(to: impl Into<String>) -> Scripted {
+        Scripted {
+            status: 307,
+            body: String::new(),
+            delay: Duration::ZERO,
+            location: Some(to.into()),
         }
     }
 
@@ -236,7 +249,14 @@ async fn answer(
     if !scripted.delay.is_zero() {
         tokio::time::sleep(scripted.delay).await;
     }
-    Ok(respond(scripted.status, scripted.body))
+    let mut response = respond(scripted.status, scripted.body);
+    if let Some(to) = scripted
+        .location
+        .and_then(|to| hyper::header::HeaderValue::from_str(&to).ok())
+    {
+        response.headers_mut().insert(hyper::header::LOCATION, to);
+    }
+    Ok(response)
 }
 
 /// A normal 快递100 "in transit" answer for a waybill.

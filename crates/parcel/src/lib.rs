@@ -24,8 +24,10 @@ pub use interception::InterceptionState;
 pub use provider::{
     DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_TIMEOUT_SECS, HttpSettings, KDNIAO_DEFAULT_URL,
     KUAIDI100_DEFAULT_URL, KUAIDI100_MIN_INTERVAL_MINUTES, Kdniao, KdniaoSettings, Kuaidi100,
-    Kuaidi100Settings, Manual, ProviderSettings, TrackFuture, TrackQuery, Tracker, Tracking,
-    kdniao_sign, kdniao_state, kuaidi100_error_meaning, kuaidi100_sign, kuaidi100_state, tracker,
+    Kuaidi100Settings, MAX_ANSWER_BYTES, Manual, ProviderSettings, TrackFuture, TrackQuery,
+    Tracker, Tracking, kdniao_answer, kdniao_sign, kdniao_state, kuaidi100_answer,
+    kuaidi100_error_meaning, kuaidi100_sign, kuaidi100_state, provider_url, secure_transport,
+    tracker,
 };
 pub use refresh::{
     BACKOFF_BASE_MINUTES, BACKOFF_CAP_HOURS, DEFAULT_CONCURRENCY, RefreshOutcome, RefreshPolicy,

@@ -4,8 +4,10 @@
 //! It is off by default ([`PolishSettings::enabled`]) and nothing else in AfterDesk needs
 //! it. When the agent asks for it:
 //!
-//! 1. [`redact`] replaces the buyer's phone numbers, addresses, identity card numbers and
-//!    names by markers such as 〔电话〕; only the redacted text leaves the machine.
+//! 1. [`redact`] replaces the buyer's phone numbers, addresses, identity card and bank card
+//!    numbers, names, e-mail addresses and WeChat and QQ ids by markers such as 〔电话〕;
+//!    only the redacted text leaves the machine, and only over https (or plain http to
+//!    this computer, [`secure_transport`]).
 //! 2. [`Polisher::polish`] sends it with our system prompt ([`SYSTEM_PROMPT`]) to
 //!    `POST {base_url}/chat/completions` and reads `choices[0].message.content`.
 //! 3. [`check`] compares the answer with what was sent: every placeholder (`【待填：…】`),
@@ -110,7 +112,7 @@ pub struct Polished {
 }
 
 /// A client for the shop's endpoint, built from its settings and key.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Polisher {
     client: reqwest::Client,
     url: Url,
@@ -119,6 +121,44 @@ pub struct Polisher {
     timeout_secs: u32,
     api_key: String,
 }
+
+// The key is left out: Debug output reaches logs and error reports.
+impl std::fmt::Debug for Polisher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Polisher")
+            .field("url", &self.url.as_str())
+            .field("model", &self.model)
+            .field("temperature", &self.temperature)
+            .field("timeout_secs", &self.timeout_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How many redirects a polish follows. An OpenAI-compatible endpoint answers where it is
+/// asked; a gateway may move once or twice, and more is a loop.
+const MAX_REDIRECTS: usize = 3;
+
+/// Whether the key may be sent to `url`: over `https` anywhere, over plain `http` only to
+/// this computer (`localhost`, 127.0.0.0/8, `::1`), where nothing crosses a network. A
+/// local model server (Ollama, llama.cpp) often speaks only http; any other host would
+/// see the key and the draft in the clear.
+pub fn secure_transport(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// A redirect the client refused to follow because of [`secure_transport`].
+#[derive(Debug, thiserror::Error)]
+#[error("接口把请求转到了不加密的地址 {0}")]
+struct InsecureRedirect(String);
 
 impl Polisher {
     /// Checks the settings and builds the client. `api_key` is `None` when the keychain has
@@ -150,6 +190,18 @@ impl Polisher {
             .connect_timeout(Duration::from_secs(
                 timeout_secs.min(CONNECT_TIMEOUT_SECS).into(),
             ))
+            // The same rule as the configured URL holds for wherever the endpoint sends
+            // the request on: a redirect to plain http elsewhere would carry the key.
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                if !secure_transport(attempt.url()) {
+                    let to = attempt.url().to_string();
+                    attempt.error(InsecureRedirect(to))
+                } else if attempt.previous().len() > MAX_REDIRECTS {
+                    attempt.stop()
+                } else {
+                    attempt.follow()
+                }
+            }))
             .build()
             .map_err(|source| PolishError::Network {
                 host: host(&url),
@@ -228,6 +280,18 @@ impl Polisher {
 
     fn transport(&self, source: reqwest::Error) -> PolishError {
         let host = host(&self.url);
+        if source.is_redirect() {
+            // Only the policy above turns a redirect into an error.
+            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&source);
+            let mut url = self.url.to_string();
+            while let Some(e) = cause {
+                if let Some(InsecureRedirect(to)) = e.downcast_ref::<InsecureRedirect>() {
+                    url.clone_from(to);
+                }
+                cause = e.source();
+            }
+            return PolishError::InsecureUrl { url };
+        }
         if source.is_connect() {
             PolishError::Connect { host, source }
         } else if source.is_timeout() {
@@ -257,6 +321,11 @@ pub fn endpoint(base: &str) -> Result<Url, PolishError> {
     })?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(PolishError::NotHttp {
+            url: base.to_owned(),
+        });
+    }
+    if !secure_transport(&url) {
+        return Err(PolishError::InsecureUrl {
             url: base.to_owned(),
         });
     }
@@ -368,9 +437,18 @@ pub enum PolishError {
         source: url::ParseError,
     },
     /// The base URL is not http(s).
-    #[error("AI 润色的接口地址“{url}”应以 http:// 或 https:// 开头")]
+    #[error("AI 润色的接口地址“{url}”应以 https:// 开头")]
     NotHttp {
         /// The URL as configured.
+        url: String,
+    },
+    /// Plain http to another computer (in the settings, or where the endpoint redirected
+    /// the request): the key would cross the network in the clear, so nothing is sent.
+    #[error(
+        "AI 润色的接口地址“{url}”没有加密（http://），密钥和草稿会以明文经过网络：请改用 https://（http:// 只能用于本机，例如 http://localhost:11434/v1）"
+    )]
+    InsecureUrl {
+        /// The URL refused.
         url: String,
     },
     /// The draft is longer than [`MAX_INPUT_CHARS`].
@@ -493,6 +571,7 @@ impl PolishError {
             PolishError::NotConfigured { .. } => "polish_not_configured",
             PolishError::NoKey => "polish_no_key",
             PolishError::BadUrl { .. } | PolishError::NotHttp { .. } => "polish_bad_url",
+            PolishError::InsecureUrl { .. } => "polish_insecure_url",
             PolishError::TooLong { .. } => "polish_too_long",
             PolishError::Redaction(_) => "polish_redaction",
             PolishError::Timeout { .. } => "polish_timeout",

@@ -25,6 +25,8 @@ pub enum Reply {
     Raw(String),
     /// Wait, then answer as the inner reply.
     Slow(Duration, Box<Reply>),
+    /// A 307 redirect to this URL (which keeps the method and the body).
+    Redirect(String),
 }
 
 /// One request the server received.
@@ -148,10 +150,14 @@ fn serve(stream: TcpStream, reply: &Reply, log: &Mutex<Vec<Request>>) -> std::io
         .unwrap_or_else(PoisonError::into_inner)
         .push(request.clone());
     let (status, body) = answer(&request, reply);
+    let location = match reply {
+        Reply::Redirect(to) => format!("location: {to}\r\n"),
+        _ => String::new(),
+    };
     let mut stream = stream;
     write!(
         stream,
-        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n{location}content-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()
     )?;
     stream.flush()
@@ -197,6 +203,7 @@ fn respond(model: &str, user: &str, reply: &Reply) -> (u16, String) {
         Reply::Content(c) => c.clone(),
         Reply::Status(s, b) => return (*s, b.clone()),
         Reply::Raw(b) => return (200, b.clone()),
+        Reply::Redirect(_) => return (307, String::new()),
         Reply::Slow(d, inner) => {
             std::thread::sleep(*d);
             return respond(model, user, inner);

@@ -281,3 +281,80 @@ async fn a_too_long_draft_is_refused_before_sending() {
     assert_eq!(err.code(), "polish_too_long");
     assert!(server.requests().is_empty(), "nothing may be sent");
 }
+
+/// The key travels in the clear over `http://`: allowed only to this computer (a local
+/// model server), refused for any other host before anything is sent.
+#[rstest]
+#[case::remote_http("http://api.deepseek.com/v1", Some("polish_insecure_url"))]
+#[case::remote_http_upper("HTTP://API.DEEPSEEK.COM/v1", Some("polish_insecure_url"))]
+#[case::private_network("http://192.168.1.20:8000/v1", Some("polish_insecure_url"))]
+#[case::localhost_lookalike("http://localhost.example.com/v1", Some("polish_insecure_url"))]
+#[case::mapped_loopback("http://[::ffff:127.0.0.1]:8000/v1", Some("polish_insecure_url"))]
+#[case::remote_https("https://api.deepseek.com/v1", None)]
+#[case::localhost("http://localhost:11434/v1", None)]
+#[case::loopback_v4("http://127.0.0.1:8000/v1", None)]
+#[case::loopback_v4_range("http://127.8.9.10/v1", None)]
+#[case::loopback_v6("http://[::1]:8000/v1", None)]
+fn plain_http_is_only_for_this_computer(#[case] base: &str, #[case] refused: Option<&str>) {
+    let settings = PolishSettings {
+        enabled: true,
+        base_url: base.into(),
+        model: "m".into(),
+        ..PolishSettings::default()
+    };
+    let got = Polisher::new(&settings, Some(KEY)).err().map(|e| {
+        assert!(
+            e.to_string().contains("https://"),
+            "the message says what to use instead: {e}"
+        );
+        e.code()
+    });
+    assert_eq!(
+        got, refused,
+        "http:// only to loopback, https:// otherwise ({base})"
+    );
+    assert_eq!(
+        afterdesk_polish::endpoint(base).err().map(|e| e.code()),
+        refused,
+        "the settings screen's check says the same ({base})"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_to_plain_http_elsewhere_is_not_followed() {
+    // The endpoint (on this computer, so plain http is allowed) answers with a redirect to
+    // a remote plain http address: following it would send the key in the clear.
+    // 192.0.2.1 is reserved for documentation (RFC 5737): nothing answers there.
+    let server = FakeChat::start(Reply::Redirect(
+        "http://192.0.2.1/v1/chat/completions".into(),
+    ))
+    .unwrap();
+    let polisher = Polisher::new(&settings(&server, 2), Some(KEY)).unwrap();
+    let err = polisher
+        .polish("亲，您好", &KnownPii::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "polish_insecure_url", "{err}");
+    assert!(err.to_string().contains("192.0.2.1"), "{err}");
+}
+
+#[test]
+fn debug_output_never_shows_the_key() {
+    let settings = PolishSettings {
+        enabled: true,
+        base_url: "https://api.deepseek.com/v1".into(),
+        model: "deepseek-chat".into(),
+        ..PolishSettings::default()
+    };
+    let polisher = Polisher::new(&settings, Some(KEY)).unwrap();
+    for shown in [format!("{polisher:?}"), format!("{polisher:#?}")] {
+        assert!(
+            !shown.contains(KEY) && !shown.contains("sk-"),
+            "the key must never reach a log: {shown}"
+        );
+        assert!(
+            shown.contains("api.deepseek.com") && shown.contains("deepseek-chat"),
+            "the rest stays visible for support: {shown}"
+        );
+    }
+}

@@ -70,9 +70,24 @@ impl Keychain {
 }
 
 /// An in-memory keychain; clones share the same entries.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct MemoryKeychain {
     entries: Arc<Mutex<BTreeMap<(String, String), String>>>,
+}
+
+// Only which secrets are stored is shown, never their values: Debug output reaches logs,
+// and the app keeps its keychain in state that may be printed.
+impl std::fmt::Debug for MemoryKeychain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let stored: Vec<String> = self.with(|e| {
+            e.keys()
+                .map(|(service, account)| format!("{service}/{account}"))
+                .collect()
+        });
+        f.debug_struct("MemoryKeychain")
+            .field("stored", &stored)
+            .finish()
+    }
 }
 
 impl MemoryKeychain {
@@ -283,6 +298,27 @@ mod tests {
         );
         assert!(!secret.delete().unwrap(), "a second delete finds nothing");
         assert!(matches!(secret.get(), Err(SecretError::Missing { .. })));
+    }
+
+    #[test]
+    fn debug_output_never_shows_a_stored_value() {
+        let keychain = Keychain::memory();
+        let secret = keychain.secret(account::POLISH_API_KEY);
+        secret.set("sk-never-in-logs-42").unwrap();
+        for shown in [
+            format!("{keychain:?}"),
+            format!("{keychain:#?}"),
+            format!("{secret:?}"),
+        ] {
+            assert!(
+                !shown.contains("sk-never-in-logs-42"),
+                "a key must never reach a log: {shown}"
+            );
+            assert!(
+                shown.contains(account::POLISH_API_KEY),
+                "which accounts are stored stays visible: {shown}"
+            );
+        }
     }
 
     #[test]

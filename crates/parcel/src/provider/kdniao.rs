@@ -6,8 +6,8 @@
 //! both `RequestData` and `DataSign`, as 快递鸟's own examples do.
 
 use super::{
-    HttpSettings, TrackFuture, TrackQuery, Tracker, Tracking, check_url, client, parse_json,
-    post_form, text, tracking,
+    HttpSettings, TrackFuture, TrackQuery, Tracker, Tracking, check_size, client, parse_json,
+    post_form, provider_url, text, tracking,
 };
 use crate::TrackError;
 use afterdesk_case::time::parse_china_time;
@@ -54,7 +54,6 @@ impl std::fmt::Debug for KdniaoSettings {
 }
 
 /// The 快递鸟 client.
-#[derive(Debug)]
 pub struct Kdniao {
     business_id: String,
     app_key: String,
@@ -157,6 +156,17 @@ struct AnswerTrace {
     location: Option<String>,
 }
 
+// The key is left out: Debug output reaches logs and error reports.
+impl std::fmt::Debug for Kdniao {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kdniao")
+            .field("business_id", &self.business_id)
+            .field("url", &self.url)
+            .field("http", &self.http)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Kdniao {
     /// A client for these settings.
     pub fn new(settings: KdniaoSettings, http: &HttpSettings) -> Result<Kdniao, TrackError> {
@@ -165,7 +175,7 @@ impl Kdniao {
                 "快递鸟需要用户ID（EBusinessID）和 API key（在快递鸟用户中心查看）".to_owned(),
             ));
         }
-        let url = check_url(settings.url.as_deref().unwrap_or(KDNIAO_DEFAULT_URL), NAME)?;
+        let url = provider_url(settings.url.as_deref().unwrap_or(KDNIAO_DEFAULT_URL), NAME)?;
         Ok(Kdniao {
             business_id: settings.business_id.trim().to_owned(),
             app_key: settings.app_key.trim().to_owned(),
@@ -211,9 +221,20 @@ impl Kdniao {
             rate_limited_until,
         )
         .await?;
-        let answer: Answer = parse_json(NAME, &body)?;
-        read_answer(answer, rate_limited_until)
+        kdniao_answer(&body, now)
     }
+}
+
+/// Reads a 快递鸟 answer received at `now`: refused over [`MAX_ANSWER_BYTES`](super::MAX_ANSWER_BYTES)
+/// before parsing, [`TrackError::Malformed`] when it is not the documented JSON, the
+/// provider's own errors as [`TrackError::Provider`] or [`TrackError::RateLimited`].
+pub fn kdniao_answer(body: &[u8], now: DateTime<Utc>) -> Result<Tracking, TrackError> {
+    check_size(NAME, body)?;
+    let answer: Answer = parse_json(NAME, body)?;
+    read_answer(
+        answer,
+        now + chrono::Duration::minutes(KDNIAO_BACKOFF_MINUTES),
+    )
 }
 
 fn read_answer(answer: Answer, rate_limited_until: DateTime<Utc>) -> Result<Tracking, TrackError> {

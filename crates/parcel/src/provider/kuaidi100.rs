@@ -6,8 +6,8 @@
 //! the client refuses to ask sooner and says when the next query is allowed.
 
 use super::{
-    HttpSettings, TrackFuture, TrackQuery, Tracker, Tracking, check_url, client, parse_json,
-    post_form, text, tracking,
+    HttpSettings, TrackFuture, TrackQuery, Tracker, Tracking, check_size, client, parse_json,
+    post_form, provider_url, text, tracking,
 };
 use crate::TrackError;
 use afterdesk_case::time::parse_china_time;
@@ -40,7 +40,6 @@ pub struct Kuaidi100Settings {
 }
 
 /// The 快递100 client.
-#[derive(Debug)]
 pub struct Kuaidi100 {
     customer: String,
     key: String,
@@ -157,6 +156,17 @@ struct AnswerTrace {
     area_name: Option<String>,
 }
 
+// The key is left out: Debug output reaches logs and error reports.
+impl std::fmt::Debug for Kuaidi100 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kuaidi100")
+            .field("customer", &self.customer)
+            .field("url", &self.url)
+            .field("http", &self.http)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Kuaidi100 {
     /// A client for these settings.
     pub fn new(settings: Kuaidi100Settings, http: &HttpSettings) -> Result<Kuaidi100, TrackError> {
@@ -165,7 +175,7 @@ impl Kuaidi100 {
                 "快递100 需要 customer 和 key（在快递100企业管理后台查看）".to_owned(),
             ));
         }
-        let url = check_url(
+        let url = provider_url(
             settings.url.as_deref().unwrap_or(KUAIDI100_DEFAULT_URL),
             NAME,
         )?;
@@ -237,9 +247,20 @@ impl Kuaidi100 {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .insert(query.waybill.clone(), now);
         }
-        let answer: Answer = parse_json(NAME, &body?)?;
-        read_answer(answer, rate_limited_until)
+        kuaidi100_answer(&body?, now)
     }
+}
+
+/// Reads a 快递100 answer received at `now`: refused over [`MAX_ANSWER_BYTES`](super::MAX_ANSWER_BYTES)
+/// before parsing, [`TrackError::Malformed`] when it is not the documented JSON, the
+/// provider's own errors as [`TrackError::Provider`] or [`TrackError::RateLimited`].
+pub fn kuaidi100_answer(body: &[u8], now: DateTime<Utc>) -> Result<Tracking, TrackError> {
+    check_size(NAME, body)?;
+    let answer: Answer = parse_json(NAME, body)?;
+    read_answer(
+        answer,
+        now + chrono::Duration::minutes(KUAIDI100_MIN_INTERVAL_MINUTES),
+    )
 }
 
 fn read_answer(answer: Answer, rate_limited_until: DateTime<Utc>) -> Result<Tracking, TrackError> {

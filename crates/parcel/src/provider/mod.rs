@@ -8,10 +8,12 @@
 mod kdniao;
 mod kuaidi100;
 
-pub use kdniao::{KDNIAO_DEFAULT_URL, Kdniao, KdniaoSettings, kdniao_sign, kdniao_state};
+pub use kdniao::{
+    KDNIAO_DEFAULT_URL, Kdniao, KdniaoSettings, kdniao_answer, kdniao_sign, kdniao_state,
+};
 pub use kuaidi100::{
     KUAIDI100_DEFAULT_URL, KUAIDI100_MIN_INTERVAL_MINUTES, Kuaidi100, Kuaidi100Settings,
-    kuaidi100_error_meaning, kuaidi100_sign, kuaidi100_state,
+    kuaidi100_answer, kuaidi100_error_meaning, kuaidi100_sign, kuaidi100_state,
 };
 
 use crate::TrackError;
@@ -167,27 +169,94 @@ pub fn tracker(
     })
 }
 
-/// The HTTP client both providers use: rustls, the given timeouts, no cookies.
+/// How many redirects a query follows. Both providers answer where they are asked; a
+/// proxy may move once or twice, and more is a loop.
+const MAX_REDIRECTS: usize = 3;
+
+/// The HTTP client both providers use: rustls, the given timeouts, no cookies, and
+/// redirects followed only where [`secure_transport`] allows (a redirect to plain http
+/// elsewhere would carry the signed query and the account id in the clear).
 pub(crate) fn client(http: &HttpSettings) -> Result<reqwest::Client, TrackError> {
     reqwest::Client::builder()
         .timeout(http.timeout)
         .connect_timeout(http.connect_timeout)
         .user_agent(concat!("AfterDesk/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            if !secure_transport(attempt.url()) {
+                let to = attempt.url().to_string();
+                attempt.error(InsecureRedirect(to))
+            } else if attempt.previous().len() > MAX_REDIRECTS {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        }))
         .build()
         .map_err(TrackError::Client)
 }
 
-/// Checks a base address before it is used, so that a typo is a settings error and not a
-/// network error on every parcel.
-pub(crate) fn check_url(url: &str, what: &str) -> Result<String, TrackError> {
+/// A redirect the client refused to follow because of [`secure_transport`].
+#[derive(Debug, thiserror::Error)]
+#[error("接口把请求转到了不加密的地址 {0}")]
+struct InsecureRedirect(String);
+
+/// Whether a provider's key and signed queries may be sent to `url`: over `https`
+/// anywhere, over plain `http` only to this computer (`localhost`, 127.0.0.0/8, `::1`:
+/// the fake provider of the tests, a local proxy), where nothing crosses a network.
+pub fn secure_transport(url: &reqwest::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// Checks a provider's query address before it is used, so that a typo is a settings
+/// error and not a network error on every parcel, and a plain http address elsewhere
+/// ([`secure_transport`]) is refused before a key is sent to it. Returns the address as
+/// it will be used. The settings screen calls it when the address is saved.
+pub fn provider_url(url: &str, provider: &'static str) -> Result<String, TrackError> {
     let parsed = reqwest::Url::parse(url.trim())
-        .map_err(|e| TrackError::Settings(format!("{what}的接口地址“{url}”无效：{e}")))?;
+        .map_err(|e| TrackError::Settings(format!("{provider}的接口地址“{url}”无效：{e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(TrackError::Settings(format!(
-            "{what}的接口地址“{url}”必须以 https:// 开头"
+            "{provider}的接口地址“{url}”必须以 https:// 开头"
         )));
     }
+    if !secure_transport(&parsed) {
+        return Err(TrackError::InsecureUrl {
+            provider,
+            url: url.trim().to_owned(),
+        });
+    }
     Ok(parsed.to_string())
+}
+
+/// The largest answer a provider may send, in bytes; a larger one is refused before it is
+/// parsed, and not even read whole.
+///
+/// Neither provider documents a size limit. A route line is 150–400 bytes of JSON (time,
+/// place, the courier's text, 快递100's area fields), and the longest real routes,
+/// international parcels with customs steps, run to a few hundred lines: about 150 KB.
+/// One mebibyte is several times that, while an answer that large is a proxy's error
+/// page or a broken server, whose parsing would only cost memory and time in a refresh
+/// of hundreds of parcels.
+pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
+
+/// Refuses an answer over [`MAX_ANSWER_BYTES`].
+pub(crate) fn check_size(provider: &'static str, body: &[u8]) -> Result<(), TrackError> {
+    if body.len() > MAX_ANSWER_BYTES {
+        return Err(TrackError::TooLarge {
+            provider,
+            limit: MAX_ANSWER_BYTES,
+        });
+    }
+    Ok(())
 }
 
 /// Posts a form and returns the answer's body; transport failures, HTTP errors and the
@@ -201,7 +270,18 @@ pub(crate) async fn post_form(
     rate_limited_until: DateTime<Utc>,
 ) -> Result<Vec<u8>, TrackError> {
     let transport = |source: reqwest::Error| {
-        if source.is_timeout() {
+        if source.is_redirect() {
+            // Only the client's redirect policy turns a redirect into an error.
+            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&source);
+            let mut to = url.to_owned();
+            while let Some(e) = cause {
+                if let Some(InsecureRedirect(target)) = e.downcast_ref::<InsecureRedirect>() {
+                    to.clone_from(target);
+                }
+                cause = e.source();
+            }
+            TrackError::InsecureUrl { provider, url: to }
+        } else if source.is_timeout() {
             TrackError::Timeout {
                 provider,
                 secs: timeout.as_secs(),
@@ -231,8 +311,27 @@ pub(crate) async fn post_form(
     if !response.status().is_success() {
         return Err(TrackError::Http { provider, status });
     }
-    let bytes = response.bytes().await.map_err(transport)?;
-    Ok(bytes.to_vec())
+    let too_large = TrackError::TooLarge {
+        provider,
+        limit: MAX_ANSWER_BYTES,
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(too_large);
+    }
+    // Read piece by piece, so that an answer without a length, or lying about it, stops
+    // being read at the limit rather than filling memory.
+    let mut response = response;
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_large);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Reads a JSON answer, saying where it broke when it is not JSON.
