@@ -271,3 +271,39 @@ fn the_built_in_scripts_pass_unchanged() {
         changed.join("\n")
     );
 }
+
+/// The held-out set (`data/leaks_heldout.toml`): written by a second person who saw
+/// neither the redaction code nor the other sets, after the redaction was finished, and
+/// never used for tuning. Its score is the blind figure the docs quote; the floors below
+/// are what the finished redaction reached on its first run (58 of 74 leaks caught, 0 of 32
+/// ordinary texts changed), so they guard against a regression without flattering it.
+/// What it missed (names after 写的是 or a dash, licence plates, slashes in a phone, a
+/// number broken over a line) is left for a later round with a fresh held-out set.
+const HELDOUT_MIN_CAUGHT: usize = 58;
+
+/// The most pass-through rows of the held-out set (out of its 32) the redaction may change:
+/// none on the first run.
+const HELDOUT_MAX_CHANGED: usize = 0;
+
+#[test]
+fn the_held_out_set_scores_at_least_its_floor() {
+    let table = table("leaks_heldout.toml");
+    for (how, s) in [
+        ("redact", score(&table, redacted)),
+        ("endpoint", score(&table, sent_to_endpoint(&table))),
+    ] {
+        let report = s.report("leaks_heldout.toml", how);
+        println!("{report}");
+        assert!(
+            s.caught() >= HELDOUT_MIN_CAUGHT,
+            "the redaction must catch at least {HELDOUT_MIN_CAUGHT} held-out leaks: {report}"
+        );
+        // The limit is 0 today; the comparison stays right should it ever be raised.
+        #[allow(clippy::absurd_extreme_comparisons)]
+        let within = s.changed.len() <= HELDOUT_MAX_CHANGED;
+        assert!(
+            within,
+            "the redaction may change at most {HELDOUT_MAX_CHANGED} ordinary held-out texts: {report}"
+        );
+    }
+}
