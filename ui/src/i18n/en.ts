@@ -544,7 +544,7 @@ export const en: Messages = {
   'settings.polish.key.deleted': "Key deleted from the keychain",
   'settings.polish.key.stored': "Key stored in the system keychain",
   'settings.polish.key.help': "The key is kept only in this computer's system keychain, never in the shop database, a settings file or a synced folder; each computer enters its own.",
-  'settings.polish.privacy': "Only the draft's text (at most {max} characters) is sent, after the buyer's phone numbers, addresses, ID numbers and names are replaced by markers such as 〔电话〕; order numbers, amounts and dates are sent as they are. Markers are not filled back: fill them in before copying.",
+  'settings.polish.privacy': "Only the draft's text (at most {max} characters) is sent, after the buyer's phone numbers, addresses, ID and bank card numbers, names, e-mail addresses and WeChat / QQ ids are replaced by markers such as 〔电话〕 (unusual forms, such as licence plates or a name without a label, can still get through); order numbers, amounts and dates are sent as they are. Markers are not filled back: fill them in before copying.",
   'settings.polish.file': "Settings file:",
   'settings.polish.saved': "Polish settings saved",
   'draft.polish': "AI polish",

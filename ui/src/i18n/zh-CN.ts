@@ -548,7 +548,7 @@ export const zhCN = {
   'settings.polish.key.deleted': "密钥已从系统钥匙串删除",
   'settings.polish.key.stored': "密钥已存入系统钥匙串",
   'settings.polish.key.help': "密钥只保存在这台电脑的系统钥匙串里，不进店铺数据库、设置文件或同步文件夹；每台电脑各自填写。",
-  'settings.polish.privacy': "发给 AI 的只有回复草稿的文字（最多 {max} 字），发送前会把买家的电话、地址、身份证号和姓名换成〔电话〕等标记；订单号、金额和日期照常发送。标记不会自动填回，复制前请自己填好。",
+  'settings.polish.privacy': "发给 AI 的只有回复草稿的文字（最多 {max} 字），发送前会把买家的电话、地址、身份证号、银行卡号、姓名、邮箱和微信/QQ 号换成〔电话〕等标记（车牌、没有“收件人”等字样的姓名这类少见写法仍可能漏过）；订单号、金额和日期照常发送。标记不会自动填回，复制前请自己填好。",
   'settings.polish.file': "设置保存在：",
   'settings.polish.saved': "润色设置已保存",
   'draft.polish': "AI 润色",

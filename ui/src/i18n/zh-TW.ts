@@ -544,7 +544,7 @@ export const zhTW: Messages = {
   'settings.polish.key.deleted': "金鑰已從系統鑰匙圈刪除",
   'settings.polish.key.stored': "金鑰已存入系統鑰匙圈",
   'settings.polish.key.help': "金鑰只保存在這台電腦的系統鑰匙圈裡，不進店鋪資料庫、設定檔或同步資料夾；每台電腦各自填寫。",
-  'settings.polish.privacy': "發給 AI 的只有回覆草稿的文字（最多 {max} 字），發送前會把買家的電話、地址、身分證號和姓名換成〔電話〕等標記；訂單號、金額和日期照常發送。標記不會自動填回，複製前請自己填好。",
+  'settings.polish.privacy': "發給 AI 的只有回覆草稿的文字（最多 {max} 字），發送前會把買家的電話、地址、身分證號、銀行卡號、姓名、信箱和微信/QQ 號換成〔電話〕等標記（車牌、沒有「收件人」等字樣的姓名這類少見寫法仍可能漏過）；訂單號、金額和日期照常發送。標記不會自動填回，複製前請自己填好。",
   'settings.polish.file': "設定保存在：",
   'settings.polish.saved': "潤色設定已儲存",
   'draft.polish': "AI 潤色",
