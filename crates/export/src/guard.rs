@@ -30,9 +30,12 @@ pub fn check_xlsx(path: &Path) -> Result<(), ExportError> {
         limit,
     };
     // The zip reader refuses to inflate a part past the size the directory declares for
-    // it, so the declared total bounds everything the spreadsheet reader will inflate.
-    let declared = zip.decompressed_size().unwrap_or(u128::MAX);
-    if declared > u128::from(MAX_UNPACKED_BYTES) {
+    // it (a part with a data descriptor included), so the declared total bounds everything
+    // the spreadsheet reader will inflate.
+    let declared = (0..zip.len())
+        .filter_map(|i| zip.by_index_data(i).ok())
+        .fold(0u64, |total, entry| total.saturating_add(entry.size()));
+    if declared > MAX_UNPACKED_BYTES {
         return Err(unpacked("全部内容", format!("{} MB", MAX_UNPACKED_BYTES >> 20)));
     }
     for index in 0..zip.len() {
@@ -184,25 +187,24 @@ const XLS_CELL_RECORDS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00
 /// Checks a legacy .xls: for each sheet, the area its dimensions record declares (the
 /// reader reserves room for it) and the area its cells span (the reader lays it out).
 ///
-/// A file that is not a readable compound document passes: the spreadsheet reader then
-/// reports it in its own words.
+/// A file whose workbook stream cannot be read here is refused as malformed rather than
+/// handed to the spreadsheet reader unchecked: that reader is more lenient with broken
+/// containers, and what it would then lay out cannot be known in advance. Excel, WPS and
+/// the back offices write containers that read here.
 pub fn check_xls(path: &Path) -> Result<(), ExportError> {
-    let Ok(mut compound) = cfb::open(path) else {
-        return Ok(());
+    let malformed = || ExportError::Malformed {
+        path: path.to_owned(),
     };
-    let stream = ["/Workbook", "/Book"]
+    let mut compound = cfb::open(path).map_err(|_| malformed())?;
+    let name = ["/Workbook", "/Book"]
         .into_iter()
-        .find(|name| compound.is_stream(name));
-    let Some(name) = stream else {
-        return Ok(());
-    };
+        .find(|name| compound.is_stream(name))
+        .ok_or_else(malformed)?;
     let mut bytes = Vec::new();
-    let Ok(mut reader) = compound.open_stream(name) else {
-        return Ok(());
-    };
-    if reader.read_to_end(&mut bytes).is_err() {
-        return Ok(());
-    }
+    compound
+        .open_stream(name)
+        .and_then(|mut reader| reader.read_to_end(&mut bytes))
+        .map_err(|_| malformed())?;
     let too_big = || ExportError::Unpacked {
         path: path.to_owned(),
         what: "工作表的范围".to_owned(),

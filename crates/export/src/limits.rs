@@ -62,9 +62,11 @@ pub const MAX_ROWS: u64 = 1_048_576;
 pub const MAX_CELL_CHARS: usize = 32_767;
 
 /// Cells a legacy .xls sheet may span (rows × columns of the area its cells cover, or
-/// that its dimensions record declares): 4,194,304, a full .xls sheet (65,536 rows) 64
+/// that its dimensions record declares): 2,097,152, a full .xls sheet (65,536 rows) 32
 /// columns wide.
 ///
-/// The .xls reader lays the whole area out in memory at about 32 bytes a cell, so this
-/// caps it near 130 MB; an export of 65,536 rows has a few dozen columns.
-pub const MAX_XLS_CELLS: u64 = 1 << 22;
+/// The .xls reader keeps a list of the cells and then lays the whole area out, about 40
+/// and 32 bytes a cell, and copies the layout once more for the rows: this caps that near
+/// 220 MB. An export of 65,536 rows has a few dozen columns, and the back office writes
+/// .xlsx for anything large.
+pub const MAX_XLS_CELLS: u64 = 1 << 21;

@@ -200,7 +200,7 @@ impl ExportFile {
         let malformed = || ExportError::Malformed {
             path: self.path.clone(),
         };
-        guard::check_xlsx(&self.path)?;
+        shielded(|| guard::check_xlsx(&self.path)).ok_or_else(malformed)??;
         let mut book: calamine::Xlsx<BufReader<File>> =
             shielded(|| calamine::open_workbook(&self.path))
                 .ok_or_else(malformed)?
@@ -287,12 +287,13 @@ impl ExportFile {
         // (the format caps a sheet at 65,536 rows).
         // The reader lays out every sheet while opening the file, sized by what the file
         // says: check that first.
-        guard::check_xls(&self.path)?;
+        let malformed = || ExportError::Malformed {
+            path: self.path.clone(),
+        };
+        shielded(|| guard::check_xls(&self.path)).ok_or_else(malformed)??;
         let mut book: calamine::Xls<BufReader<File>> =
             shielded(|| calamine::open_workbook(&self.path))
-                .ok_or_else(|| ExportError::Malformed {
-                    path: self.path.clone(),
-                })?
+                .ok_or_else(malformed)?
                 .map_err(sheet_err)?;
         let Some(sheet) = book.sheet_names().first().cloned() else {
             return Err(ExportError::Empty {
