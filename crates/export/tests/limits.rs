@@ -263,3 +263,22 @@ fn xls_sheets_larger_than_the_limit_are_refused(
         (want, got) => panic!("want {want:?}, got {got:?}"),
     }
 }
+
+/// Found by the fuzz test (`tests/fuzz.rs`): a compound document broken so that the
+/// guard's container reader refused it and so let it through unchecked, while the
+/// spreadsheet reader's more lenient one read a sheet whose cells span a huge area. Laying
+/// it out asked for 738 TB and aborted the process; now the file is refused as malformed.
+#[test]
+fn regression_xls_container_only_the_lenient_reader_reads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/regressions/lenient-container-lays-out-gigabytes.xls");
+    let err = import(&path).unwrap_err();
+    assert_eq!(
+        err.code(),
+        "spreadsheet_invalid",
+        "a container the guard cannot check is refused, not laid out: {err}"
+    );
+    assert!(err.to_string().contains("lenient-container"), "{err}");
+    let peak_free = preview(&path).unwrap_err();
+    assert_eq!(peak_free.code(), "spreadsheet_invalid", "the preview refuses it alike");
+}
