@@ -181,7 +181,7 @@ impl DeskError {
             DeskError::Settings { .. } | DeskError::SettingsFormat { .. } => "settings",
             DeskError::BuiltinScripts(_) => "builtin_scripts",
             DeskError::Library(_) => "script_invalid",
-            DeskError::ScriptImport(_) => "training_file_unreadable",
+            DeskError::ScriptImport(e) => e.code(),
             DeskError::Unfilled(_) => "draft_unfilled",
             DeskError::Invalid(_) => "invalid",
         }

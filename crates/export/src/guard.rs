@@ -36,7 +36,10 @@ pub fn check_xlsx(path: &Path) -> Result<(), ExportError> {
         .filter_map(|i| zip.by_index_data(i).ok())
         .fold(0u64, |total, entry| total.saturating_add(entry.size()));
     if declared > MAX_UNPACKED_BYTES {
-        return Err(unpacked("全部内容", format!("{} MB", MAX_UNPACKED_BYTES >> 20)));
+        return Err(unpacked(
+            "全部内容",
+            format!("{} MB", MAX_UNPACKED_BYTES >> 20),
+        ));
     }
     for index in 0..zip.len() {
         let Ok(entry) = zip.by_index(index) else {
@@ -114,7 +117,10 @@ fn scan_shared_strings(reader: impl Read) -> std::io::Result<SharedStrings> {
     let mut buf = Vec::new();
     let mut declared = None;
     loop {
-        match xml.read_event_into(&mut buf).map_err(std::io::Error::other)? {
+        match xml
+            .read_event_into(&mut buf)
+            .map_err(std::io::Error::other)?
+        {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sst" => {
                 declared = e
                     .try_get_attribute("uniqueCount")
@@ -241,11 +247,7 @@ pub fn check_xls(path: &Path) -> Result<(), ExportError> {
                 0x0809 if seen_bof => depth += 1,
                 0x0809 => seen_bof = true,
                 0x000A => break,
-                0x0200 => {
-                    if declared_cells(data) > MAX_XLS_CELLS {
-                        return Err(too_big());
-                    }
-                }
+                0x0200 if declared_cells(data) > MAX_XLS_CELLS => return Err(too_big()),
                 0x00BD if data.len() >= 6 => {
                     let row = u16::from_le_bytes([data[0], data[1]]);
                     let first = u16::from_le_bytes([data[2], data[3]]);

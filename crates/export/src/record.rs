@@ -162,7 +162,8 @@ impl ExportFile {
                         .map(|c| {
                             let text = clean(c).unwrap_or_default();
                             if text.len() > MAX_CELL_CHARS {
-                                let mut cut: String = text.chars().take(PREVIEW_CUT_CHARS).collect();
+                                let mut cut: String =
+                                    text.chars().take(PREVIEW_CUT_CHARS).collect();
                                 cut.push('…');
                                 cut
                             } else {

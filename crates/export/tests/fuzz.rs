@@ -1,7 +1,7 @@
 //! Structure-aware fuzzing of every export reader: CSV/TSV in each encoding, .xlsx and .xls.
 //! Each generator builds a file that is nearly valid (a real header, rows of cells, a
 //! workbook's parts) and then breaks it (bytes flipped, inserted or cut, cell references
-//! bent, zip parts dropped or renamed, counts and positions that lie), so that the readers
+//! bent, zip parts dropped, renamed or replaced by junk, counts and positions that lie), so that the readers
 //! get past their first checks and into the code that sizes and parses.
 //!
 //! Asserted for every case: no panic, every whole-file failure a typed error with a code
@@ -244,7 +244,7 @@ enum PartChange {
     Keep,
     Drop(usize),
     Rename(usize),
-    Duplicate(usize),
+    Junk(usize),
 }
 
 fn xlsx_file() -> impl Strategy<Value = (Vec<u8>, Vec<Mutation>, Vec<Mutation>)> {
@@ -256,7 +256,7 @@ fn xlsx_file() -> impl Strategy<Value = (Vec<u8>, Vec<Mutation>, Vec<Mutation>)>
             4 => Just(PartChange::Keep),
             1 => (0usize..8).prop_map(PartChange::Drop),
             1 => (0usize..8).prop_map(PartChange::Rename),
-            1 => (0usize..8).prop_map(PartChange::Duplicate),
+            1 => (0usize..8).prop_map(PartChange::Junk),
         ],
         mutations(),
         mutations(),
@@ -325,16 +325,15 @@ fn xlsx_file() -> impl Strategy<Value = (Vec<u8>, Vec<Mutation>, Vec<Mutation>)>
                     let i = i % parts.len();
                     parts[i].0 = format!("{}x", parts[i].0);
                 }
-                PartChange::Duplicate(i) => {
+                PartChange::Junk(i) => {
                     let i = i % parts.len();
-                    let name = parts[i].0.clone();
-                    parts.push((name, part_bytes(b"<junk/>".to_vec())));
+                    parts[i].1 = part_bytes(b"<junk/>");
                 }
             }
             let dir = std::env::temp_dir().join(format!("afterdesk-fuzz-{}", std::process::id()));
             std::fs::create_dir_all(&dir).unwrap();
             let staging = dir.join("staging.zip");
-            // Duplicate names are refused by the writer; such a case keeps its first part.
+            // The writer refuses a repeated name; keep the first part of any name.
             let mut seen = std::collections::HashSet::new();
             parts.retain(|(n, _)| seen.insert(n.clone()));
             write_zip(&staging, parts).unwrap();

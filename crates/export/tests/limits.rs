@@ -62,11 +62,18 @@ fn cells_beyond_excel_grid_are_a_file_error(
         xlsx_cell(reference, "far away"),
     );
     let path = xlsx(&dir, "grid.xlsx", sheet);
-    for (what, result) in [("import", import(&path).map(|_| ())), ("preview", preview(&path))] {
+    for (what, result) in [
+        ("import", import(&path).map(|_| ())),
+        ("preview", preview(&path)),
+    ] {
         match (refused, result) {
             (None, Ok(())) => {}
             (Some((code, place)), Err(e)) => {
-                assert_eq!(e.code(), code, "{what} of {reference}: the error is typed: {e}");
+                assert_eq!(
+                    e.code(),
+                    code,
+                    "{what} of {reference}: the error is typed: {e}"
+                );
                 assert!(
                     e.to_string().contains(place) && e.to_string().contains("grid.xlsx"),
                     "{what} of {reference}: the message says which file and where: {e}"
@@ -158,7 +165,12 @@ fn files_larger_than_any_export_are_refused_before_reading(
     std::io::Write::write_all(&mut head, magic).unwrap();
     drop(head);
     match (limit, ExportFile::open(&path)) {
-        (Some(limit), Err(ExportError::TooLarge { size: s, limit: l, .. })) => {
+        (
+            Some(limit),
+            Err(ExportError::TooLarge {
+                size: s, limit: l, ..
+            }),
+        ) => {
             assert_eq!((s, l), (size, limit), "the error carries size and limit");
         }
         (Some(_), other) => panic!("a file over the limit is refused: {other:?}"),
@@ -230,7 +242,11 @@ fn a_csv_row_wider_than_excel_is_a_row_error() {
     assert_eq!(imported, 1, "the ordinary row imports");
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].row, 3, "the wide row is named");
-    assert!(errors[0].message.contains("16,384"), "{}", errors[0].message);
+    assert!(
+        errors[0].message.contains("16,384"),
+        "{}",
+        errors[0].message
+    );
 }
 
 #[rstest]
@@ -280,5 +296,9 @@ fn regression_xls_container_only_the_lenient_reader_reads() {
     );
     assert!(err.to_string().contains("lenient-container"), "{err}");
     let peak_free = preview(&path).unwrap_err();
-    assert_eq!(peak_free.code(), "spreadsheet_invalid", "the preview refuses it alike");
+    assert_eq!(
+        peak_free.code(),
+        "spreadsheet_invalid",
+        "the preview refuses it alike"
+    );
 }

@@ -80,7 +80,10 @@ fn hostile_files_are_read_in_bounded_memory() {
     let strings_bytes = at("strings-bytes.xlsx");
     write_zip(
         &strings_bytes,
-        xlsx_parts(header_sheet(), Some(strings_part("<si><t>a</t></si>", 10_000_000))),
+        xlsx_parts(
+            header_sheet(),
+            Some(strings_part("<si><t>a</t></si>", 10_000_000)),
+        ),
     )
     .unwrap();
     // Within the byte limit (76 MB) but with more strings than the count limit.
@@ -109,7 +112,11 @@ fn hostile_files_are_read_in_bounded_memory() {
     let long_cell = at("long-cell.csv");
     std::fs::write(
         &long_cell,
-        format!("{}\nR1,O1,1.00\nR2,O2,{}\n", HEADER.join(","), "9".repeat(40 * MB)),
+        format!(
+            "{}\nR1,O1,1.00\nR2,O2,{}\n",
+            HEADER.join(","),
+            "9".repeat(40 * MB)
+        ),
     )
     .unwrap();
 
@@ -129,7 +136,10 @@ fn hostile_files_are_read_in_bounded_memory() {
     for (path, want, bound) in table {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let (peak, got) = peak_of_import(path);
-        report.push(format!("{name}: {:.1} MB peak, {got:?}", peak as f64 / MB as f64));
+        report.push(format!(
+            "{name}: {:.1} MB peak, {got:?}",
+            peak as f64 / MB as f64
+        ));
         assert_eq!(
             got,
             want.map_err(str::to_owned),

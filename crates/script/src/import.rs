@@ -218,7 +218,8 @@ pub fn read_file(path: &Path) -> Result<String, ImportError> {
                 path: name.clone(),
                 source,
             };
-            let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(zip_err)?;
+            let mut archive =
+                zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(zip_err)?;
             let mut parts: Vec<(u32, String)> = Vec::new();
             // One budget for all the parts read, spent as they inflate.
             let mut left = MAX_UNPACKED_TEXT_BYTES;

@@ -250,7 +250,11 @@ fn document_file() -> impl Strategy<Value = (String, Vec<u8>, Vec<Mutation>)> {
             let staging = dir.join("staging.zip");
             write_zip(&staging, parts).unwrap();
             let name = if docx { "fuzz.docx" } else { "fuzz.pptx" };
-            (name.to_owned(), std::fs::read(&staging).unwrap(), zip_changes)
+            (
+                name.to_owned(),
+                std::fs::read(&staging).unwrap(),
+                zip_changes,
+            )
         })
 }
 
@@ -279,7 +283,11 @@ fn check(path: &Path, classifier: &Classifier) -> Result<(), TestCaseError> {
         }
         Err(e) => {
             prop_assert!(!e.code().is_empty(), "an error has a code: {}", e);
-            prop_assert!(e.to_string().contains(&name), "an error names the file: {}", e);
+            prop_assert!(
+                e.to_string().contains(&name),
+                "an error names the file: {}",
+                e
+            );
         }
     }
     Ok(())

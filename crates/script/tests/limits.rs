@@ -7,7 +7,7 @@ use afterdesk_fixtures::hostile::{
     write_zip,
 };
 use afterdesk_script::import::{
-    MAX_TEXT_FILE_BYTES, MAX_UNPACKED_TEXT_BYTES, ImportError, read_file,
+    ImportError, MAX_TEXT_FILE_BYTES, MAX_UNPACKED_TEXT_BYTES, read_file,
 };
 use rstest::rstest;
 use std::path::Path;
@@ -19,7 +19,14 @@ fn paragraphs(unit: &'static str, bytes: u64) -> u64 {
 
 fn pptx(path: &Path, slides: usize, bytes_each: u64) {
     let slides = (0..slides)
-        .map(|_| part_repeated("", SLIDE_PARAGRAPH, paragraphs(SLIDE_PARAGRAPH, bytes_each), ""))
+        .map(|_| {
+            part_repeated(
+                "",
+                SLIDE_PARAGRAPH,
+                paragraphs(SLIDE_PARAGRAPH, bytes_each),
+                "",
+            )
+        })
         .collect();
     write_zip(path, pptx_parts(slides)).unwrap();
 }
@@ -27,7 +34,12 @@ fn pptx(path: &Path, slides: usize, bytes_each: u64) {
 fn docx(path: &Path, bytes: u64) {
     write_zip(
         path,
-        docx_parts(part_repeated("", WORD_PARAGRAPH, paragraphs(WORD_PARAGRAPH, bytes), "")),
+        docx_parts(part_repeated(
+            "",
+            WORD_PARAGRAPH,
+            paragraphs(WORD_PARAGRAPH, bytes),
+            "",
+        )),
     )
     .unwrap();
 }
@@ -106,7 +118,11 @@ fn text_files_larger_than_any_course_are_refused(
     std::fs::write(&path, &text).unwrap();
     match (refused, read_file(&path)) {
         (true, Err(ImportError::TooLarge { size: s, limit, .. })) => {
-            assert_eq!((s, limit), (size, MAX_TEXT_FILE_BYTES), "size and limit are carried");
+            assert_eq!(
+                (s, limit),
+                (size, MAX_TEXT_FILE_BYTES),
+                "size and limit are carried"
+            );
             let err = read_file(&path).unwrap_err();
             assert_eq!(err.code(), "file_too_large");
             assert!(err.to_string().contains(name), "names the file: {err}");

@@ -48,11 +48,20 @@ fn hostile_documents_are_read_in_bounded_memory() {
     .unwrap();
     // Empty paragraphs: each costs eleven bytes of XML and a line break of text (88 MB).
     let breaks = dir.path().join("breaks.docx");
-    write_zip(&breaks, docx_parts(part_repeated("", "<w:p></w:p>", 8_000_000, ""))).unwrap();
+    write_zip(
+        &breaks,
+        docx_parts(part_repeated("", "<w:p></w:p>", 8_000_000, "")),
+    )
+    .unwrap();
     let manual = dir.path().join("manual.docx");
     write_zip(
         &manual,
-        docx_parts(part_repeated("", WORD_PARAGRAPH, (100 * MB / WORD_PARAGRAPH.len()) as u64, "")),
+        docx_parts(part_repeated(
+            "",
+            WORD_PARAGRAPH,
+            (100 * MB / WORD_PARAGRAPH.len()) as u64,
+            "",
+        )),
     )
     .unwrap();
 
