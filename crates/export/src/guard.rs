@@ -5,7 +5,8 @@
 
 use crate::ExportError;
 use crate::limits::{
-    MAX_COLUMNS, MAX_SHARED_STRINGS, MAX_SHARED_STRINGS_BYTES, MAX_UNPACKED_BYTES, MAX_XLS_CELLS,
+    MAX_COLUMNS, MAX_OPENING_PART_BYTES, MAX_SHARED_STRINGS, MAX_SHARED_STRINGS_BYTES,
+    MAX_UNPACKED_BYTES, MAX_XLS_CELLS,
 };
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -39,6 +40,26 @@ pub fn check_xlsx(path: &Path) -> Result<(), ExportError> {
         return Err(unpacked(
             "全部内容",
             format!("{} MB", MAX_UNPACKED_BYTES >> 20),
+        ));
+    }
+    // The parts the reader loads whole on opening (styles, theme, workbook, relationship
+    // lists); the sheets stream and the shared strings are checked on their own.
+    let opening = (0..zip.len())
+        .filter_map(|i| zip.by_index_data(i).ok())
+        .filter_map(|entry| Some((entry.name().ok()?.into_owned(), entry.size())))
+        .find(|(name, size)| {
+            let name = name.to_ascii_lowercase();
+            let loaded = name.ends_with(".rels")
+                || name.ends_with("workbook.xml")
+                || name.ends_with("styles.xml")
+                || (name.contains("theme/") && name.ends_with(".xml"));
+            loaded && *size > MAX_OPENING_PART_BYTES
+        })
+        .map(|(name, _)| name);
+    if let Some(name) = opening {
+        return Err(unpacked(
+            &format!("的“{name}”"),
+            format!("{} MB", MAX_OPENING_PART_BYTES >> 20),
         ));
     }
     for index in 0..zip.len() {

@@ -5,8 +5,8 @@
 use afterdesk_export::limits::{MAX_TEXT_FILE_BYTES, MAX_WORKBOOK_FILE_BYTES};
 use afterdesk_export::{ExportError, ExportFile, RowError};
 use afterdesk_fixtures::hostile::{
-    lie_about_sizes, part_bytes, write_xls, write_zip, xls_dimensions, xls_label, xls_number,
-    xls_stream, xlsx_cell, xlsx_parts, xlsx_row,
+    lie_about_sizes, part_bytes, part_repeated, write_xls, write_zip, xls_dimensions, xls_label,
+    xls_number, xls_stream, xlsx_cell, xlsx_parts, xlsx_row,
 };
 use rstest::rstest;
 use std::ops::ControlFlow;
@@ -301,4 +301,35 @@ fn regression_xls_container_only_the_lenient_reader_reads() {
         "spreadsheet_invalid",
         "the preview refuses it alike"
     );
+}
+
+#[rstest]
+#[case::dense_styles_past_the_limit(300_000, true)]
+#[case::styles_within_the_limit(1_000, false)]
+fn parts_loaded_whole_on_opening_are_bounded(#[case] formats: u64, #[case] refused: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("styled.xlsx");
+    let mut parts = xlsx_parts(part_bytes(xlsx_row(1, &HEADER)), None);
+    // Empty cell formats: five bytes each, about 290 bytes each once the reader has them.
+    parts.push((
+        "xl/styles.xml".to_owned(),
+        part_repeated(
+            r#"<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>"#,
+            "<xf/>",
+            formats,
+            "</cellXfs></styleSheet>",
+        ),
+    ));
+    write_zip(&path, parts).unwrap();
+    match (refused, import(&path)) {
+        (false, Ok(_)) => {}
+        (true, Err(e)) => {
+            assert_eq!(e.code(), "workbook_too_large", "typed: {e}");
+            assert!(
+                e.to_string().contains("xl/styles.xml"),
+                "the message names the part: {e}"
+            );
+        }
+        (want, got) => panic!("styles of {formats} formats: refused should be {want}, got {got:?}"),
+    }
 }

@@ -108,6 +108,30 @@ fn hostile_files_are_read_in_bounded_memory() {
         .collect();
     records.push(xls_number(65_535, 255, 1.0));
     write_xls(&xls_span, &xls_stream(&records)).unwrap();
+    // Styles the reader loads whole on opening, just under their 1 MiB limit: empty cell
+    // formats, each of which the reader turns into a structure of about 290 bytes.
+    let styles = at("styles.xlsx");
+    let mut parts = xlsx_parts(header_sheet(), None);
+    parts.push((
+        "xl/styles.xml".to_owned(),
+        part_repeated(
+            r#"<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>"#,
+            "<xf/>",
+            209_000,
+            "</cellXfs></styleSheet>",
+        ),
+    ));
+    write_zip(&styles, parts).unwrap();
+    // Shared strings just under the count limit: the most the reader may hold.
+    let strings_most = at("strings-most.xlsx");
+    write_zip(
+        &strings_most,
+        xlsx_parts(
+            header_sheet(),
+            Some(strings_part("<si><t>a</t></si>", 3_990_000)),
+        ),
+    )
+    .unwrap();
     // Finding 8: one CSV cell of 40 MB.
     let long_cell = at("long-cell.csv");
     std::fs::write(
@@ -121,12 +145,15 @@ fn hostile_files_are_read_in_bounded_memory() {
     .unwrap();
 
     // (file, the outcome wanted, the most the read may allocate)
-    let table: [(&Path, Result<usize, &str>, usize); 6] = [
+    let table: [(&Path, Result<usize, &str>, usize); 8] = [
         (&column_bomb, Err("too_many_columns"), REFUSED_PEAK),
         (&strings_bytes, Err("workbook_too_large"), REFUSED_PEAK),
         (&strings_count, Err("workbook_too_large"), REFUSED_PEAK),
         (&liar, Err("spreadsheet_invalid"), REFUSED_PEAK),
         (&xls_span, Err("workbook_too_large"), REFUSED_PEAK),
+        // Read, not refused: what the densest styles part allowed costs.
+        (&styles, Ok(0), 80 * MB),
+        (&strings_most, Ok(0), 200 * MB),
         // The CSV reader holds a record whole before its cells are checked; the 40 MB
         // cell costs its size while its row is read (the record buffer doubles as it
         // grows), then becomes one row error, not a stored value.
