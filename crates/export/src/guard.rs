@@ -375,3 +375,64 @@ impl<'a> Iterator for Records<'a> {
         Some((typ, data))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    /// Hands its bytes on a few at a time, so that tags straddle reads.
+    struct Trickle<'a> {
+        rest: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.rest.len());
+            buf[..n].copy_from_slice(&self.rest[..n]);
+            self.rest = &self.rest[n..];
+            Ok(n)
+        }
+    }
+
+    #[rstest]
+    #[case::plain("<si><t>a</t></si>", 1)]
+    #[case::with_attributes("<si foo=\"1\"><t>a</t></si>", 1)]
+    #[case::empty("<si/>", 1)]
+    #[case::prefixed("<x:si><x:t>a</x:t></x:si>", 1)]
+    #[case::not_si("<sig/><sst/><s/><rPh><t>a</t></rPh>", 0)]
+    #[case::text_only("si si>", 0)]
+    fn shared_strings_are_counted_whatever_the_reads(#[case] unit: &str, #[case] per_unit: u64) {
+        let xml = format!(
+            "<?xml version=\"1.0\"?><sst uniqueCount=\"7\">{}</sst>",
+            unit.repeat(1_000)
+        );
+        for step in [1, 2, 3, 7, 64, 1 << 16] {
+            let found = scan_shared_strings(Trickle {
+                rest: xml.as_bytes(),
+                step,
+            })
+            .unwrap();
+            assert_eq!(
+                (found.declared, found.found),
+                (Some(7), per_unit * 1_000),
+                "{unit} read {step} bytes at a time: the count does not depend on where reads split tags"
+            );
+        }
+    }
+
+    #[rstest]
+    #[case::biff8_ordinary(&[0, 0, 0, 0, 10, 0, 0, 0, 0, 0, 3, 0, 0, 0], 30)]
+    #[case::biff8_four_billion_rows(&[0, 0, 0, 0, 255, 255, 255, 255, 0, 0, 3, 0, 0, 0], 3 * 4_294_967_295)]
+    #[case::end_before_start_wraps(&[5, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0], 4_294_967_292)]
+    #[case::biff5(&[0, 0, 10, 0, 0, 0, 2, 0, 0, 0], 20)]
+    #[case::wrong_length(&[0, 0, 0], 0)]
+    fn declared_cells_match_what_the_reader_reserves(#[case] data: &[u8], #[case] cells: u64) {
+        assert_eq!(
+            declared_cells(data),
+            cells,
+            "the area is computed as the .xls reader computes it, wrap-around included"
+        );
+    }
+}
