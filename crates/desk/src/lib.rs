@@ -170,13 +170,7 @@ impl DeskError {
     /// A stable machine-readable code, for the UI and scripts.
     pub fn code(&self) -> &'static str {
         match self {
-            DeskError::Export(e) => match e {
-                ExportError::Io { .. } => "file_unreadable",
-                ExportError::Empty { .. } => "file_empty",
-                ExportError::NoHeader { .. } => "not_an_export",
-                ExportError::Spreadsheet { .. } => "spreadsheet_invalid",
-                ExportError::Csv { .. } => "csv_invalid",
-            },
+            DeskError::Export(e) => e.code(),
             DeskError::Store(e) => e.code(),
             DeskError::Cancelled => "cancelled",
             DeskError::Evidence(e) => e.code(),
@@ -189,7 +183,7 @@ impl DeskError {
             DeskError::Settings { .. } | DeskError::SettingsFormat { .. } => "settings",
             DeskError::BuiltinScripts(_) => "builtin_scripts",
             DeskError::Library(_) => "script_invalid",
-            DeskError::ScriptImport(_) => "training_file_unreadable",
+            DeskError::ScriptImport(e) => e.code(),
             DeskError::Unfilled(_) => "draft_unfilled",
             DeskError::Invalid(_) => "invalid",
         }

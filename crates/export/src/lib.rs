@@ -11,6 +11,8 @@
 mod cell;
 mod columns;
 mod error;
+mod guard;
+pub mod limits;
 mod record;
 mod sniff;
 mod table;

@@ -2,6 +2,7 @@
 
 use crate::cell::{clean, is_scientific, yes_no};
 use crate::columns::{ColumnAlias, ExportKind, Field, Layout};
+use crate::limits::{MAX_CELL_CHARS, MAX_COLUMNS};
 use crate::{ExportError, ExportFile, ReadProgress, RowError};
 use afterdesk_case::time::parse_china_time;
 use afterdesk_case::{CaseFacts, Fen, OrderFacts};
@@ -35,6 +36,9 @@ const HEADER_SCAN_ROWS: usize = 10;
 
 /// The longest piece of a non-header first row quoted back in an error message.
 const QUOTE_CHARS: usize = 80;
+
+/// How much of a cell too long to import the preview shows: enough to recognise it.
+const PREVIEW_CUT_CHARS: usize = 200;
 
 /// Looks for the header row among the first rows of a file.
 ///
@@ -149,11 +153,23 @@ impl ExportFile {
             Scanned::Data(_) if rows.len() < sample_rows => {
                 // Cells as the import reads them: protective quoting (="…", a leading
                 // tab or apostrophe) removed, so the preview shows the numbers the case gets.
+                // A cell too long to import is shown cut, so that the preview stays small;
+                // the import reports it as a row error.
                 rows.push((
                     row,
                     cells
                         .iter()
-                        .map(|c| clean(c).unwrap_or_default().to_owned())
+                        .map(|c| {
+                            let text = clean(c).unwrap_or_default();
+                            if text.len() > MAX_CELL_CHARS {
+                                let mut cut: String =
+                                    text.chars().take(PREVIEW_CUT_CHARS).collect();
+                                cut.push('…');
+                                cut
+                            } else {
+                                text.to_owned()
+                            }
+                        })
                         .collect(),
                 ));
                 if rows.len() < sample_rows {
@@ -236,6 +252,9 @@ pub fn parse_row(layout: &Layout, row: u64, cells: &[&str]) -> Result<ParsedRow,
         row,
         errors: Vec::new(),
     };
+    if let Some(errors) = oversized(&mut reader, cells) {
+        return Err(errors);
+    }
     let parsed = match layout.kind {
         ExportKind::Refunds => {
             refund_row(&mut reader, cells).map(|f| ParsedRow::Refund(Box::new(f)))
@@ -246,6 +265,45 @@ pub fn parse_row(layout: &Layout, row: u64, cells: &[&str]) -> Result<ParsedRow,
         Some(parsed) if reader.errors.is_empty() => Ok(parsed),
         _ => Err(reader.errors),
     }
+}
+
+/// The row's errors when it has more columns than Excel allows or a cell longer than a
+/// cell may be; such a row is refused whole, never stored cut.
+///
+/// Comparing byte lengths first keeps this to one comparison a cell on every ordinary
+/// row: a text has at least as many bytes as characters.
+fn oversized(r: &mut RowReader<'_>, cells: &[&str]) -> Option<Vec<RowError>> {
+    if cells.len() > MAX_COLUMNS {
+        r.errors.push(RowError {
+            row: r.row,
+            column: String::new(),
+            message: format!(
+                "这一行有 {} 列，超过 Excel 的 16,384 列上限（文件可能已损坏），未导入",
+                cells.len()
+            ),
+        });
+        return Some(std::mem::take(&mut r.errors));
+    }
+    for (index, cell) in cells.iter().enumerate() {
+        if cell.len() <= MAX_CELL_CHARS {
+            continue;
+        }
+        let chars = cell.chars().count();
+        if chars > MAX_CELL_CHARS {
+            let column = match r.layout.header(index) {
+                "" => format!("第 {} 列", index + 1),
+                header => header.to_owned(),
+            };
+            r.errors.push(RowError {
+                row: r.row,
+                column,
+                message: format!(
+                    "单元格有 {chars} 个字，超过一个单元格最多 32,767 个字的上限（文件可能已损坏），这一行未导入"
+                ),
+            });
+        }
+    }
+    (!r.errors.is_empty()).then(|| std::mem::take(&mut r.errors))
 }
 
 /// Calls `apply` with every non-empty cell of a mapped column (its index, field and

@@ -1,6 +1,8 @@
 //! Streaming the rows of an export file, whatever its format.
 
 use crate::ExportError;
+use crate::guard;
+use crate::limits::{MAX_COLUMNS, MAX_ROWS, MAX_TEXT_FILE_BYTES, MAX_WORKBOOK_FILE_BYTES};
 use crate::sniff::{FileFormat, TextEncoding, sniff};
 use calamine::{DataType, Reader};
 use serde::Serialize;
@@ -65,7 +67,19 @@ impl ExportFile {
                 path: path.to_owned(),
             });
         }
+        let too_large = |limit| ExportError::TooLarge {
+            path: path.to_owned(),
+            size,
+            limit,
+        };
+        // Checked before sniffing, which reads a text file to its end.
+        if size > MAX_TEXT_FILE_BYTES {
+            return Err(too_large(MAX_TEXT_FILE_BYTES));
+        }
         let format = sniff(file).map_err(io)?;
+        if matches!(format, FileFormat::Xlsx | FileFormat::Xls) && size > MAX_WORKBOOK_FILE_BYTES {
+            return Err(too_large(MAX_WORKBOOK_FILE_BYTES));
+        }
         Ok(ExportFile {
             path: path.to_owned(),
             format,
@@ -183,8 +197,14 @@ impl ExportFile {
             path: self.path.clone(),
             source: calamine::Error::Xlsx(e),
         };
+        let malformed = || ExportError::Malformed {
+            path: self.path.clone(),
+        };
+        shielded(|| guard::check_xlsx(&self.path)).ok_or_else(malformed)??;
         let mut book: calamine::Xlsx<BufReader<File>> =
-            calamine::open_workbook(&self.path).map_err(sheet_err)?;
+            shielded(|| calamine::open_workbook(&self.path))
+                .ok_or_else(malformed)?
+                .map_err(sheet_err)?;
         let Some(sheet) = book.sheet_names().first().cloned() else {
             return Err(ExportError::Empty {
                 path: self.path.clone(),
@@ -192,7 +212,9 @@ impl ExportFile {
         };
         // Cells stream in row order; a row is handed on when the next one starts, so only
         // one row is ever held.
-        let mut cells_reader = book.worksheet_cells_reader(&sheet).map_err(sheet_err)?;
+        let mut cells_reader = shielded(|| book.worksheet_cells_reader(&sheet))
+            .ok_or_else(malformed)?
+            .map_err(sheet_err)?;
         let total = u64::from(cells_reader.dimensions().end.0) + 1;
         let mut current: Option<u32> = None;
         let mut cells: Vec<String> = Vec::new();
@@ -210,8 +232,26 @@ impl ExportFile {
                 },
             )
         };
-        while let Some(cell) = cells_reader.next_cell().map_err(sheet_err)? {
+        while let Some(cell) = shielded(|| cells_reader.next_cell())
+            .ok_or_else(malformed)?
+            .map_err(sheet_err)?
+        {
             let (row, col) = cell.get_position();
+            // Before the row is laid out: a column beyond Excel's grid would make it
+            // billions of cells long.
+            if col as usize >= MAX_COLUMNS {
+                return Err(ExportError::TooManyColumns {
+                    path: self.path.clone(),
+                    row: u64::from(row) + 1,
+                    column: u64::from(col) + 1,
+                });
+            }
+            if u64::from(row) >= MAX_ROWS {
+                return Err(ExportError::TooManyRows {
+                    path: self.path.clone(),
+                    row: u64::from(row) + 1,
+                });
+            }
             if current != Some(row) {
                 if let Some(done) = current
                     && flush(done, &cells).is_break()
@@ -245,8 +285,16 @@ impl ExportFile {
         };
         // The legacy format offers no streaming reader; such files are small in practice
         // (the format caps a sheet at 65,536 rows).
+        // The reader lays out every sheet while opening the file, sized by what the file
+        // says: check that first.
+        let malformed = || ExportError::Malformed {
+            path: self.path.clone(),
+        };
+        shielded(|| guard::check_xls(&self.path)).ok_or_else(malformed)??;
         let mut book: calamine::Xls<BufReader<File>> =
-            calamine::open_workbook(&self.path).map_err(sheet_err)?;
+            shielded(|| calamine::open_workbook(&self.path))
+                .ok_or_else(malformed)?
+                .map_err(sheet_err)?;
         let Some(sheet) = book.sheet_names().first().cloned() else {
             return Err(ExportError::Empty {
                 path: self.path.clone(),
@@ -272,6 +320,13 @@ impl ExportFile {
         }
         Ok(())
     }
+}
+
+/// Runs a call into the spreadsheet reader, turning a panic on a malformed file (an
+/// arithmetic overflow on nonsense values, an index out of range) into `None`, so that a
+/// broken file is an error message and never ends the program.
+fn shielded<T>(call: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).ok()
 }
 
 /// The largest integer a spreadsheet's 64-bit float holds exactly; above it the digits of

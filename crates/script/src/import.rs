@@ -72,7 +72,60 @@ pub enum ImportError {
         /// The extension as found (empty when there is none).
         ext: String,
     },
+    /// The file is larger than any training material; nothing of it was read.
+    #[error(
+        "{path} 有 {} MB，超过培训资料的上限 {} MB；请把资料分成几个文件再导入",
+        megabytes(*size),
+        megabytes(*limit)
+    )]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size in bytes (at least this much: reading stops past the limit).
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A .docx or .pptx unpacks to more text than the limit (a zip bomb, or a document
+    /// far larger than any course); reading stopped at the limit.
+    #[error(
+        "{path} 解压后的文字内容超过 {} MB 的上限，文件可能已损坏或被人为构造；没有导入任何内容",
+        megabytes(*limit)
+    )]
+    Unpacked {
+        /// The file.
+        path: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
 }
+
+/// Bytes as whole megabytes for messages, rounded up so that a file just over a limit
+/// never reads as equal to it.
+fn megabytes(bytes: u64) -> u64 {
+    bytes.div_ceil(1 << 20)
+}
+
+/// The largest .txt or .md training file read: 8 MiB.
+///
+/// The longest course seen exported to text is 47 KB; 8 MiB is about four million Chinese
+/// characters, far more than any course, and keeps the import (which looks at every line)
+/// within seconds.
+pub const MAX_TEXT_FILE_BYTES: u64 = 8 << 20;
+
+/// The largest .docx or .pptx opened: 512 MiB.
+///
+/// Only the text parts are read, but decks carry pictures and videos that make the file
+/// large; the zip directory read on opening grows with the file, which this bounds.
+pub const MAX_DOCUMENT_FILE_BYTES: u64 = 512 << 20;
+
+/// How many bytes the text parts of a .docx or .pptx (the document, the slides) may
+/// unpack to, together: 64 MiB, counted while inflating, whatever the zip directory says.
+///
+/// The generated 50-page course unpacks to well under a megabyte of XML; a zip bomb packs
+/// gigabytes of XML into a few hundred kilobytes. Reading stops at the limit, so memory
+/// stays near it.
+pub const MAX_UNPACKED_TEXT_BYTES: u64 = 64 << 20;
 
 impl ImportError {
     /// A stable code for scripts and the app (`{code, message}`).
@@ -84,6 +137,8 @@ impl ImportError {
             ImportError::Encoding { .. } => "encoding_unknown",
             ImportError::Empty { .. } => "document_empty",
             ImportError::Unsupported { .. } => "unsupported_type",
+            ImportError::TooLarge { .. } => "file_too_large",
+            ImportError::Unpacked { .. } => "document_too_large",
         }
     }
 }
@@ -127,19 +182,47 @@ pub fn read_file(path: &Path) -> Result<String, ImportError> {
             source,
         },
     };
+    let open = |limit: u64| -> Result<std::fs::File, ImportError> {
+        let file = std::fs::File::open(path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        if size > limit {
+            return Err(ImportError::TooLarge {
+                path: name.clone(),
+                size,
+                limit,
+            });
+        }
+        Ok(file)
+    };
     let text = match ext.as_str() {
         "txt" | "md" | "text" => {
-            let bytes = std::fs::read(path).map_err(io)?;
+            let mut bytes = Vec::new();
+            // Read at most one byte past the limit: the size on disk may change after the
+            // check, and a device or pipe has none.
+            open(MAX_TEXT_FILE_BYTES)?
+                .take(MAX_TEXT_FILE_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .map_err(io)?;
+            if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
+                return Err(ImportError::TooLarge {
+                    path: name,
+                    size: bytes.len() as u64,
+                    limit: MAX_TEXT_FILE_BYTES,
+                });
+            }
             decode_text(&bytes).ok_or_else(|| ImportError::Encoding { path: name.clone() })?
         }
         "docx" | "pptx" => {
-            let file = std::fs::File::open(path).map_err(io)?;
+            let file = open(MAX_DOCUMENT_FILE_BYTES)?;
             let zip_err = |source| ImportError::Zip {
                 path: name.clone(),
                 source,
             };
-            let mut archive = zip::ZipArchive::new(file).map_err(zip_err)?;
+            let mut archive =
+                zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(zip_err)?;
             let mut parts: Vec<(u32, String)> = Vec::new();
+            // One budget for all the parts read, spent as they inflate.
+            let mut left = MAX_UNPACKED_TEXT_BYTES;
             for i in 0..archive.len() {
                 let entry = archive.by_index(i).map_err(zip_err)?;
                 let entry_name = entry.name().map_err(zip_err)?.into_owned();
@@ -153,21 +236,32 @@ pub fn read_file(path: &Path) -> Result<String, ImportError> {
                         .and_then(|r| r.strip_suffix(".xml"))
                         .and_then(|n| n.parse().ok())
                 };
-                if let Some(order) = order {
-                    let mut xml = String::new();
-                    entry.take(64 << 20).read_to_string(&mut xml).map_err(io)?;
-                    parts.push((order, xml));
+                let Some(order) = order else {
+                    continue;
+                };
+                let mut budget = Budget {
+                    inner: entry,
+                    left,
+                    exceeded: false,
+                };
+                let read = xml_paragraphs(std::io::BufReader::new(&mut budget));
+                if budget.exceeded {
+                    return Err(ImportError::Unpacked {
+                        path: name,
+                        limit: MAX_UNPACKED_TEXT_BYTES,
+                    });
                 }
+                left = budget.left;
+                parts.push((
+                    order,
+                    read.map_err(|source| ImportError::Xml {
+                        path: name.clone(),
+                        source,
+                    })?,
+                ));
             }
             parts.sort_by_key(|p| p.0);
-            let mut text = String::new();
-            for (_, xml) in parts {
-                text.push_str(&xml_paragraphs(&xml).map_err(|source| ImportError::Xml {
-                    path: name.clone(),
-                    source,
-                })?);
-            }
-            text
+            parts.into_iter().map(|(_, text)| text).collect()
         }
         other => {
             return Err(ImportError::Unsupported {
@@ -182,15 +276,41 @@ pub fn read_file(path: &Path) -> Result<String, ImportError> {
     Ok(text)
 }
 
+/// Passes at most `left` bytes on and then fails, noting that the budget was spent:
+/// counts what the inflater actually produces, whatever the zip directory claims.
+struct Budget<R> {
+    inner: R,
+    left: u64,
+    exceeded: bool,
+}
+
+impl<R: Read> Read for Budget<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        match self.left.checked_sub(n as u64) {
+            Some(left) => {
+                self.left = left;
+                Ok(n)
+            }
+            None => {
+                self.exceeded = true;
+                Err(std::io::Error::other("unpacked size budget spent"))
+            }
+        }
+    }
+}
+
 /// The text of a WordprocessingML or DrawingML part: the runs (`w:t`, `a:t`) of each
-/// paragraph (`w:p`, `a:p`) joined, one paragraph per line.
-fn xml_paragraphs(xml: &str) -> Result<String, quick_xml::Error> {
+/// paragraph (`w:p`, `a:p`) joined, one paragraph per line. Streamed: only the text and
+/// one XML event are held, never the whole part.
+fn xml_paragraphs(source: impl std::io::BufRead) -> Result<String, quick_xml::Error> {
     use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut reader = quick_xml::Reader::from_reader(source);
+    let mut buf = Vec::new();
     let mut out = String::new();
     let mut in_text = false;
     loop {
-        match reader.read_event()? {
+        match reader.read_event_into(&mut buf)? {
             Event::Start(e) if e.local_name().as_ref() == "t" => in_text = true,
             Event::End(e) if e.local_name().as_ref() == "t" => in_text = false,
             Event::End(e) if e.local_name().as_ref() == "p" => out.push('\n'),
@@ -198,8 +318,7 @@ fn xml_paragraphs(xml: &str) -> Result<String, quick_xml::Error> {
                 out.push_str(t.as_ref());
             }
             Event::GeneralRef(r) if in_text => {
-                let entity: String = r.as_ref().to_owned();
-                out.push_str(match entity.as_str() {
+                out.push_str(match r.as_ref() {
                     "amp" => "&",
                     "lt" => "<",
                     "gt" => ">",
@@ -211,6 +330,7 @@ fn xml_paragraphs(xml: &str) -> Result<String, quick_xml::Error> {
             Event::Eof => break,
             _ => {}
         }
+        buf.clear();
     }
     Ok(out)
 }
