@@ -49,7 +49,7 @@ const SHOPS_FILE: &str = "shops.json";
 /// Which shop databases this computer opened: the current one first.
 ///
 /// Kept in the settings folder rather than in any shop database, because it is about this
-/// computer, and a shop's file may sit in a folder synced to other computers.
+/// computer, and a shop's file may be moved or copied to another computer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ShopFiles {

@@ -17,8 +17,10 @@ pub enum SyncClient {
     /// Dropbox.
     Dropbox,
     /// Microsoft OneDrive (personal or a company's, `OneDrive - 公司`).
+    #[serde(rename = "onedrive")]
     OneDrive,
     /// Apple iCloud Drive.
+    #[serde(rename = "icloud_drive")]
     ICloudDrive,
     /// Google Drive.
     GoogleDrive,
