@@ -193,10 +193,11 @@ fn copy_database(source: &Connection, dest: &mut Connection) -> rusqlite::Result
     let backup = Backup::new(source, dest)?;
     match backup.step(-1)? {
         StepResult::Done => Ok(()),
-        // Only a lock on the destination, which is ours alone, could stop the copy here.
+        // A lock held on the destination past the busy timeout: another connection is
+        // writing the shop being restored (a new backup file is ours alone).
         _ => Err(rusqlite::Error::SqliteFailure(
             rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
-            Some("备份文件被占用".to_owned()),
+            Some("店铺文件正被其他窗口或命令写入，请等它完成后再试".to_owned()),
         )),
     }
 }
