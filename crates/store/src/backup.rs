@@ -314,7 +314,7 @@ fn check_backup(backup: &Path) -> Result<(usize, Connection), StoreError> {
         return Err(bad("文件不存在".to_owned(), "not_a_backup"));
     }
     let conn = open_backup(backup).map_err(|e| bad(e.to_string(), "not_a_backup"))?;
-    match check::examine(&conn) {
+    match check::examine(&conn, backup) {
         Ok(Finding::Shop(0)) | Ok(Finding::Foreign) => {
             Err(bad("不是售后台的店铺数据".to_owned(), "not_a_backup"))
         }

@@ -33,15 +33,30 @@ fn is_damage(error: &rusqlite::Error) -> Option<ErrorCode> {
     }
 }
 
+/// The first bytes of every SQLite database file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Whether the file at `path` starts like an SQLite database.
+fn has_sqlite_header(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0_u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| &head == SQLITE_MAGIC)
+}
+
 /// Runs SQLite's quick check (every page and b-tree, without comparing indexes to their
-/// tables) and tells whether the database is a sound AfterDesk shop. Reads only.
-pub(crate) fn examine(conn: &Connection) -> rusqlite::Result<Finding> {
+/// tables) on the database file at `path` and tells whether it is a sound AfterDesk shop.
+/// Reads only.
+pub(crate) fn examine(conn: &Connection, path: &Path) -> rusqlite::Result<Finding> {
     let findings = match quick_check(conn) {
         Ok(findings) => findings,
+        // SQLite says "not a database" both for another kind of file and for a database
+        // whose schema pages are overwritten; the file's first bytes tell them apart.
         Err(e) => {
             return match is_damage(&e) {
-                Some(ErrorCode::NotADatabase) => Ok(Finding::Foreign),
-                Some(_) => Ok(Finding::Damaged(e.to_string())),
+                Some(_) if has_sqlite_header(path) => Ok(Finding::Damaged(e.to_string())),
+                Some(_) => Ok(Finding::Foreign),
                 None => Err(e),
             };
         }
@@ -75,15 +90,7 @@ fn quick_check(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 /// The opening check of the shop at `path`: a damaged or foreign file is refused with an
 /// error that says how to restore. Returns the schema version found.
 pub(crate) fn opening(conn: &Connection, path: &Path) -> Result<usize, StoreError> {
-    let finding = examine(conn).map_err(|source| match is_damage(&source) {
-        Some(_) => StoreError::NotAShop {
-            path: path.to_owned(),
-        },
-        None => StoreError::Open {
-            path: path.to_owned(),
-            source,
-        },
-    })?;
+    let finding = examine(conn, path).map_err(|source| open_error(path, source))?;
     match finding {
         Finding::Shop(version) => Ok(version),
         Finding::Damaged(finding) => Err(StoreError::Damaged {
@@ -96,8 +103,25 @@ pub(crate) fn opening(conn: &Connection, path: &Path) -> Result<usize, StoreErro
     }
 }
 
-/// Whether an error while opening a connection or setting it up means the file is not a
-/// database (its first page is not SQLite's).
+/// Whether a SQLite error means damaged content or a file that is no database.
 pub(crate) fn not_a_database(error: &rusqlite::Error) -> bool {
     is_damage(error).is_some()
+}
+
+/// The error for a failure to open or set up a connection to the shop at `path`: a damaged
+/// database, a file that is not one, or (locked, unreadable) a plain open error.
+pub(crate) fn open_error(path: &Path, source: rusqlite::Error) -> StoreError {
+    match is_damage(&source) {
+        Some(_) if has_sqlite_header(path) => StoreError::Damaged {
+            path: path.to_owned(),
+            finding: source.to_string(),
+        },
+        Some(_) => StoreError::NotAShop {
+            path: path.to_owned(),
+        },
+        None => StoreError::Open {
+            path: path.to_owned(),
+            source,
+        },
+    }
 }

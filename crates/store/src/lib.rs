@@ -103,18 +103,7 @@ impl Store {
             })?;
         }
         // A file whose first page is not SQLite's fails as early as the set-up.
-        let open_err = |source: rusqlite::Error| {
-            if check::not_a_database(&source) {
-                StoreError::NotAShop {
-                    path: path.to_owned(),
-                }
-            } else {
-                StoreError::Open {
-                    path: path.to_owned(),
-                    source,
-                }
-            }
-        };
+        let open_err = |source| check::open_error(path, source);
         let conn = Connection::open(path).map_err(open_err)?;
         configure(&conn).map_err(open_err)?;
         // Checked before anything is written, so that a damaged file is left as it was
