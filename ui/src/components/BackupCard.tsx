@@ -11,7 +11,7 @@ export interface BackupCardProps {
   /** Offer 立即备份 (not when the shop refused to open: there is nothing sound to copy). */
   readonly canBackUp: boolean;
   /** Called with the reopened shop after a restore. */
-  readonly onRestored?: (shop: ShopInfo) => void;
+  readonly onRestored?: ((shop: ShopInfo) => void) | undefined;
 }
 
 const BACKUP_REASONS: Record<string, MessageKey> = {
@@ -102,7 +102,8 @@ export function BackupCard({ canBackUp, onRestored }: BackupCardProps) {
         reason: reasonLabel(backup.reason),
       }),
       okText: t('settings.backup.restore'),
-      okButtonProps: { danger: true, 'data-testid': 'restore-confirm' } as object,
+      // antd passes unknown props through to the button element.
+      okButtonProps: { danger: true, ...{ 'data-testid': 'restore-confirm' } },
       cancelText: t('common.cancel'),
       onOk: () => restore(backup),
     });
