@@ -174,7 +174,7 @@ fn separator(text: &str) -> &'static str {
 
 fn found(db: &Path, client: SyncClient, folder: String) -> SyncedFolder {
     let message = format!(
-        "店铺文件 {} 在{}的同步文件夹（{folder}）里。同步软件会在售后台写入时复制或覆盖数据库文件，导致数据损坏或丢失：请关闭售后台，把店铺文件连同旁边的 backups、evidence 文件夹移到同步文件夹以外，再打开它。多人共用店铺的团队同步功能即将推出，在此之前请不要用同步文件夹共享店铺文件。",
+        "店铺文件 {} 在 {} 的同步文件夹（{folder}）里。同步软件会在售后台写入时复制或覆盖数据库文件，导致数据损坏或丢失：请关闭售后台，把店铺文件连同旁边的 backups、evidence 文件夹移到同步文件夹以外，再打开它。多人共用店铺的团队同步功能即将推出，在此之前请不要用同步文件夹共享店铺文件。",
         db.display(),
         client.name()
     );

@@ -62,7 +62,7 @@ pub(crate) fn examine(conn: &Connection, path: &Path) -> rusqlite::Result<Findin
         }
     };
     if findings.first().is_some_and(|f| f != "ok") {
-        return Ok(Finding::Damaged(findings.join("；")));
+        return Ok(Finding::Damaged(summary(&findings)));
     }
     let version = schema::version(conn)?;
     let tables: Vec<String> = conn
@@ -77,6 +77,22 @@ pub(crate) fn examine(conn: &Connection, path: &Path) -> rusqlite::Result<Findin
         Ok(Finding::Shop(version))
     } else {
         Ok(Finding::Foreign)
+    }
+}
+
+/// SQLite's first finding, without its `*** in database main ***` heading, and whether
+/// there are more: the whole list is long and means nothing more to a seller.
+fn summary(findings: &[String]) -> String {
+    let lines: Vec<&str> = findings
+        .iter()
+        .flat_map(|f| f.lines())
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("***"))
+        .collect();
+    match lines.as_slice() {
+        [] => findings.join("；"),
+        [only] => (*only).to_owned(),
+        [first, ..] => format!("{first}，另有更多问题"),
     }
 }
 
@@ -123,5 +139,36 @@ pub(crate) fn open_error(path: &Path, source: rusqlite::Error) -> StoreError {
             path: path.to_owned(),
             source,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_finding_shown_to_the_seller_is_the_first_one_without_its_heading() {
+        let cases: [(&[&str], &str); 3] = [
+            (
+                &[
+                    "*** in database main ***\nTree 70 page 70: btreeInitPage() returns error code 11\nTree 2 page 72: btreeInitPage() returns error code 11",
+                    "wrong # of entries in index cases_order_no",
+                ],
+                "Tree 70 page 70: btreeInitPage() returns error code 11，另有更多问题",
+            ),
+            (
+                &["wrong # of entries in index x"],
+                "wrong # of entries in index x",
+            ),
+            (&["*** in database main ***"], "*** in database main ***"),
+        ];
+        for (findings, want) in cases {
+            let findings: Vec<String> = findings.iter().map(|f| (*f).to_owned()).collect();
+            assert_eq!(
+                summary(&findings),
+                want,
+                "the seller sees SQLite's first finding and whether more follow"
+            );
+        }
     }
 }
