@@ -8,6 +8,7 @@ import {
 import {
   Alert,
   App as AntdApp,
+  Button,
   Layout,
   Menu,
   Spin,
@@ -18,7 +19,16 @@ import {
 } from 'antd';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
-import { ApiError, closeDemoShop, isTauri, openDemoShop, shopInfo, type ShopInfo } from './api';
+import {
+  ApiError,
+  chooseShopFile,
+  closeDemoShop,
+  isTauri,
+  openDemoShop,
+  openShop,
+  shopInfo,
+  type ShopInfo,
+} from './api';
 import logoUrl from './assets/logo.png';
 import { AppVersion } from './components/AppVersion';
 import { BackupCard } from './components/BackupCard';
@@ -157,6 +167,19 @@ export function Shell() {
     }
   };
 
+  // From the screen of a shop that refuses to open: another shop file instead.
+  const openOther = async () => {
+    const path = await chooseShopFile(t('settings.shop.chooseTitle'));
+    if (!path) return;
+    try {
+      setShop(await openShop(path));
+      setShopError(null);
+      setOpenCase(null);
+    } catch (e) {
+      void message.error(t('common.error', { message: e instanceof Error ? e.message : String(e) }));
+    }
+  };
+
   const closeDemo = async () => {
     try {
       setShop(await closeDemoShop());
@@ -272,6 +295,12 @@ export function Shell() {
             // restored without reaching the settings of a shop that is not open.
             <div style={{ maxWidth: 760, padding: '24px 24px 0' }} data-testid="shop-rescue">
               <Typography.Paragraph>{t('shop.damaged.help')}</Typography.Paragraph>
+              <Typography.Paragraph>
+                {/* Without a shop the settings cannot switch files, so the way out is here. */}
+                <Button data-testid="rescue-open-other" onClick={() => void openOther()}>
+                  {t('settings.shop.choose')}
+                </Button>
+              </Typography.Paragraph>
               <BackupCard
                 canBackUp={false}
                 onRestored={(info) => {

@@ -36,6 +36,8 @@ const api = vi.hoisted(() => ({
   listBackups: vi.fn(),
   backupNow: vi.fn(),
   restoreBackup: vi.fn(),
+  chooseShopFile: vi.fn(),
+  openShop: vi.fn(),
 }));
 // The real error class, so that screens can tell errors apart by their code.
 const ApiError = vi.hoisted(
@@ -284,6 +286,19 @@ describe('app', () => {
     await waitFor(() => expect(screen.queryByTestId('shop-rescue')).toBeNull());
     expect(api.restoreBackup).toHaveBeenCalledWith('/data/backups/shop-20261122-093000-daily.sqlite');
     expect(screen.queryByTestId('shop-error'), 'the restored shop is open').toBeNull();
+  });
+
+  it('lets the user open another shop file when the shop refuses to open', async () => {
+    api.isTauri.mockReturnValue(true);
+    api.shopInfo.mockRejectedValue(new ApiError({ code: 'not_a_shop', message: '文件 /data/x.sqlite 不是售后台的店铺数据' }));
+    api.listBackups.mockResolvedValue([]);
+    api.chooseShopFile.mockResolvedValue('/data/other.sqlite');
+    api.openShop.mockResolvedValue(makeShop({ summary: { total: 0, open: 0, closed: 0, by_kind: [] } }));
+    render(<App initialLocale="zh-CN" />);
+    expect(await screen.findByText('这个文件不是售后台的店铺数据（或文件开头已损坏）')).toBeInTheDocument();
+    fireEvent.click(await screen.findByTestId('rescue-open-other'));
+    await waitFor(() => expect(screen.queryByTestId('shop-rescue')).toBeNull());
+    expect(api.openShop).toHaveBeenCalledWith('/data/other.sqlite');
   });
 
   it('warns on every page while the shop file is in a synced folder', async () => {
