@@ -13,8 +13,9 @@ use crate::shop::{Desk, ShopInfo};
 use afterdesk_desk::{
     BackupView, CaseChangeInput, CaseDetailView, CaseListView, CaseQueryInput, CaseView, DeskError,
     ImportOptions, ImportPreviewView, ImportProgress, ImportReportView, NewCaseInput, NoteView,
+    RestoreView,
 };
-use afterdesk_store::StoreError;
+use afterdesk_store::{BackupReason, StoreError};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -304,34 +305,46 @@ pub async fn open_shop(desk: State<'_, Desk>, path: String) -> CommandResult<Sho
     desk.info()
 }
 
-/// The backups of the open shop's database, newest first.
+/// The backups of the shop's database, newest first. Reads only the backups folder, so it
+/// answers also when the shop refused to open (a damaged file) and a backup is needed.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_backups(desk: State<'_, Desk>) -> CommandResult<Vec<BackupView>> {
-    desk.with_store(|store| {
-        Ok(store
-            .backups()?
-            .iter()
-            .rev()
-            .map(BackupView::from)
-            .collect())
-    })
+    Ok(afterdesk_desk::shop_backups(&desk.db_path())?)
 }
 
-/// Backs the open shop up now (kept with the daily ones, the oldest pruned).
+/// Backs the open shop up now (pruned only among the other manual backups).
 #[tauri::command]
 #[specta::specta]
 pub async fn backup_now(desk: State<'_, Desk>) -> CommandResult<Vec<BackupView>> {
     desk.with_store(|store| {
-        if store.backup(now(), "manual")?.is_none() {
+        if store.backup(now(), BackupReason::Manual)?.is_none() {
             return Err(CommandError::new("demo", "演示店铺只在内存中，无需备份"));
         }
-        Ok(store
-            .backups()?
-            .iter()
-            .rev()
-            .map(BackupView::from)
-            .collect())
+        Ok(())
+    })?;
+    Ok(afterdesk_desk::shop_backups(&desk.db_path())?)
+}
+
+/// A restore's outcome and the shop as it is now open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct RestoredShop {
+    /// What the restore did (where the replaced data was saved).
+    pub restore: RestoreView,
+    /// The shop, reopened on the restored data.
+    pub shop: ShopInfo,
+}
+
+/// Replaces the shop's data with the backup at `path`: the backup is checked, the current
+/// data saved as a `before-restore` backup, the backup restored and checked, and the shop
+/// reopened. Works when the shop refused to open.
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_backup(desk: State<'_, Desk>, path: String) -> CommandResult<RestoredShop> {
+    let restore = desk.restore(std::path::Path::new(&path), now())?;
+    Ok(RestoredShop {
+        restore,
+        shop: desk.info()?,
     })
 }
 

@@ -54,6 +54,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::open_shop,
             commands::list_backups,
             commands::backup_now,
+            commands::restore_backup,
             commands::clock_dashboard,
             commands::case_clocks,
             commands::case_evidence,

@@ -3,7 +3,7 @@
 use crate::commands::{CommandError, CommandResult};
 use afterdesk_case::{Case, DeviceId};
 use afterdesk_clock::Clockwork;
-use afterdesk_desk::{ShopSummary, demo_shop, shop_summary};
+use afterdesk_desk::{RestoreView, ShopSummary, SyncedFolder, demo_shop, shop_summary};
 use afterdesk_store::Store;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -36,6 +36,9 @@ pub struct ShopInfo {
     pub summary: ShopSummary,
     /// Shop files opened on this computer, most recent first (the current one included).
     pub recent: Vec<String>,
+    /// The sync client's folder the shop file sits in, where it gets damaged; the UI
+    /// warns until the file is moved.
+    pub synced_folder: Option<SyncedFolder>,
 }
 
 /// The app's managed state: the open shop behind a lock, where its database lives, and
@@ -324,11 +327,13 @@ impl Desk {
         if !recent.contains(&db_path) {
             recent.insert(0, db_path.clone());
         }
+        let synced_folder = afterdesk_desk::synced_folder_on_disk(&db_path);
         Ok(ShopInfo {
             db_path: db_path.display().to_string(),
             demo,
             summary,
             recent: recent.iter().map(|p| p.display().to_string()).collect(),
+            synced_folder,
         })
     }
 
@@ -343,6 +348,33 @@ impl Desk {
             demo: true,
         };
         Ok(())
+    }
+
+    /// Replaces the shop's data with the backup at `backup` and opens the shop again.
+    ///
+    /// Works when the shop refused to open (a damaged file), which is when it is needed.
+    /// The shop's connection is closed first, so that the reopened store reads the
+    /// restored file from the start; other commands answer `busy` meanwhile. Whatever the
+    /// outcome the shop is opened again: the restored data, or, when the backup was
+    /// refused, the data as it was (the demo shop, if open, is left).
+    pub fn restore(&self, backup: &Path, now: DateTime<Utc>) -> CommandResult<RestoreView> {
+        let mut shop = match self.shop.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => return Err(busy()),
+        };
+        let _work = self.long_work();
+        self.forget_open_cases();
+        *shop = Shop {
+            store: Err(CommandError::new("open", "正在从备份恢复")),
+            demo: false,
+        };
+        let db = self.db_path();
+        let restored = afterdesk_desk::restore_shop(&db, backup, now);
+        shop.store = open_store(&db, &self.device, now);
+        let restored = restored?;
+        shop.store.as_ref().map_err(Clone::clone)?;
+        Ok(restored)
     }
 
     /// Reopens the shop's own database (leaving the demo shop, which is discarded).
@@ -518,6 +550,87 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         assert_eq!(count(), 1, "the day's backup is written in the background");
+    }
+
+    #[test]
+    fn a_damaged_shop_is_reported_and_restored_from_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("shop.sqlite");
+        let desk = Desk::open(db.clone(), DeviceId("t".to_owned()), None, now());
+        for i in 0..400 {
+            add_case(&desk, &format!("R{i}"));
+        }
+        let backup = desk
+            .with_store(|store| Ok(store.backup(now(), afterdesk_store::BackupReason::Manual)?))
+            .unwrap()
+            .unwrap();
+        drop(desk);
+        {
+            use std::io::{Seek, SeekFrom, Write};
+            let len = std::fs::metadata(&db).unwrap().len();
+            let mut file = std::fs::OpenOptions::new().write(true).open(&db).unwrap();
+            file.seek(SeekFrom::Start(len / 4096 / 2 * 4096)).unwrap();
+            file.write_all(&[0xa5; 3 * 4096]).unwrap();
+        }
+        let desk = Desk::open(db.clone(), DeviceId("t".to_owned()), None, now());
+        let err = desk.info().unwrap_err();
+        assert_eq!(err.code, "shop_damaged", "{}", err.message);
+        assert_eq!(
+            afterdesk_desk::shop_backups(&desk.db_path()).unwrap().len(),
+            1,
+            "the backups are listed while the shop refuses to open"
+        );
+        let restored = desk.restore(&backup, now()).unwrap();
+        assert!(
+            restored.safety_backup.is_some(),
+            "the damaged state is kept"
+        );
+        assert_eq!(
+            desk.info().unwrap().summary.total,
+            400,
+            "the window works on the restored shop at once"
+        );
+    }
+
+    #[test]
+    fn a_refused_backup_leaves_the_shop_open_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let desk = Desk::open(
+            dir.path().join("shop.sqlite"),
+            DeviceId("t".to_owned()),
+            None,
+            now(),
+        );
+        add_case(&desk, "R1");
+        let text = dir.path().join("note.txt");
+        std::fs::write(&text, "不是备份").unwrap();
+        let err = desk.restore(&text, now()).unwrap_err();
+        assert_eq!(err.code, "not_a_backup", "{}", err.message);
+        assert_eq!(
+            desk.info().unwrap().summary.total,
+            1,
+            "the shop is still open"
+        );
+    }
+
+    #[test]
+    fn a_shop_in_a_synced_folder_is_flagged() {
+        let dir = tempfile::tempdir().unwrap();
+        let synced = dir.path().join("OneDrive - 公司").join("shop.sqlite");
+        let desk = Desk::open(synced, DeviceId("t".to_owned()), None, now());
+        let flagged = desk.info().unwrap().synced_folder;
+        assert_eq!(
+            flagged.map(|f| f.client),
+            Some(afterdesk_desk::SyncClient::OneDrive),
+            "the shop info says which client's folder the file is in"
+        );
+        let plain = Desk::open(
+            dir.path().join("shops").join("shop.sqlite"),
+            DeviceId("t".to_owned()),
+            None,
+            now(),
+        );
+        assert_eq!(plain.info().unwrap().synced_folder, None);
     }
 
     #[test]

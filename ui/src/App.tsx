@@ -8,6 +8,7 @@ import {
 import {
   Alert,
   App as AntdApp,
+  Button,
   Layout,
   Menu,
   Spin,
@@ -18,9 +19,19 @@ import {
 } from 'antd';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 
-import { closeDemoShop, isTauri, openDemoShop, shopInfo, type ShopInfo } from './api';
+import {
+  ApiError,
+  chooseShopFile,
+  closeDemoShop,
+  isTauri,
+  openDemoShop,
+  openShop,
+  shopInfo,
+  type ShopInfo,
+} from './api';
 import logoUrl from './assets/logo.png';
 import { AppVersion } from './components/AppVersion';
+import { BackupCard } from './components/BackupCard';
 import { CaseList } from './components/CaseList';
 import { CasePage } from './components/CasePage';
 import { Dashboard } from './components/Dashboard';
@@ -30,6 +41,7 @@ import { LanguageSwitch } from './components/LanguageSwitch';
 import { NewCaseDialog } from './components/NewCaseDialog';
 import { ScriptLibrary } from './components/ScriptLibrary';
 import { Settings } from './components/Settings';
+import { SyncedFolderWarning } from './components/SyncedFolderWarning';
 import { I18nProvider, useI18n, type Locale, type MessageKey } from './i18n';
 
 /** The app's sections, in menu order. Routing can replace this once pages are real. */
@@ -51,6 +63,18 @@ const SECTION_LABELS: Record<Section, MessageKey> = {
   import: 'menu.import',
   settings: 'menu.settings',
 };
+
+/** Codes of a shop file that refuses to open because of what is in it: a backup helps. */
+const DAMAGED: Record<string, MessageKey> = {
+  shop_damaged: 'shop.damaged.title',
+  not_a_shop: 'shop.notAShop.title',
+};
+
+/** Why the shop could not be opened. */
+interface ShopError {
+  readonly code: string;
+  readonly message: string;
+}
 
 function isSection(key: string): key is Section {
   return (SECTIONS as readonly string[]).includes(key);
@@ -77,7 +101,7 @@ export function Shell() {
   const [demoBusy, setDemoBusy] = useState(false);
   const [newCaseOpen, setNewCaseOpen] = useState(false);
 
-  const [shopError, setShopError] = useState<string | null>(null);
+  const [shopError, setShopError] = useState<ShopError | null>(null);
 
   // Depends on nothing, so that it runs once on start and again only when asked.
   const refresh = useCallback(async () => {
@@ -89,7 +113,10 @@ export function Shell() {
       setShop(await shopInfo());
       setShopError(null);
     } catch (e) {
-      setShopError(e instanceof Error ? e.message : String(e));
+      setShopError({
+        code: e instanceof ApiError ? e.code : 'error',
+        message: e instanceof Error ? e.message : String(e),
+      });
     } finally {
       setLoaded(true);
     }
@@ -137,6 +164,19 @@ export function Shell() {
       void message.error(t('common.error', { message: e instanceof Error ? e.message : String(e) }));
     } finally {
       setDemoBusy(false);
+    }
+  };
+
+  // From the screen of a shop that refuses to open: another shop file instead.
+  const openOther = async () => {
+    const path = await chooseShopFile(t('settings.shop.chooseTitle'));
+    if (!path) return;
+    try {
+      setShop(await openShop(path));
+      setShopError(null);
+      setOpenCase(null);
+    } catch (e) {
+      void message.error(t('common.error', { message: e instanceof Error ? e.message : String(e) }));
     }
   };
 
@@ -243,10 +283,35 @@ export function Shell() {
               type="error"
               showIcon
               banner
-              message={t('common.error', { message: shopError })}
+              message={
+                DAMAGED[shopError.code] ? t(DAMAGED[shopError.code] as MessageKey) : t('common.error', { message: shopError.message })
+              }
+              description={DAMAGED[shopError.code] ? shopError.message : undefined}
               data-testid="shop-error"
             />
           )}
+          {shopError && DAMAGED[shopError.code] && (
+            // The shop refuses to open: its backups are listed here so that it can be
+            // restored without reaching the settings of a shop that is not open.
+            <div style={{ maxWidth: 760, padding: '24px 24px 0' }} data-testid="shop-rescue">
+              <Typography.Paragraph>{t('shop.damaged.help')}</Typography.Paragraph>
+              <Typography.Paragraph>
+                {/* Without a shop the settings cannot switch files, so the way out is here. */}
+                <Button data-testid="rescue-open-other" onClick={() => void openOther()}>
+                  {t('settings.shop.choose')}
+                </Button>
+              </Typography.Paragraph>
+              <BackupCard
+                canBackUp={false}
+                onRestored={(info) => {
+                  setShop(info);
+                  setShopError(null);
+                  setOpenCase(null);
+                }}
+              />
+            </div>
+          )}
+          {shop?.synced_folder && !shop.demo && <SyncedFolderWarning folder={shop.synced_folder} banner />}
           {page()}
         </Layout.Content>
       </Layout>

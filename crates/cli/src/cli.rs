@@ -63,11 +63,14 @@ pub enum Command {
         #[command(subcommand)]
         command: MappingCommand,
     },
-    /// 立即备份数据库（--list 只列出已有备份）。
+    /// 立即备份数据库；backup list 列出备份，backup restore <备份文件> 从备份恢复。
     Backup {
-        /// 只列出备份。
+        /// 只列出备份（同 backup list）。
         #[arg(long)]
         list: bool,
+        /// 子命令（不写则立即备份）。
+        #[command(subcommand)]
+        command: Option<BackupCommand>,
     },
     /// 举证：清单、添加证据文件、列出、导出证据包、申诉前自查。
     Evidence {
@@ -113,6 +116,18 @@ pub enum Command {
         /// 子命令。
         #[command(subcommand)]
         command: crate::clocks::CalendarCommand,
+    },
+}
+
+/// `backup` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// 列出备份（最新的在最后）；店铺文件损坏、无法打开时也能用。
+    List,
+    /// 从备份恢复：先检查备份，再把当前数据另存为一份 before-restore 备份，然后恢复并检查。
+    Restore {
+        /// 备份文件（见 backup list）。
+        file: PathBuf,
     },
 }
 

@@ -14,11 +14,11 @@ mod show;
 
 use afterdesk_case::{CaseFacts, Fen, Platform};
 use afterdesk_desk::{DeskError, ImportOptions};
-use afterdesk_store::{CaseChange, CaseQuery, NewCase, Store, StoreError};
+use afterdesk_store::{BackupReason, CaseChange, CaseQuery, NewCase, Store, StoreError};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::Parser;
-use cli::{CaseCommand, Cli, Command, MappingCommand};
+use cli::{BackupCommand, CaseCommand, Cli, Command, MappingCommand};
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -118,8 +118,88 @@ impl Context_ {
                 afterdesk_desk::device_id(&dir, self.now)?
             }
         };
+        self.warn_if_synced();
         Ok(Store::open(&self.db, device, self.now)?)
     }
+
+    /// Warns on standard error when the shop file sits in a sync client's folder, where
+    /// the copies the client makes damage it (standard output stays the command's own).
+    fn warn_if_synced(&self) {
+        let Some(found) = afterdesk_desk::synced_folder_on_disk(&self.db) else {
+            return;
+        };
+        if self.json {
+            eprintln!(
+                "{}",
+                json!({ "warning": { "code": "synced_folder", "client": found.client, "folder": found.folder, "message": found.message } })
+            );
+        } else {
+            eprintln!("警告：{}", found.message);
+        }
+    }
+}
+
+fn backup(ctx: &Context_, list: bool, command: Option<BackupCommand>) -> anyhow::Result<()> {
+    match command {
+        Some(BackupCommand::Restore { file }) => {
+            ctx.warn_if_synced();
+            let restored = afterdesk_desk::restore_shop(&ctx.db, &file, ctx.now)?;
+            // Opening checks the restored shop once more and upgrades an older backup.
+            let store = ctx.open()?;
+            let cases = store
+                .list_cases(&CaseQuery {
+                    open: None,
+                    limit: 1,
+                    ..CaseQuery::default()
+                })?
+                .total;
+            if ctx.json {
+                return print_json(&json!({
+                    "restored_from": restored.restored_from,
+                    "safety_backup": restored.safety_backup,
+                    "schema_version": restored.schema_version,
+                    "cases": cases,
+                }));
+            }
+            println!("已从 {} 恢复，共 {cases} 张售后单", restored.restored_from);
+            if let Some(safety) = &restored.safety_backup {
+                println!("恢复前的数据已另存为 {safety}（需要时可用它恢复回来）");
+            }
+            Ok(())
+        }
+        None if !list => {
+            let store = ctx.open()?;
+            store.backup(ctx.now, BackupReason::Manual)?;
+            print_backups(ctx, &store.backups()?)
+        }
+        // Listing reads only the backups folder, so that it works when the shop refuses
+        // to open because it is damaged.
+        Some(BackupCommand::List) | None => {
+            print_backups(ctx, &afterdesk_store::list_backups(&ctx.db)?)
+        }
+    }
+}
+
+fn print_backups(ctx: &Context_, backups: &[afterdesk_store::BackupInfo]) -> anyhow::Result<()> {
+    if ctx.json {
+        return print_json(&backups);
+    }
+    if backups.is_empty() {
+        println!(
+            "还没有备份（在 {}）",
+            afterdesk_store::backup_dir_of(&ctx.db).display()
+        );
+    }
+    for b in backups {
+        println!(
+            "{}\t{}\t{} 字节\t{}",
+            afterdesk_case::time::china_text(b.taken_at),
+            b.reason,
+            b.size,
+            b.path.display()
+        );
+    }
+    Ok(())
 }
 
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
@@ -167,27 +247,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Case { command } => case(&ctx, command),
         Command::Mapping { command } => mapping(&ctx, command),
-        Command::Backup { list } => {
-            let store = ctx.open()?;
-            if !list {
-                store.backup(ctx.now, "manual")?;
-            }
-            let backups = store.backups()?;
-            if ctx.json {
-                print_json(&backups)
-            } else {
-                for b in &backups {
-                    println!(
-                        "{}\t{}\t{} 字节\t{}",
-                        afterdesk_case::time::china_text(b.taken_at),
-                        b.reason,
-                        b.size,
-                        b.path.display()
-                    );
-                }
-                Ok(())
-            }
-        }
+        Command::Backup { list, command } => backup(&ctx, list, command),
         Command::GenExport(args) => {
             bench::gen_export(&args, ctx.now)?;
             if ctx.json {

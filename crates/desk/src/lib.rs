@@ -18,6 +18,7 @@ mod reminders;
 mod settings_file;
 mod shop;
 mod summary;
+mod synced_folder;
 mod tracking;
 mod view;
 
@@ -70,8 +71,12 @@ pub use polish::{
 pub use reminders::{DEFAULT_LEADS_MINUTES, Reminder, Reminders, due_reminders, due_today};
 pub use shop::{
     DB_ENV, RECENT_SHOPS, ShopFiles, default_db_path, device_id, load_shop_files, remember_shop,
+    restore_shop, shop_backups,
 };
 pub use summary::{KindCount, ShopSummary, shop_summary};
+pub use synced_folder::{
+    SyncClient, SyncedFolder, synced_folder, synced_folder_by_name, synced_folder_on_disk,
+};
 pub use tracking::{
     TRACKING_FILE, TrackingSettings, load_tracking_settings, provider_settings, refresh_setup,
     save_tracking_settings, tracking_settings_path,
@@ -79,7 +84,7 @@ pub use tracking::{
 pub use view::{
     BackupView, CaseChangeInput, CaseDetailView, CaseListView, CaseQueryInput, CaseView, EventView,
     ImportPreviewView, ImportReportView, NewCaseInput, NoteView, OrderView, PreviewColumnView,
-    RowErrorView,
+    RestoreView, RowErrorView,
 };
 
 use afterdesk_export::ExportError;

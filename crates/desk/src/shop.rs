@@ -1,6 +1,6 @@
 //! Where a shop's database lives and who this device is.
 
-use crate::DeskError;
+use crate::{BackupView, DeskError, RestoreView};
 use afterdesk_case::{DeviceId, RecordId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -49,7 +49,7 @@ const SHOPS_FILE: &str = "shops.json";
 /// Which shop databases this computer opened: the current one first.
 ///
 /// Kept in the settings folder rather than in any shop database, because it is about this
-/// computer, and a shop's file may sit in a folder synced to other computers.
+/// computer, and a shop's file may be moved or copied to another computer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ShopFiles {
@@ -76,6 +76,29 @@ pub fn remember_shop(config_dir: &Path, shop: &Path) -> Result<ShopFiles, DeskEr
     files.current = Some(shop.to_owned());
     crate::settings_file::write_json(&config_dir.join(SHOPS_FILE), &files)?;
     Ok(files)
+}
+
+/// The backups of the shop file `db`, newest first. Reads only the `backups` folder, so it
+/// works for a shop that refuses to open, which is when a backup is needed most.
+pub fn shop_backups(db: &Path) -> Result<Vec<BackupView>, DeskError> {
+    Ok(afterdesk_store::list_backups(db)?
+        .iter()
+        .rev()
+        .map(BackupView::from)
+        .collect())
+}
+
+/// Replaces the data of the shop file `db` with the backup `backup`, after checking the
+/// backup and saving the current state as a `before-restore` backup (see
+/// [`afterdesk_store::restore_backup`]). The shop must be opened again afterwards; the
+/// caller closes its own connection first.
+pub fn restore_shop(
+    db: &Path,
+    backup: &Path,
+    now: DateTime<Utc>,
+) -> Result<RestoreView, DeskError> {
+    let restored = afterdesk_store::restore_backup(db, backup, now)?;
+    Ok(RestoreView::from(&restored))
 }
 
 #[cfg(test)]

@@ -515,7 +515,7 @@ pub struct BackupView {
     pub path: String,
     /// When it was taken, China time (RFC 3339 with +08:00).
     pub taken_at: String,
-    /// Why: `daily`, `before-migration` or `manual`.
+    /// Why: `daily`, `before-migration`, `manual` or `before-restore`.
     pub reason: String,
     /// Its size in bytes.
     pub size: u64,
@@ -528,6 +528,29 @@ impl From<&afterdesk_store::BackupInfo> for BackupView {
             taken_at: china_rfc3339(b.taken_at),
             reason: b.reason.clone(),
             size: b.size,
+        }
+    }
+}
+
+/// What a restore did, for the settings page and the CLI's JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RestoreView {
+    /// The backup the shop's data now comes from.
+    pub restored_from: String,
+    /// The backup of the data the restore replaced (reason `before-restore`); `None` when
+    /// the shop file did not exist.
+    pub safety_backup: Option<String>,
+    /// The schema version of the restored data, before the shop is opened (and upgraded).
+    pub schema_version: u32,
+}
+
+impl From<&afterdesk_store::Restored> for RestoreView {
+    fn from(r: &afterdesk_store::Restored) -> Self {
+        RestoreView {
+            restored_from: r.from.display().to_string(),
+            safety_backup: r.safety_backup.as_ref().map(|p| p.display().to_string()),
+            schema_version: u32::try_from(r.schema_version).unwrap_or(u32::MAX),
         }
     }
 }

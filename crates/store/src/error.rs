@@ -54,6 +54,47 @@ pub enum StoreError {
         crate::BUSY_TIMEOUT_MS / 1000
     )]
     Locked(#[source] rusqlite::Error),
+    /// SQLite's check found the shop file damaged; it was not opened and nothing was
+    /// written to it.
+    #[error(
+        "店铺文件 {path} 已损坏（SQLite 检查发现：{finding}），为免丢失更多数据已拒绝打开。请从备份恢复：在售后台的“设置 → 备份”里选一份备份恢复，或在命令行运行 afterdesk backup list 查看备份、afterdesk backup restore <备份文件> 恢复"
+    )]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// SQLite's first finding, in its own words.
+        finding: String,
+    },
+    /// The file is not an AfterDesk shop (another program's file, or a shop whose first
+    /// page was overwritten).
+    #[error(
+        "文件 {path} 不是售后台的店铺数据，已拒绝打开。如果它原本是店铺文件，说明文件开头已损坏，请从备份恢复：“设置 → 备份”，或 afterdesk backup restore <备份文件>"
+    )]
+    NotAShop {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The chosen backup cannot be restored: it is damaged, not a shop, or too new.
+    #[error("不能用备份 {path} 恢复：{why}；店铺数据没有任何改动，请换一份备份")]
+    BadBackup {
+        /// The backup file.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+        /// A stable code: `backup_damaged`, `not_a_backup` or `backup_too_new`.
+        code: &'static str,
+    },
+    /// Restoring failed part-way; the state before the restore is kept in the safety
+    /// backup named here.
+    #[error("从备份 {path} 恢复失败：{why}。恢复前的数据已另存为 {safety}")]
+    Restore {
+        /// The backup file.
+        path: PathBuf,
+        /// What went wrong.
+        why: String,
+        /// The safety backup of the state before the restore.
+        safety: String,
+    },
     /// A statement failed.
     #[error("数据库操作失败：{0}")]
     Sql(rusqlite::Error),
@@ -125,6 +166,10 @@ impl StoreError {
             StoreError::Migrate(_) => "migration_failed",
             StoreError::Backup { .. } => "backup_failed",
             StoreError::Locked(_) => "shop_locked",
+            StoreError::Damaged { .. } => "shop_damaged",
+            StoreError::NotAShop { .. } => "not_a_shop",
+            StoreError::BadBackup { code, .. } => code,
+            StoreError::Restore { .. } => "restore_failed",
             StoreError::Sql(_) => "database",
             StoreError::CaseNotFound(_) => "case_not_found",
             StoreError::ProofNotFound(_) => "proof_not_found",

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 mod backup;
+mod check;
 mod codec;
 mod edit;
 mod error;
@@ -19,7 +20,10 @@ mod reminder;
 mod schema;
 mod scripts;
 
-pub use backup::{BACKUPS_KEPT, BackupInfo};
+pub use backup::{
+    BackupInfo, BackupReason, DAILY_BACKUPS_KEPT, MANUAL_BACKUPS_KEPT, MIGRATION_BACKUPS_KEPT,
+    RESTORE_BACKUPS_KEPT, Restored, backup_dir_of, list_backups, restore_backup,
+};
 pub use edit::{CaseChange, NewCase};
 pub use error::StoreError;
 pub use evidence::NewProof;
@@ -71,8 +75,10 @@ impl Store {
     /// Opens (or creates) the shop database at `path`.
     ///
     /// Before migrating an existing database to a newer schema, and once a day, a copy is
-    /// written to the `backups` folder beside it (the last [`BACKUPS_KEPT`] are kept). A
-    /// database written by a newer AfterDesk is refused rather than misread.
+    /// written to the `backups` folder beside it (each kind of backup has its own quota,
+    /// see [`BackupReason`]). A database written by a newer AfterDesk is refused rather
+    /// than misread, and so is a file that SQLite's quick check finds damaged
+    /// ([`StoreError::Damaged`]) or that is not a shop ([`StoreError::NotAShop`]).
     pub fn open(path: &Path, device: DeviceId, now: DateTime<Utc>) -> Result<Store, StoreError> {
         // A database created just now has nothing worth a backup yet.
         let existed = path.exists();
@@ -99,18 +105,18 @@ impl Store {
                 source,
             })?;
         }
-        let open_err = |source| StoreError::Open {
-            path: path.to_owned(),
-            source,
-        };
+        // A file whose first page is not SQLite's fails as early as the set-up.
+        let open_err = |source| check::open_error(path, source);
         let mut conn = Connection::open(path).map_err(open_err)?;
         configure(&mut conn).map_err(open_err)?;
+        // Checked before anything is written, so that a damaged file is left as it was
+        // for the restore instead of being migrated or analysed.
+        let found = check::opening(&conn, path)?;
         let mut store = Store {
             conn,
             path: Some(path.to_owned()),
             device,
         };
-        let found = schema::version(&store.conn).map_err(open_err)?;
         let supported = schema::latest_version();
         if found > supported {
             return Err(StoreError::TooNew {
@@ -120,7 +126,7 @@ impl Store {
             });
         }
         if found > 0 && found < supported {
-            store.backup(now, "before-migration")?;
+            store.backup(now, BackupReason::BeforeMigration)?;
         }
         schema::migrate(&mut store.conn)?;
         // Without statistics SQLite walks the open-cases index for a filter on a rare flag

@@ -1,9 +1,10 @@
-//! The store against a real SQLite file: upserts, search, timeline, tombstones, backups.
+//! The store against a real SQLite file: upserts, search, timeline, tombstones (backups
+//! are in `backup.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use afterdesk_case::time::parse_china_time;
 use afterdesk_case::{CaseFacts, DeviceId, Fen, Flag, Platform, ScenarioKind};
-use afterdesk_store::{BACKUPS_KEPT, CaseChange, CaseQuery, Store, StoreError, Upsert};
+use afterdesk_store::{CaseChange, CaseQuery, Store, StoreError, Upsert};
 use chrono::{DateTime, Duration, Utc};
 use rstest::rstest;
 
@@ -303,34 +304,6 @@ fn a_newer_database_is_refused() {
         err.to_string().contains("请先升级售后台"),
         "the message tells the user what to do: {err}"
     );
-}
-
-#[test]
-fn daily_backups_rotate() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("shop.sqlite");
-    let mut store = Store::open(&path, device(), now()).unwrap();
-    import(&mut store, vec![facts("1", "退款成功", "帽子")], now());
-    drop(store);
-    for day in 0..10 {
-        let at = now() + Duration::days(day);
-        let store = Store::open(&path, device(), at).unwrap();
-        let again = Store::open(&path, device(), at + Duration::hours(1)).unwrap();
-        drop((store, again));
-    }
-    let store = Store::open(&path, device(), now() + Duration::days(9)).unwrap();
-    let backups = store.backups().unwrap();
-    assert_eq!(
-        backups.len(),
-        BACKUPS_KEPT,
-        "only the last {BACKUPS_KEPT} backups are kept"
-    );
-    assert!(backups.iter().all(|b| b.reason == "daily"));
-    let copy = rusqlite::Connection::open(&backups[0].path).unwrap();
-    let count: i64 = copy
-        .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(count, 1, "a backup holds the data");
 }
 
 #[test]

@@ -7,7 +7,7 @@ export const commands = {
 	/**  Returns the app's name and version so the UI can show which build is running. */
 	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
 	/**  Which shop is open (its database file, whether it is the demo) and its case counts. */
-	shopInfo: () => typedError<ShopInfo, CommandError>(__TAURI_INVOKE("shop_info")),
+	shopInfo: () => typedError<ShopInfo_Serialize, CommandError>(__TAURI_INVOKE("shop_info")),
 	/**  One page of the shop's cases matching a filter. */
 	listCases: (query: CaseQueryInput_Deserialize) => typedError<CaseListView_Serialize, CommandError>(__TAURI_INVOKE("list_cases", { query })),
 	/**  A case with its notes, timeline and order, by id, refund number or order number. */
@@ -46,18 +46,27 @@ export const commands = {
 	 *  Switches to the demo shop: a fresh in-memory shop filled with generated cases. The
 	 *  shop's own database is not touched; [`close_demo_shop`] goes back to it.
 	 */
-	openDemoShop: (agent: string) => typedError<ShopInfo, CommandError>(__TAURI_INVOKE("open_demo_shop", { agent })),
+	openDemoShop: (agent: string) => typedError<ShopInfo_Serialize, CommandError>(__TAURI_INVOKE("open_demo_shop", { agent })),
 	/**  Leaves the demo shop and reopens the shop's own database. */
-	closeDemoShop: () => typedError<ShopInfo, CommandError>(__TAURI_INVOKE("close_demo_shop")),
+	closeDemoShop: () => typedError<ShopInfo_Serialize, CommandError>(__TAURI_INVOKE("close_demo_shop")),
 	/**
 	 *  Opens another shop's database file (creating it if it does not exist) and remembers it
 	 *  for the next start. Several shops are several files.
 	 */
-	openShop: (path: string) => typedError<ShopInfo, CommandError>(__TAURI_INVOKE("open_shop", { path })),
-	/**  The backups of the open shop's database, newest first. */
+	openShop: (path: string) => typedError<ShopInfo_Serialize, CommandError>(__TAURI_INVOKE("open_shop", { path })),
+	/**
+	 *  The backups of the shop's database, newest first. Reads only the backups folder, so it
+	 *  answers also when the shop refused to open (a damaged file) and a backup is needed.
+	 */
 	listBackups: () => typedError<BackupView[], CommandError>(__TAURI_INVOKE("list_backups")),
-	/**  Backs the open shop up now (kept with the daily ones, the oldest pruned). */
+	/**  Backs the open shop up now (pruned only among the other manual backups). */
 	backupNow: () => typedError<BackupView[], CommandError>(__TAURI_INVOKE("backup_now")),
+	/**
+	 *  Replaces the shop's data with the backup at `path`: the backup is checked, the current
+	 *  data saved as a `before-restore` backup, the backup restored and checked, and the shop
+	 *  reopened. Works when the shop refused to open.
+	 */
+	restoreBackup: (path: string) => typedError<RestoredShop_Serialize, CommandError>(__TAURI_INVOKE("restore_backup", { path })),
 	/**
 	 *  The open cases most urgent first, with the next deadline of each: the workbench's
 	 *  deadline list. `limit` bounds the entries; the counts cover every open case.
@@ -298,7 +307,7 @@ export type BackupView = {
 	path: string,
 	/**  When it was taken, China time (RFC 3339 with +08:00). */
 	taken_at: string,
-	/**  Why: `daily`, `before-migration` or `manual`. */
+	/**  Why: `daily`, `before-migration`, `manual` or `before-restore`. */
 	reason: string,
 	/**  Its size in bytes. */
 	size: number,
@@ -2071,6 +2080,54 @@ export type RemovedView = {
 	count: number,
 };
 
+/**  What a restore did, for the settings page and the CLI's JSON. */
+export type RestoreView = RestoreView_Serialize | RestoreView_Deserialize;
+
+/**  What a restore did, for the settings page and the CLI's JSON. */
+export type RestoreView_Deserialize = {
+	/**  The backup the shop's data now comes from. */
+	restored_from: string,
+	/**
+	 *  The backup of the data the restore replaced (reason `before-restore`); `None` when
+	 *  the shop file did not exist.
+	 */
+	safety_backup?: string | null,
+	/**  The schema version of the restored data, before the shop is opened (and upgraded). */
+	schema_version: number,
+};
+
+/**  What a restore did, for the settings page and the CLI's JSON. */
+export type RestoreView_Serialize = {
+	/**  The backup the shop's data now comes from. */
+	restored_from: string,
+	/**
+	 *  The backup of the data the restore replaced (reason `before-restore`); `None` when
+	 *  the shop file did not exist.
+	 */
+	safety_backup: string | null,
+	/**  The schema version of the restored data, before the shop is opened (and upgraded). */
+	schema_version: number,
+};
+
+/**  A restore's outcome and the shop as it is now open. */
+export type RestoredShop = RestoredShop_Serialize | RestoredShop_Deserialize;
+
+/**  A restore's outcome and the shop as it is now open. */
+export type RestoredShop_Deserialize = {
+	/**  What the restore did (where the replaced data was saved). */
+	restore: RestoreView_Deserialize,
+	/**  The shop, reopened on the restored data. */
+	shop: ShopInfo_Deserialize,
+};
+
+/**  A restore's outcome and the shop as it is now open. */
+export type RestoredShop_Serialize = {
+	/**  What the restore did (where the replaced data was saved). */
+	restore: RestoreView_Serialize,
+	/**  The shop, reopened on the restored data. */
+	shop: ShopInfo_Serialize,
+};
+
 /**  One row that could not be imported. */
 export type RowErrorView = {
 	/**  The row number as a spreadsheet shows it. */
@@ -2216,7 +2273,10 @@ export type ScriptView = {
 };
 
 /**  What the UI is told about the open shop. */
-export type ShopInfo = {
+export type ShopInfo = ShopInfo_Serialize | ShopInfo_Deserialize;
+
+/**  What the UI is told about the open shop. */
+export type ShopInfo_Deserialize = {
 	/**  The shop's database file (the demo shop lives in memory beside it). */
 	db_path: string,
 	/**  Whether the demo shop is open instead of the shop's own database. */
@@ -2225,6 +2285,28 @@ export type ShopInfo = {
 	summary: ShopSummary,
 	/**  Shop files opened on this computer, most recent first (the current one included). */
 	recent: string[],
+	/**
+	 *  The sync client's folder the shop file sits in, where it gets damaged; the UI
+	 *  warns until the file is moved.
+	 */
+	synced_folder?: SyncedFolder | null,
+};
+
+/**  What the UI is told about the open shop. */
+export type ShopInfo_Serialize = {
+	/**  The shop's database file (the demo shop lives in memory beside it). */
+	db_path: string,
+	/**  Whether the demo shop is open instead of the shop's own database. */
+	demo: boolean,
+	/**  The case counts. */
+	summary: ShopSummary,
+	/**  Shop files opened on this computer, most recent first (the current one included). */
+	recent: string[],
+	/**
+	 *  The sync client's folder the shop file sits in, where it gets damaged; the UI
+	 *  warns until the file is moved.
+	 */
+	synced_folder: SyncedFolder | null,
 };
 
 /**  The shop's case counts. */
@@ -2247,6 +2329,38 @@ export type SkippedLineView = {
 	text: string,
 	/**  `noise`, `duplicate`, `heading` or `prose`. */
 	reason: string,
+};
+
+/**  A sync client. */
+export type SyncClient = 
+/**  Dropbox. */
+"dropbox" | 
+/**  Microsoft OneDrive (personal or a company's, `OneDrive - 公司`). */
+"onedrive" | 
+/**  Apple iCloud Drive. */
+"icloud_drive" | 
+/**  Google Drive. */
+"google_drive" | 
+/**  坚果云 (Nutstore). */
+"nutstore" | 
+/**  百度网盘同步空间. */
+"baidu_syncdisk" | 
+/**  Syncthing. */
+"syncthing" | 
+/**  Another client behind macOS's `~/Library/CloudStorage`. */
+"cloud_storage";
+
+/**  A shop file's place inside a synced folder. */
+export type SyncedFolder = {
+	/**  Which client syncs it. */
+	client: SyncClient,
+	/**
+	 *  The synced folder the shop file is in (the client's root, or the folder holding the
+	 *  client's marker).
+	 */
+	folder: string,
+	/**  The warning in Chinese, for the CLI and logs (the app translates `client`). */
+	message: string,
 };
 
 /**  One tracking event. */

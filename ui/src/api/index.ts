@@ -39,6 +39,7 @@ import {
   type NoteView,
   type OrderView_Serialize,
   type ShopInfo,
+  type RestoredShop,
   type AcceptImportInput,
   type AcceptImportView,
   type ClassificationView,
@@ -76,6 +77,10 @@ export type {
   UnboxingView,
   BackupView,
   CommandError,
+  RestoreView,
+  RestoredShop,
+  SyncClient,
+  SyncedFolder,
   PreviewColumnView,
   ImportProgress,
   ImportReportView,
@@ -450,6 +455,14 @@ export function listBackups(): Promise<BackupView[]> {
 /** Backs the open shop up now; returns the backups, newest first. */
 export function backupNow(): Promise<BackupView[]> {
   return unwrap(commands.backupNow());
+}
+
+/**
+ * Replaces the shop's data with the backup at `path` (the current data is saved first as a
+ * `before-restore` backup) and reopens the shop; works when the shop refused to open.
+ */
+export function restoreBackup(path: string): Promise<RestoredShop> {
+  return unwrap(commands.restoreBackup(path));
 }
 
 /**

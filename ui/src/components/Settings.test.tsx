@@ -23,8 +23,20 @@ const api = vi.hoisted(() => ({
   savePolishSettings: vi.fn(),
   setPolishKey: vi.fn(),
   deletePolishKey: vi.fn(),
+  restoreBackup: vi.fn(),
 }));
-vi.mock('../api', () => api);
+// The real error class, so that screens can tell errors apart by their code.
+const ApiError = vi.hoisted(
+  () =>
+    class ApiError extends Error {
+      readonly code: string;
+      constructor(error: { code: string; message: string }) {
+        super(error.message);
+        this.code = error.code;
+      }
+    },
+);
+vi.mock('../api', () => ({ ...api, ApiError }));
 
 const { Settings } = await import('./Settings');
 
@@ -125,6 +137,63 @@ describe('settings', () => {
     expect(within(section).getByText('3.0 MB')).toBeInTheDocument();
     fireEvent.click(screen.getByTestId('backup-now'));
     expect(await within(section).findByText('手动'), 'the new backup is listed').toBeInTheDocument();
+  });
+
+  it('restores a backup only after a confirmation that says the current data is saved first', async () => {
+    const reopened = makeShop({ summary: { total: 7, open: 7, closed: 0, by_kind: [] } });
+    api.restoreBackup.mockResolvedValue({
+      restore: {
+        restored_from: BACKUP.path,
+        safety_backup: '/data/shops/backups/shop-20261122-110000-before-restore.sqlite',
+        schema_version: 5,
+      },
+      shop: reopened,
+    });
+    const onShopChanged = vi.fn();
+    wrap(<Settings shop={makeShop()} onShopChanged={onShopChanged} />);
+    const section = await screen.findByTestId('backup-settings');
+    fireEvent.click(await within(section).findByTestId('backup-restore'));
+    expect(
+      await screen.findByText(/将被 2026-11-22 09:30 的备份（每日）替换。恢复前会先把当前数据另存为一份“恢复前”备份/),
+    ).toBeInTheDocument();
+    expect(api.restoreBackup, 'the button only asks').not.toHaveBeenCalled();
+    fireEvent.click(screen.getByTestId('restore-confirm'));
+    await waitFor(() => expect(onShopChanged).toHaveBeenCalledWith(reopened));
+    expect(api.restoreBackup).toHaveBeenCalledWith(BACKUP.path);
+    expect(
+      await screen.findByText(/恢复前的数据另存为 shop-20261122-110000-before-restore.sqlite/),
+      'says where the replaced data went',
+    ).toBeInTheDocument();
+  });
+
+  it('says plainly why a backup is refused, by its code', async () => {
+    api.restoreBackup.mockRejectedValue(
+      new ApiError({ code: 'backup_damaged', message: '不能用备份 shop-daily.sqlite 恢复：文件已损坏；店铺数据没有任何改动' }),
+    );
+    const onShopChanged = vi.fn();
+    wrap(<Settings shop={makeShop()} onShopChanged={onShopChanged} />);
+    fireEvent.click(await screen.findByTestId('backup-restore'));
+    fireEvent.click(await screen.findByTestId('restore-confirm'));
+    // antd renders a modal's title twice (the dialog and its accessible label).
+    expect(await screen.findAllByText('这份备份已损坏，不能用来恢复'), 'the code is translated').not.toHaveLength(0);
+    expect(screen.getAllByText(/店铺数据没有任何改动/)).not.toHaveLength(0);
+    expect(onShopChanged, 'nothing changed').not.toHaveBeenCalled();
+  });
+
+  it('never advises a synced folder, and warns when the shop file is in one', () => {
+    wrap(
+      <Settings
+        shop={makeShop({
+          synced_folder: { client: 'onedrive', folder: 'C:\\Users\\me\\OneDrive - 公司', message: '' },
+        })}
+      />,
+    );
+    const section = screen.getByTestId('shop-settings');
+    expect(section.textContent, 'the old advice is gone').not.toContain('放在同步文件夹里即可');
+    expect(section.textContent).toContain('不要放进 Dropbox、OneDrive、iCloud、坚果云、百度网盘等同步文件夹');
+    expect(within(section).getByTestId('synced-folder-warning')).toHaveTextContent(
+      '店铺文件在 OneDrive 的同步文件夹（C:\\Users\\me\\OneDrive - 公司）里',
+    );
   });
 
   it('has no backups section for the demo shop, which lives in memory', () => {

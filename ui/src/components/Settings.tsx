@@ -1,10 +1,9 @@
-import { DatabaseOutlined, FileAddOutlined, FolderOpenOutlined, SaveOutlined } from '@ant-design/icons';
+import { DatabaseOutlined, FileAddOutlined, FolderOpenOutlined } from '@ant-design/icons';
 import {
   Alert,
   App as AntdApp,
   Button,
   Card,
-  Empty,
   Form,
   Input,
   InputNumber,
@@ -13,25 +12,23 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 
 import {
-  backupNow,
   chooseCalendarFile,
   chooseNewShopFile,
   clockSettings,
   importCalendarYear,
   chooseShopFile,
-  listBackups,
   openShop,
-  type BackupView,
   type ClockSettings,
   type ShopInfo,
 } from '../api';
-import { formatBytes, formatChinaTime } from '../format';
-import { useI18n, type MessageKey } from '../i18n';
+import { useI18n } from '../i18n';
 import { getAgent, getAgentLimitFen, setAgent, setAgentLimitFen } from '../settings';
+import { BackupCard } from './BackupCard';
 import { LanguageSwitch } from './LanguageSwitch';
+import { SyncedFolderWarning } from './SyncedFolderWarning';
 import { TrackingSettingsCard } from './TrackingSettingsCard';
 import { PolishSettingsCard } from './PolishSettings';
 
@@ -39,27 +36,20 @@ import { PolishSettingsCard } from './PolishSettings';
 export interface SettingsProps {
   /** The open shop, or `null` outside the app or before it has loaded. */
   readonly shop: ShopInfo | null;
-  /** Called after the user switched to another shop file. */
+  /** Called after the user switched to another shop file, or restored a backup. */
   readonly onShopChanged?: (shop: ShopInfo) => void;
 }
 
-const BACKUP_REASONS: Record<string, MessageKey> = {
-  daily: 'settings.backup.daily',
-  manual: 'settings.backup.manual',
-  'before-migration': 'settings.backup.beforeMigration',
-};
-
 /**
  * The 设置 page: the agent's name (kept on this computer), the UI language, which shop
- * database is open (several shops are several files), the optional AI polish and the
- * shop's backups.
+ * database is open (several shops are several files, never in a synced folder), the
+ * optional AI polish and the shop's backups (restore included).
  */
 export function Settings({ shop, onShopChanged }: SettingsProps) {
   const { t } = useI18n();
   const { message, modal } = AntdApp.useApp();
   const [name, setName] = useState(getAgent);
   const [limitYuan, setLimitYuan] = useState<number | null>(() => getAgentLimitFen() / 100);
-  const [backups, setBackups] = useState<BackupView[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [clocks, setClocks] = useState<ClockSettings | null>(null);
 
@@ -84,11 +74,6 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
     }
   };
 
-  const backupReason = (reason: string) => {
-    const key = BACKUP_REASONS[reason];
-    return key ? t(key) : reason;
-  };
-
   const saveName = () => {
     setAgent(name);
     void message.success(t('common.saved'));
@@ -100,19 +85,6 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
     setLimitYuan(getAgentLimitFen() / 100);
     void message.success(t('common.saved'));
   };
-
-  const loadBackups = useCallback(async () => {
-    if (!shop || shop.demo) return;
-    try {
-      setBackups(await listBackups());
-    } catch (e) {
-      void message.error(e instanceof Error ? e.message : String(e));
-    }
-  }, [shop, message]);
-
-  useEffect(() => {
-    void loadBackups();
-  }, [loadBackups]);
 
   const switchTo = async (path: string | null) => {
     if (!path || path === shop?.db_path) return;
@@ -127,18 +99,6 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
         title: t('settings.shop.failed'),
         content: e instanceof Error ? e.message : String(e),
       });
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const backUp = async () => {
-    setBusy(true);
-    try {
-      setBackups(await backupNow());
-      void message.success(t('settings.backup.done'));
-    } catch (e) {
-      void message.error(e instanceof Error ? e.message : String(e));
     } finally {
       setBusy(false);
     }
@@ -191,6 +151,7 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
         {shop && (
           <Card title={t('settings.section.shop')} data-testid="shop-settings">
             <Space direction="vertical" style={{ width: '100%' }}>
+              {shop.synced_folder && !shop.demo && <SyncedFolderWarning folder={shop.synced_folder} />}
               <Typography.Text type="secondary">{t('settings.shop.help')}</Typography.Text>
               <List
                 size="small"
@@ -288,45 +249,7 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
         {/* Beside the shop database, so it follows a switch of shop. */}
         {shop && <PolishSettingsCard key={shop.db_path} />}
 
-        {shop && !shop.demo && (
-          <Card
-            title={t('settings.section.backups')}
-            data-testid="backup-settings"
-            extra={
-              <Button
-                icon={<SaveOutlined />}
-                data-testid="backup-now"
-                loading={busy}
-                onClick={() => void backUp()}
-              >
-                {t('settings.backup.now')}
-              </Button>
-            }
-          >
-            <Typography.Paragraph type="secondary">{t('settings.backup.help')}</Typography.Paragraph>
-            {backups && backups.length === 0 ? (
-              <Empty description={t('settings.backup.none')} />
-            ) : (
-              <List
-                size="small"
-                loading={backups === null}
-                dataSource={backups ?? []}
-                renderItem={(b) => (
-                  <List.Item>
-                    <Space wrap>
-                      <span>{formatChinaTime(b.taken_at)}</span>
-                      <Tag>{backupReason(b.reason)}</Tag>
-                      <Typography.Text type="secondary">{formatBytes(b.size)}</Typography.Text>
-                      <Typography.Text type="secondary" copyable={{ text: b.path }}>
-                        {b.path.split(/[\\/]/).pop()}
-                      </Typography.Text>
-                    </Space>
-                  </List.Item>
-                )}
-              />
-            )}
-          </Card>
-        )}
+        {shop && !shop.demo && <BackupCard key={shop.db_path} canBackUp onRestored={onShopChanged} />}
       </Space>
     </div>
   );

@@ -33,8 +33,24 @@ const api = vi.hoisted(() => ({
   refreshParcels: vi.fn(),
   cancelRefresh: vi.fn(),
   copyText: vi.fn(),
+  listBackups: vi.fn(),
+  backupNow: vi.fn(),
+  restoreBackup: vi.fn(),
+  chooseShopFile: vi.fn(),
+  openShop: vi.fn(),
 }));
-vi.mock('../api', () => api);
+// The real error class, so that screens can tell errors apart by their code.
+const ApiError = vi.hoisted(
+  () =>
+    class ApiError extends Error {
+      readonly code: string;
+      constructor(error: { code: string; message: string }) {
+        super(error.message);
+        this.code = error.code;
+      }
+    },
+);
+vi.mock('../api', () => ({ ...api, ApiError }));
 
 const { CaseList } = await import('./CaseList');
 const { CasePage } = await import('./CasePage');
@@ -237,6 +253,70 @@ describe('app', () => {
     expect(await screen.findByTestId('dashboard')).toBeInTheDocument();
     expect(api.openDemoShop).toHaveBeenCalledOnce();
     expect(screen.getByText(/你正在查看演示店铺/)).toBeInTheDocument();
+  });
+
+  it('offers the backups when the shop file is damaged, and works on the restored shop', async () => {
+    api.isTauri.mockReturnValue(true);
+    const message = '店铺文件 /data/shop.sqlite 已损坏（SQLite 检查发现：Tree 2 page 473），为免丢失更多数据已拒绝打开。';
+    api.shopInfo.mockRejectedValue(new ApiError({ code: 'shop_damaged', message }));
+    api.listBackups.mockResolvedValue([
+      {
+        path: '/data/backups/shop-20261122-093000-daily.sqlite',
+        taken_at: '2026-11-22T09:30:00+08:00',
+        reason: 'daily',
+        size: 1024,
+      },
+    ]);
+    api.restoreBackup.mockResolvedValue({
+      restore: {
+        restored_from: '/data/backups/shop-20261122-093000-daily.sqlite',
+        safety_backup: '/data/backups/shop-20261122-110000-before-restore.sqlite',
+        schema_version: 5,
+      },
+      shop: makeShop({ summary: { total: 0, open: 0, closed: 0, by_kind: [] } }),
+    });
+    render(<App initialLocale="zh-CN" />);
+    const rescue = await screen.findByTestId('shop-rescue');
+    expect(screen.getByText('店铺文件已损坏，为免丢失更多数据已拒绝打开'), 'the code is translated').toBeInTheDocument();
+    expect(screen.getByText(message), 'the store says what is wrong').toBeInTheDocument();
+    expect(within(rescue).queryByTestId('backup-now'), 'no backup of a damaged shop from here').toBeNull();
+    fireEvent.click(await within(rescue).findByTestId('backup-restore'));
+    expect(await screen.findByText(/先把当前数据另存为一份“恢复前”备份/)).toBeInTheDocument();
+    fireEvent.click(screen.getByTestId('restore-confirm'));
+    await waitFor(() => expect(screen.queryByTestId('shop-rescue')).toBeNull());
+    expect(api.restoreBackup).toHaveBeenCalledWith('/data/backups/shop-20261122-093000-daily.sqlite');
+    expect(screen.queryByTestId('shop-error'), 'the restored shop is open').toBeNull();
+  });
+
+  it('lets the user open another shop file when the shop refuses to open', async () => {
+    api.isTauri.mockReturnValue(true);
+    api.shopInfo.mockRejectedValue(new ApiError({ code: 'not_a_shop', message: '文件 /data/x.sqlite 不是售后台的店铺数据' }));
+    api.listBackups.mockResolvedValue([]);
+    api.chooseShopFile.mockResolvedValue('/data/other.sqlite');
+    api.openShop.mockResolvedValue(makeShop({ summary: { total: 0, open: 0, closed: 0, by_kind: [] } }));
+    render(<App initialLocale="zh-CN" />);
+    expect(await screen.findByText('这个文件不是售后台的店铺数据（或文件开头已损坏）')).toBeInTheDocument();
+    fireEvent.click(await screen.findByTestId('rescue-open-other'));
+    await waitFor(() => expect(screen.queryByTestId('shop-rescue')).toBeNull());
+    expect(api.openShop).toHaveBeenCalledWith('/data/other.sqlite');
+  });
+
+  it('warns on every page while the shop file is in a synced folder', async () => {
+    api.isTauri.mockReturnValue(true);
+    api.listCases.mockResolvedValue({ total: 0, cases: [] });
+    api.shopInfo.mockResolvedValue(
+      makeShop({
+        summary: { total: 0, open: 0, closed: 0, by_kind: [] },
+        synced_folder: { client: 'nutstore', folder: 'C:\\Users\\me\\Nutstore', message: '' },
+      }),
+    );
+    render(<App initialLocale="zh-CN" />);
+    const warning = await screen.findByTestId('synced-folder-warning');
+    expect(warning).toHaveTextContent('店铺文件不能放在同步文件夹里');
+    expect(warning).toHaveTextContent('店铺文件在 坚果云 的同步文件夹（C:\\Users\\me\\Nutstore）里');
+    expect(warning).toHaveTextContent('团队同步功能即将推出');
+    fireEvent.click(within(screen.getByRole('menu')).getByText('导入'));
+    expect(screen.getByTestId('synced-folder-warning'), 'still shown on another page').toBeInTheDocument();
   });
 
   it('keeps the agent name in the settings', async () => {

@@ -86,6 +86,7 @@ export function makeShop(overrides: Partial<ShopInfo> = {}): ShopInfo {
     db_path: '/tmp/shop.sqlite',
     demo: false,
     recent: ['/tmp/shop.sqlite'],
+    synced_folder: null,
     summary: {
       total: 50,
       open: 34,
