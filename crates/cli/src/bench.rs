@@ -4,6 +4,7 @@
 //! process so that its wall time includes start-up and its peak memory is its own.
 
 use crate::cli::{BenchCommand, GenExportArgs};
+use crate::terminal::say;
 use crate::{Context_, print_json};
 use afterdesk_case::ScenarioKind;
 use afterdesk_export::ExportKind;
@@ -188,7 +189,7 @@ fn bench_import(
     if ctx.json {
         print_json(&report)
     } else {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
         Ok(())
     }
 }
@@ -277,7 +278,7 @@ fn bench_query(runs: usize, ctx: &Context_) -> anyhow::Result<()> {
     if ctx.json {
         print_json(&report)
     } else {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
         Ok(())
     }
 }

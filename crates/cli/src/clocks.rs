@@ -1,5 +1,6 @@
 //! `afterdesk clocks` and `afterdesk calendar`: platform clocks from the command line.
 
+use crate::terminal::{complain, say};
 use crate::{Context_, print_json};
 use afterdesk_case::time::{china_rfc3339, china_text};
 use afterdesk_clock::{Calendar, Clockwork, RulePack};
@@ -50,7 +51,7 @@ fn clockwork(ctx: &Context_) -> anyhow::Result<(Clockwork, Vec<String>)> {
         Ok(work) => Ok((work, Vec::new())),
         Err(ClocksError::Rules(e)) => {
             let warning = format!("时钟规则文件有误，改用内置规则：{e}");
-            eprintln!("警告：{warning}");
+            complain!("警告：{warning}");
             let mut calendar = Calendar::bundled()?;
             calendar.import_dir(&files.calendar_dir)?;
             Ok((
@@ -134,13 +135,13 @@ fn state_rank(state: &str) -> u8 {
 
 fn print_clocks(clocks: &[ClockView]) {
     if clocks.is_empty() {
-        println!("没有正在计时的时钟");
+        say!("没有正在计时的时钟");
         return;
     }
     let mut last_case = "";
     for c in clocks {
         if c.case_id != last_case {
-            println!("售后单 {}", c.case_id);
+            say!("售后单 {}", c.case_id);
             last_case = &c.case_id;
         }
         let due = c
@@ -158,12 +159,16 @@ fn print_clocks(clocks: &[ClockView]) {
         } else {
             " [店铺覆盖]"
         };
-        println!(
+        say!(
             "  {}\t{}{over}\t截止 {due}\t{}{note}\t{}：{}",
-            c.state_name, c.name, c.length, c.actor, c.action
+            c.state_name,
+            c.name,
+            c.length,
+            c.actor,
+            c.action
         );
         for w in &c.warnings {
-            println!("    ⚠ {}", w.message);
+            say!("    ⚠ {}", w.message);
         }
     }
 }
@@ -172,9 +177,9 @@ fn print_rules(ctx: &Context_, pack: &RulePack) -> anyhow::Result<()> {
     if ctx.json {
         return print_json(&json!({ "pack": pack_json(pack), "rules": pack.rules }));
     }
-    println!("{}（版本 {}）", pack.name, pack.version);
+    say!("{}（版本 {}）", pack.name, pack.version);
     if let Some(file) = &pack.overrides {
-        println!("店铺覆盖文件：{file}");
+        say!("店铺覆盖文件：{file}");
     }
     for r in &pack.rules {
         let mut marks = Vec::new();
@@ -193,7 +198,7 @@ fn print_rules(ctx: &Context_, pack: &RulePack) -> anyhow::Result<()> {
         } else {
             format!(" [{}]", marks.join("，"))
         };
-        println!(
+        say!(
             "{}\t{}\t{}{marks}\t{}",
             r.id,
             r.name,
@@ -213,9 +218,12 @@ pub fn calendar(ctx: &Context_, command: &CalendarCommand) -> anyhow::Result<()>
             if ctx.json {
                 return print_json(&view);
             }
-            println!(
+            say!(
                 "已导入 {} 年日历：放假 {} 天，调休上班 {} 天（{}）",
-                view.year, view.holidays, view.make_up_days, view.source
+                view.year,
+                view.holidays,
+                view.make_up_days,
+                view.source
             );
             Ok(())
         }
@@ -231,7 +239,7 @@ pub fn calendar(ctx: &Context_, command: &CalendarCommand) -> anyhow::Result<()>
                 } else {
                     "已导入"
                 };
-                println!(
+                say!(
                     "{}\t{origin}\t放假 {} 天，调休上班 {} 天\t{}",
                     y.year,
                     y.holidays,
@@ -371,7 +379,7 @@ pub fn bench(cases: usize, runs: usize, with_store: bool, ctx: &Context_) -> any
     if ctx.json {
         print_json(&report)
     } else {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
         Ok(())
     }
 }

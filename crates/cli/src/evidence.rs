@@ -1,6 +1,7 @@
 //! `afterdesk evidence …` and `afterdesk bench hash`: checklists, attaching files, listing,
 //! detaching, packages, the appeal-risk review, and the hashing benchmark.
 
+use crate::terminal::{complain, say};
 use crate::{Context_, print_json};
 use afterdesk_case::Proof;
 use afterdesk_case::time::{china_rfc3339, china_text};
@@ -146,7 +147,7 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
                 print_json(&value)
             } else {
                 let p = &report.proof;
-                println!(
+                say!(
                     "已添加证据 {}（{}，SHA-256 {}{}）",
                     p.original_name,
                     p.mime.as_deref().unwrap_or("未知类型"),
@@ -169,7 +170,7 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
                 print_json(&proofs.iter().map(proof_json).collect::<Vec<_>>())
             } else {
                 for p in &proofs {
-                    println!("{}", proof_line(p));
+                    say!("{}", proof_line(p));
                 }
                 Ok(())
             }
@@ -180,7 +181,7 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
             if ctx.json {
                 print_json(&proof_json(&proof))
             } else {
-                println!("已移除证据 {}", proof.original_name);
+                say!("已移除证据 {}", proof.original_name);
                 Ok(())
             }
         }
@@ -207,7 +208,7 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
                     "bytes": package.bytes,
                 }))
             } else {
-                println!(
+                say!(
                     "已导出证据包 {}（{} 个文件）",
                     package.path.display(),
                     package.files
@@ -226,12 +227,12 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
             if ctx.json {
                 print_json(&check)?;
             } else {
-                println!("{}", check.summary);
+                say!("{}", check.summary);
                 for (label, files) in [("已损坏", &check.damaged), ("缺失", &check.missing)] {
                     for f in files.iter() {
-                        println!("{label}\t{}\t{}", f.hash, f.path);
+                        say!("{label}\t{}\t{}", f.hash, f.path);
                         for p in &f.proofs {
-                            println!(
+                            say!(
                                 "\t证据 {}（售后单 {}）{}{}",
                                 p.original_name,
                                 p.case_id,
@@ -256,14 +257,14 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
                 print_json(&clean)
             } else {
                 for f in clean.incoming.iter().chain(&clean.unreferenced) {
-                    println!(
+                    say!(
                         "{}\t{}\t{} 字节",
                         if dry_run { "将删除" } else { "已删除" },
                         f.path,
                         f.size
                     );
                 }
-                println!("{}", clean.summary);
+                say!("{}", clean.summary);
                 Ok(())
             }
         }
@@ -273,7 +274,7 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
                 print_json(&risks)
             } else {
                 for (n, r) in risks.iter().enumerate() {
-                    println!("{:>2}. ☐ {}\n    {}", n + 1, r.question, r.why);
+                    say!("{:>2}. ☐ {}\n    {}", n + 1, r.question, r.why);
                 }
                 Ok(())
             }
@@ -291,7 +292,7 @@ fn report_progress(p: CopyProgress, last: &mut Option<u64>) {
     let step = percent / PROGRESS_STEP_PERCENT;
     if *last != Some(step) {
         *last = Some(step);
-        eprintln!("progress {} / {} bytes {percent}%", p.done, p.total);
+        complain!("progress {} / {} bytes {percent}%", p.done, p.total);
     }
 }
 
@@ -377,27 +378,27 @@ fn proof_line(p: &Proof) -> String {
 }
 
 fn print_evidence(e: &CaseEvidence) {
-    println!("{}", e.readiness.summary);
+    say!("{}", e.readiness.summary);
     for s in &e.situations {
-        println!("\n【{}】{}", s.name, s.when);
+        say!("\n【{}】{}", s.name, s.when);
         for i in &s.items {
             let mark = if i.proofs.is_empty() { "☐" } else { "☑" };
             let need = if i.item.required { "必备" } else { "补充" };
-            println!("  {mark} {}（{need}，{}）", i.item.title, i.item.key);
-            println!("      有效要求：{}", i.item.valid);
+            say!("  {mark} {}（{need}，{}）", i.item.title, i.item.key);
+            say!("      有效要求：{}", i.item.valid);
             for p in &i.proofs {
-                println!("      · {}", proof_line(p));
+                say!("      · {}", proof_line(p));
             }
         }
     }
     if !e.unassigned.is_empty() {
-        println!("\n未归入清单的材料：");
+        say!("\n未归入清单的材料：");
         for p in &e.unassigned {
-            println!("  · {}", proof_line(p));
+            say!("  · {}", proof_line(p));
         }
     }
     for c in &e.unboxing {
-        println!(
+        say!(
             "\n拆包视频 {}：时长 {}（{}）；时效 {}（{}）",
             c.file,
             c.duration.label(),
@@ -481,26 +482,26 @@ pub fn bench_hash(ctx: &Context_, file: &Path, reference: &str) -> anyhow::Resul
     if ctx.json {
         return print_json(&report);
     }
-    println!(
+    say!(
         "文件 {}（{:.0} MiB），中位数取自 {HASH_RUNS} 次",
         file.display(),
         mib
     );
-    println!(
+    say!(
         "  本程序 SHA-256：{:.2} s，{:.0} MiB/s",
         ours_s,
         rate(ours_s)
     );
     match theirs_s {
-        Some(t) => println!(
+        Some(t) => say!(
             "  {reference}：{:.2} s，{:.0} MiB/s；本程序为其 {:.0}%",
             t,
             rate(t),
             100.0 * t / ours_s.max(f64::EPSILON)
         ),
-        None => println!("  未找到 {reference}，无法对比"),
+        None => say!("  未找到 {reference}，无法对比"),
     }
-    println!(
+    say!(
         "  添加证据全过程（复制+哈希+落盘）：{:.2} s，{:.0} MiB/s",
         ingest_s,
         rate(ingest_s)

@@ -11,7 +11,9 @@ mod parcels;
 mod polish;
 mod scripts;
 mod show;
+mod terminal;
 
+use crate::terminal::{complain, say};
 use afterdesk_case::{CaseFacts, Fen, Platform};
 use afterdesk_desk::{DeskError, ImportOptions};
 use afterdesk_store::{BackupReason, CaseChange, CaseQuery, NewCase, Store, StoreError};
@@ -33,19 +35,19 @@ fn main() -> ExitCode {
     if std::env::var_os("AFTERDESK_PEAK_RSS").is_some()
         && let Some(kib) = bench::peak_rss_kib()
     {
-        eprintln!("peak_rss_kib {kib}");
+        complain!("peak_rss_kib {kib}");
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let code = error_code(&error);
             if json {
-                eprintln!(
+                complain!(
                     "{}",
                     json!({ "error": { "code": code, "message": message(&error) } })
                 );
             } else {
-                eprintln!("错误：{}", message(&error));
+                complain!("错误：{}", message(&error));
             }
             ExitCode::from(1)
         }
@@ -129,12 +131,12 @@ impl Context_ {
             return;
         };
         if self.json {
-            eprintln!(
+            complain!(
                 "{}",
                 json!({ "warning": { "code": "synced_folder", "client": found.client, "folder": found.folder, "message": found.message } })
             );
         } else {
-            eprintln!("警告：{}", found.message);
+            complain!("警告：{}", found.message);
         }
     }
 }
@@ -161,9 +163,9 @@ fn backup(ctx: &Context_, list: bool, command: Option<BackupCommand>) -> anyhow:
                     "cases": cases,
                 }));
             }
-            println!("已从 {} 恢复，共 {cases} 张售后单", restored.restored_from);
+            say!("已从 {} 恢复，共 {cases} 张售后单", restored.restored_from);
             if let Some(safety) = &restored.safety_backup {
-                println!("恢复前的数据已另存为 {safety}（需要时可用它恢复回来）");
+                say!("恢复前的数据已另存为 {safety}（需要时可用它恢复回来）");
             }
             Ok(())
         }
@@ -185,13 +187,13 @@ fn print_backups(ctx: &Context_, backups: &[afterdesk_store::BackupInfo]) -> any
         return print_json(&backups);
     }
     if backups.is_empty() {
-        println!(
+        say!(
             "还没有备份（在 {}）",
             afterdesk_store::backup_dir_of(&ctx.db).display()
         );
     }
     for b in backups {
-        println!(
+        say!(
             "{}\t{}\t{} 字节\t{}",
             afterdesk_case::time::china_text(b.taken_at),
             b.reason,
@@ -281,7 +283,7 @@ fn import(
     let mut progress = |p: afterdesk_desk::ImportProgress| {
         if show_progress {
             let percent = (p.done * 100).checked_div(p.total).unwrap_or(100);
-            eprintln!("progress {} rows {percent}%", p.rows);
+            complain!("progress {} rows {percent}%", p.rows);
         }
     };
     let report = afterdesk_desk::import_file(
@@ -296,7 +298,7 @@ fn import(
     if ctx.json {
         return print_json(&report);
     }
-    println!(
+    say!(
         "已导入 {}：共 {} 行，新增 {}，更新 {}，无变化 {}，比店里旧 {}，重复 {}，已删除跳过 {}，出错 {}",
         report.file,
         report.rows,
@@ -309,22 +311,25 @@ fn import(
         report.error_count
     );
     for d in &report.duplicates {
-        println!(
+        say!(
             "  第 {} 行与第 {} 行是同一个编号 {}，用了第 {} 行",
-            d.row, d.kept_row, d.key, d.kept_row
+            d.row,
+            d.kept_row,
+            d.key,
+            d.kept_row
         );
     }
     if report.duplicate_count as usize > report.duplicates.len() {
-        println!(
+        say!(
             "  ……另有 {} 个重复行未列出",
             report.duplicate_count as usize - report.duplicates.len()
         );
     }
     for e in &report.errors {
-        println!("  第 {} 行「{}」：{}", e.row, e.column, e.message);
+        say!("  第 {} 行「{}」：{}", e.row, e.column, e.message);
     }
     if report.error_count as usize > report.errors.len() {
-        println!(
+        say!(
             "  ……另有 {} 行出错未列出",
             report.error_count as usize - report.errors.len()
         );
@@ -374,7 +379,7 @@ fn case(ctx: &Context_, command: CaseCommand) -> anyhow::Result<()> {
             if ctx.json {
                 print_json(&show::note_json(&note))
             } else {
-                println!(
+                say!(
                     "已添加备注（{}）",
                     afterdesk_case::time::china_text(note.at)
                 );
@@ -410,7 +415,7 @@ fn case(ctx: &Context_, command: CaseCommand) -> anyhow::Result<()> {
         CaseCommand::Delete { key } => {
             let case = store.delete_case(&key, &ctx.agent, ctx.now)?;
             if !ctx.json {
-                println!("已删除（可用 afterdesk case restore {} 撤销）", case.id);
+                say!("已删除（可用 afterdesk case restore {} 撤销）", case.id);
             }
             if ctx.json {
                 print_case(&store, &case.id.to_string())
@@ -442,7 +447,7 @@ fn mapping(ctx: &Context_, command: MappingCommand) -> anyhow::Result<()> {
         print_json(&list)
     } else {
         for (h, f) in &aliases {
-            println!("{h}\t→ {f}");
+            say!("{h}\t→ {f}");
         }
         Ok(())
     }

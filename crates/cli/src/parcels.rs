@@ -2,6 +2,7 @@
 //! tracking through 快递100 or 快递鸟 (or by hand), the interception flow, and the
 //! refresh benchmark against the local fake server.
 
+use crate::terminal::{complain, say};
 use crate::{Context_, print_json};
 use afterdesk_case::time::china_text;
 use afterdesk_desk::{
@@ -226,7 +227,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 fn print_parcel(p: &ParcelView) {
     let courier = p.courier_name.as_deref().unwrap_or("未知快递");
-    println!(
+    say!(
         "{}  {}  {courier} {}  {}{}",
         p.id,
         p.direction_name,
@@ -238,10 +239,10 @@ fn print_parcel(p: &ParcelView) {
             .unwrap_or_default()
     );
     if let Some(e) = &p.last_error {
-        println!("    上次查询失败：{e}");
+        say!("    上次查询失败：{e}");
     }
     for e in &p.events {
-        println!(
+        say!(
             "    {} {}{}",
             e.at,
             e.place
@@ -252,12 +253,12 @@ fn print_parcel(p: &ParcelView) {
         );
     }
     for a in &p.attention {
-        println!("    ⚠ {}：{}", a.reason_name, a.prompt);
+        say!("    ⚠ {}：{}", a.reason_name, a.prompt);
     }
 }
 
 fn print_attention(a: &AttentionView) {
-    println!(
+    say!(
         "{}  {}  {}：{}",
         a.refund_no.as_deref().unwrap_or(&a.case_id),
         a.waybill.as_deref().unwrap_or("-"),
@@ -267,7 +268,7 @@ fn print_attention(a: &AttentionView) {
 }
 
 fn print_report(r: &RefreshReportView) {
-    println!(
+    say!(
         "{}：共 {} 个包裹，更新 {}，失败 {}，暂缓 {}，跳过 {}，新物流记录 {} 条{}",
         r.provider,
         r.total,
@@ -279,7 +280,7 @@ fn print_report(r: &RefreshReportView) {
         if r.cancelled { "（已取消）" } else { "" }
     );
     for i in r.items.iter().filter(|i| i.outcome != "updated") {
-        println!(
+        say!(
             "  {} {}：{}",
             i.waybill,
             i.outcome,
@@ -311,9 +312,12 @@ fn refresh(
     let show = args.progress;
     let mut progress = |p: RefreshProgress| {
         if show {
-            eprintln!(
+            complain!(
                 "progress {}/{} {} {}",
-                p.done, p.total, p.waybill, p.outcome
+                p.done,
+                p.total,
+                p.waybill,
+                p.outcome
             );
         }
     };
@@ -393,7 +397,7 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
                         print_attention(a);
                     }
                     if let Some(i) = &view.interception {
-                        println!("拦截：{}。{}", i.state_name, i.next_step);
+                        say!("拦截：{}。{}", i.state_name, i.next_step);
                     }
                     Ok(())
                 }
@@ -404,7 +408,7 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
                     if ctx.json {
                         return print_json(&list);
                     }
-                    println!(
+                    say!(
                         "未结束售后单的包裹 {} 个，需要处理 {} 项：",
                         list.parcels,
                         list.items.len()
@@ -449,10 +453,10 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
             if ctx.json {
                 return print_json(&view);
             }
-            println!("已添加包裹：");
+            say!("已添加包裹：");
             print_parcel(&view);
             if view.courier.is_none() {
-                println!("  单号格式对应不上唯一的快递公司，请用 parcels set --courier 选择");
+                say!("  单号格式对应不上唯一的快递公司，请用 parcels set --courier 选择");
             }
             Ok(())
         }
@@ -464,9 +468,11 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
             if ctx.json {
                 return print_json(&report);
             }
-            println!(
+            say!(
                 "有物流信息的售后单 {} 张，新建包裹 {} 个，无法识别单号 {} 条",
-                report.cases_with_logistics, report.added, report.unreadable
+                report.cases_with_logistics,
+                report.added,
+                report.unreadable
             );
             Ok(())
         }
@@ -476,9 +482,9 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
                 return print_json(&hint);
             }
             if hint.names.is_empty() {
-                println!("{}：没有匹配的单号格式，请手动选择快递公司", hint.waybill);
+                say!("{}：没有匹配的单号格式，请手动选择快递公司", hint.waybill);
             } else {
-                println!("{}：可能是 {}", hint.waybill, hint.names.join("、"));
+                say!("{}：可能是 {}", hint.waybill, hint.names.join("、"));
             }
             Ok(())
         }
@@ -538,7 +544,7 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
             if ctx.json {
                 return print_json(&view);
             }
-            println!("已移除包裹 {}", view.waybill);
+            say!("已移除包裹 {}", view.waybill);
             Ok(())
         }
         ParcelsCommand::Intercept {
@@ -566,7 +572,7 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
             if ctx.json {
                 return print_json(&view);
             }
-            println!("拦截：{}。下一步：{}", view.state_name, view.next_step);
+            say!("拦截：{}。下一步：{}", view.state_name, view.next_step);
             Ok(())
         }
         ParcelsCommand::Refresh(args) => {
@@ -669,9 +675,12 @@ pub fn bench(
     if ctx.json {
         print_json(&result)?;
     } else {
-        println!(
+        say!(
             "刷新 {} 个包裹：{:.2} 秒（每个回应延迟 {delay_ms} 毫秒，并发上限 {concurrency}，服务器同时最多看到 {max_in_flight} 个请求），更新 {}，失败 {}",
-            report.total, seconds, report.updated, report.failed
+            report.total,
+            seconds,
+            report.updated,
+            report.failed
         );
     }
     if max_in_flight > concurrency {

@@ -2,6 +2,7 @@
 //! with the buyer's personal data removed first; `afterdesk polish key set|delete` keeps
 //! the endpoint's key in the system keychain (docs/drafts.md, "AI 润色（可选）").
 
+use crate::terminal::say;
 use crate::{Context_, print_json};
 use afterdesk_polish::{KnownPii, PolishError, PolishSettings, Polisher};
 use afterdesk_script::{Classifier, DraftRequest, Ladder, Library, compose};
@@ -109,7 +110,7 @@ fn report(ctx: &Context_, status: &str, text: &str) -> anyhow::Result<()> {
     if ctx.json {
         print_json(&json!({ "key": status }))
     } else {
-        println!("{text}");
+        say!("{text}");
         Ok(())
     }
 }
@@ -156,8 +157,8 @@ fn polish(
             "warnings": polished.warnings,
         }));
     }
-    println!("{}", polished.text);
-    println!("——");
+    say!("{}", polished.text);
+    say!("——");
     let removed: Vec<String> = polished
         .redacted
         .removed
@@ -165,10 +166,10 @@ fn polish(
         .map(|(kind, n)| format!("{} {n} 处", kind.zh_name()))
         .collect();
     if !removed.is_empty() {
-        println!("发送前已去除：{}", removed.join("、"));
+        say!("发送前已去除：{}", removed.join("、"));
     }
     for w in &polished.warnings {
-        println!("注意：{}", w.message());
+        say!("注意：{}", w.message());
     }
     Ok(())
 }

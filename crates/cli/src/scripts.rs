@@ -1,6 +1,7 @@
 //! `afterdesk classify`, `afterdesk draft` and `afterdesk scripts import`: reply drafts
 //! from the script library (docs/drafts.md).
 
+use crate::terminal::say;
 use crate::{Context_, print_json};
 use afterdesk_script::{Classifier, DraftRequest, Ladder, Library, Stage, compose, import};
 use clap::{Args, Subcommand};
@@ -51,14 +52,14 @@ pub fn classify(ctx: &Context_, text: &str) -> anyhow::Result<()> {
     if ctx.json {
         return print_json(&c);
     }
-    println!(
+    say!(
         "{}（{}）\t{:.0}%",
         c.kind.zh_name(),
         c.kind,
         c.confidence * 100.0
     );
     for a in &c.alternatives {
-        println!(
+        say!(
             "  或 {}（{}）\t{:.0}%",
             a.kind.zh_name(),
             a.kind,
@@ -96,22 +97,22 @@ pub fn draft(ctx: &Context_, args: &DraftArgs) -> anyhow::Result<()> {
             "classification": draft.classification,
         }));
     }
-    println!("{}", draft.text);
-    println!("——");
-    println!(
+    say!("{}", draft.text);
+    say!("——");
+    say!(
         "类型：{}　话术：{}",
         draft.kind.zh_name(),
         draft.script_ids.join(", ")
     );
     if !draft.unfilled.is_empty() {
         let names: Vec<_> = draft.unfilled.iter().map(|p| p.label()).collect();
-        println!("待填：{}（填好或确认后再复制）", names.join("、"));
+        say!("待填：{}（填好或确认后再复制）", names.join("、"));
     }
     for l in &draft.lint {
-        println!("检查：{}", l.message);
+        say!("检查：{}", l.message);
     }
     if let Some(c) = &draft.compensation {
-        println!("补偿建议：{}", c.message);
+        say!("补偿建议：{}", c.message);
     }
     Ok(())
 }
@@ -139,7 +140,7 @@ pub fn run(ctx: &Context_, command: &ScriptsCommand) -> anyhow::Result<()> {
                     "skipped": report.skipped,
                 }));
             }
-            println!(
+            say!(
                 "{}：{} 行，话术 {}，选择题 {}，情景练习 {}，跳过 {}",
                 file.display(),
                 report.lines,
@@ -149,7 +150,7 @@ pub fn run(ctx: &Context_, command: &ScriptsCommand) -> anyhow::Result<()> {
                 report.skipped.len()
             );
             for s in &report.scripts {
-                println!(
+                say!(
                     "  话术[{}] 第{}行 ×{}：{}",
                     s.kind.zh_name(),
                     s.line,
@@ -158,10 +159,10 @@ pub fn run(ctx: &Context_, command: &ScriptsCommand) -> anyhow::Result<()> {
                 );
             }
             for q in &report.questions {
-                println!("  选择题[{}] 第{}行：{}", q.kind.zh_name(), q.line, q.stem);
+                say!("  选择题[{}] 第{}行：{}", q.kind.zh_name(), q.line, q.stem);
             }
             for e in &report.exercises {
-                println!(
+                say!(
                     "  练习[{}] 第{}行：{}",
                     e.kind.zh_name(),
                     e.line,

@@ -1,6 +1,7 @@
 //! How cases look on the command line: the documented JSON shapes (docs/cli.md) and the
 //! human-readable tables.
 
+use crate::terminal::say;
 use afterdesk_case::Note;
 use afterdesk_case::time::china_text;
 use afterdesk_desk::{CaseDetailView, CaseListView, NoteView};
@@ -48,10 +49,10 @@ fn cell(text: &str, width: usize) -> String {
 /// The human-readable case list.
 pub fn print_list(list: &CaseList) -> anyhow::Result<()> {
     if list.cases.is_empty() {
-        println!("没有符合条件的售后单。");
+        say!("没有符合条件的售后单。");
         return Ok(());
     }
-    println!(
+    say!(
         "{} {} {} {} {} {} 旗帜/负责人",
         cell("退款编号", 20),
         cell("类型", 14),
@@ -62,7 +63,7 @@ pub fn print_list(list: &CaseList) -> anyhow::Result<()> {
     );
     for case in &list.cases {
         let f = &case.facts;
-        println!(
+        say!(
             "{} {} {} {} {} {} {}{}",
             cell(f.refund_no.as_deref().unwrap_or("（手工）"), 20),
             cell(case.kind.zh_name(), 14),
@@ -77,7 +78,7 @@ pub fn print_list(list: &CaseList) -> anyhow::Result<()> {
                 .unwrap_or_default(),
         );
     }
-    println!("共 {} 条，显示 {} 条", list.total, list.cases.len());
+    say!("共 {} 条，显示 {} 条", list.total, list.cases.len());
     Ok(())
 }
 
@@ -87,7 +88,7 @@ pub fn print_detail(detail: &CaseDetail) -> anyhow::Result<()> {
     let f = &case.facts;
     let line = |label: &str, value: Option<String>| {
         if let Some(v) = value.filter(|v| !v.is_empty()) {
-            println!("{} {v}", cell(label, 12));
+            say!("{} {v}", cell(label, 12));
         }
     };
     line("售后单 ID", Some(case.id.to_string()));
@@ -123,18 +124,18 @@ pub fn print_detail(detail: &CaseDetail) -> anyhow::Result<()> {
         Some(if case.open { "处理中" } else { "已结束" }.to_owned()),
     );
     if case.deleted_at.is_some() {
-        println!("（此售后单已删除）");
+        say!("（此售后单已删除）");
     }
     if !detail.notes.is_empty() {
-        println!("\n备注：");
+        say!("\n备注：");
         for n in &detail.notes {
-            println!("  {} {}：{}", china_text(n.at), n.author.agent, n.text);
+            say!("  {} {}：{}", china_text(n.at), n.author.agent, n.text);
         }
     }
-    println!("\n变更记录：");
-    println!("  {} {}", china_text(case.created_at), case.origin);
+    say!("\n变更记录：");
+    say!("  {} {}", china_text(case.created_at), case.origin);
     for e in &detail.events {
-        println!(
+        say!(
             "  {} {} {}：{} → {}",
             china_text(e.at),
             e.actor.agent,

@@ -498,3 +498,37 @@ fn a_process_killed_mid_import_or_mid_commit_leaves_all_or_nothing() {
         }
     }
 }
+
+#[test]
+fn control_characters_from_an_export_never_reach_the_terminal() {
+    let shop = Shop::new();
+    let file = shop.path("退款导出.csv");
+    std::fs::write(
+        &file,
+        "退款编号,订单编号,买家会员名,宝贝标题,退款状态,退款的申请时间\n\
+         200000000000000001,4100000000000000001,\"坏人\x1b[2J\x1b]0;x\x07\",\"标题\u{202E}gpj.exe\",买家已经申请退款，等待卖家同意,2026-11-18 10:00:00\n",
+    )
+    .unwrap();
+    shop.json(NOW, &["import", file.to_str().unwrap()]);
+    for args in [
+        vec!["cases", "list"],
+        vec!["case", "show", "200000000000000001"],
+    ] {
+        let out = shop.cmd(NOW).args(&args).output().unwrap();
+        assert!(out.status.success(), "afterdesk {args:?} works");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            !text.contains('\x1b') && !text.contains('\x07') && !text.contains('\u{202E}'),
+            "afterdesk {args:?}: no raw escape, bell or bidi override is printed: {text:?}"
+        );
+        assert!(
+            text.contains("坏人\\u{1b}[2J"),
+            "afterdesk {args:?}: the hazard is shown escaped, so the user sees it: {text}"
+        );
+    }
+    let json = shop.json(NOW, &["case", "show", "200000000000000001"]);
+    assert_eq!(
+        json["case"]["buyer_nick"], "坏人\x1b[2J\x1b]0;x\x07",
+        "the stored text itself is kept exactly, only the terminal output is escaped"
+    );
+}
