@@ -138,22 +138,7 @@ impl std::fmt::Debug for Polisher {
 /// asked; a gateway may move once or twice, and more is a loop.
 const MAX_REDIRECTS: usize = 3;
 
-/// Whether the key may be sent to `url`: over `https` anywhere, over plain `http` only to
-/// this computer (`localhost`, 127.0.0.0/8, `::1`), where nothing crosses a network. A
-/// local model server (Ollama, llama.cpp) often speaks only http; any other host would
-/// see the key and the draft in the clear.
-pub fn secure_transport(url: &Url) -> bool {
-    match url.scheme() {
-        "https" => true,
-        "http" => match url.host() {
-            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        },
-        _ => false,
-    }
-}
+pub use afterdesk_secret::secure_transport;
 
 /// A redirect the client refused to follow because of [`secure_transport`].
 #[derive(Debug, thiserror::Error)]

@@ -18,6 +18,24 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+/// Whether a secret (an API key, or a query signed with one) may be sent to `url`: over
+/// `https` anywhere, over plain `http` only to this computer (`localhost`, 127.0.0.0/8,
+/// `::1`), where nothing crosses a network. A local model server or the tests' fake
+/// providers often speak only http; any other host would see the key in the clear. The AI
+/// polish and the parcel providers both check their addresses and every redirect with it.
+pub fn secure_transport(url: &url::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
 /// The service name every AfterDesk secret is filed under in the keychain, so that the
 /// user recognises them in the system's keychain viewer.
 pub const SERVICE: &str = "AfterDesk";

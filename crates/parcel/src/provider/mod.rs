@@ -200,21 +200,7 @@ pub(crate) fn client(http: &HttpSettings) -> Result<reqwest::Client, TrackError>
 #[error("接口把请求转到了不加密的地址 {0}")]
 struct InsecureRedirect(String);
 
-/// Whether a provider's key and signed queries may be sent to `url`: over `https`
-/// anywhere, over plain `http` only to this computer (`localhost`, 127.0.0.0/8, `::1`:
-/// the fake provider of the tests, a local proxy), where nothing crosses a network.
-pub fn secure_transport(url: &reqwest::Url) -> bool {
-    match url.scheme() {
-        "https" => true,
-        "http" => match url.host() {
-            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        },
-        _ => false,
-    }
-}
+pub use afterdesk_secret::secure_transport;
 
 /// Checks a provider's query address before it is used, so that a typo is a settings
 /// error and not a network error on every parcel, and a plain http address elsewhere
