@@ -89,6 +89,29 @@ impl Seen {
     }
 }
 
+/// What this import has done to one stored record so far.
+#[derive(Debug)]
+enum Before {
+    /// Nothing: the stored record is as it was before the import.
+    Untouched,
+    /// The import created it.
+    Created,
+    /// The import changed it; this is how it was before. Boxed, because most records an
+    /// import meets are created or unchanged and a case is large.
+    Was(Box<Case>),
+}
+
+/// One refund or order number of the file: its best row so far, and what the import did
+/// to the record. A later row of the file that wins over an earlier one is judged against
+/// the record as it was before the import, not as the earlier row left it, and the
+/// timeline is written from that state at commit, so a file's rows in any order give the
+/// same case and the same history.
+#[derive(Debug)]
+struct Touched {
+    best: Seen,
+    before: Before,
+}
+
 /// A fingerprint that is the same for equal facts in every run (std's `DefaultHasher::new`
 /// uses fixed keys), so a re-import picks the same winner among equal rows.
 fn fingerprint(facts: &impl Hash) -> u64 {
@@ -111,15 +134,10 @@ pub struct Import<'s> {
     source: String,
     now: DateTime<Utc>,
     counts: ImportCounts,
-    /// The winning row so far for each refund number this file has.
-    seen_cases: HashMap<String, Seen>,
-    /// The winning row so far for each order number this file has.
-    seen_orders: HashMap<String, Seen>,
-    /// Each case this import changed, as it was before the import (`None`: created by
-    /// it). A later row of the file that wins over an earlier one is judged against this
-    /// state, not against the earlier row's, and the timeline is written from it at
-    /// commit, so a file's rows in any order give the same case and the same history.
-    before: HashMap<String, Option<Case>>,
+    /// Each refund number this file has.
+    seen_cases: HashMap<String, Touched>,
+    /// Each order number this file has.
+    seen_orders: HashMap<String, Touched>,
     /// The first [`DUPLICATES_LISTED`] duplicate rows.
     duplicates: Vec<DuplicateRow>,
 }
@@ -148,7 +166,6 @@ impl Store {
             counts: ImportCounts::default(),
             seen_cases: HashMap::new(),
             seen_orders: HashMap::new(),
-            before: HashMap::new(),
             duplicates: Vec::new(),
         })
     }
@@ -219,14 +236,20 @@ impl Import<'_> {
             outcome: Upsert::Unchanged,
         };
         let beaten = match seen.get_mut(key) {
-            Some(best) if candidate.rank() <= best.rank() => {
-                let kept_row = best.row;
+            Some(touched) if candidate.rank() <= touched.best.rank() => {
+                let kept_row = touched.best.row;
                 self.duplicate(key, row, kept_row);
                 return false;
             }
-            Some(best) => Some(std::mem::replace(best, candidate)),
+            Some(touched) => Some(std::mem::replace(&mut touched.best, candidate)),
             None => {
-                seen.insert(key.to_owned(), candidate);
+                seen.insert(
+                    key.to_owned(),
+                    Touched {
+                        best: candidate,
+                        before: Before::Untouched,
+                    },
+                );
                 None
             }
         };
@@ -245,8 +268,8 @@ impl Import<'_> {
         } else {
             &mut self.seen_cases
         };
-        if let Some(best) = seen.get_mut(key) {
-            best.outcome = outcome;
+        if let Some(touched) = seen.get_mut(key) {
+            touched.best.outcome = outcome;
         }
         self.count(outcome)
     }
@@ -279,47 +302,51 @@ impl Import<'_> {
             .prepare_cached(&SELECT_BY_REFUND_NO)?
             .query_row([&refund_no], case_from_row)
             .optional()?;
+        let current_id = current.as_ref().map(|c| c.id.clone());
+        let stored = current.is_some();
         // A row that beat an earlier row of this file is judged against the case as it
         // was before the import, not as the earlier row left it.
-        let base = match self.before.get(&refund_no) {
-            Some(before) => before.clone(),
-            None => current.clone(),
+        let earlier = self
+            .seen_cases
+            .get_mut(&refund_no)
+            .map_or(Before::Untouched, |t| {
+                std::mem::replace(&mut t.before, Before::Untouched)
+            });
+        let (base, earlier_changed) = match earlier {
+            Before::Untouched => (current, false),
+            Before::Created => (None, true),
+            Before::Was(case) => (Some(*case), true),
         };
-        let (outcome, target) = match base {
+        let (outcome, target) = match &base {
             None => {
                 let mut case = self.new_case(platform, facts);
-                if let Some(created) = &current {
+                if let Some(id) = current_id {
                     // An earlier row of this file created the case; keep its identity.
-                    case.id = created.id.clone();
+                    case.id = id;
                 }
-                (Upsert::Created, case)
+                (Upsert::Created, Some(case))
             }
-            Some(old) if old.deleted_at.is_some() => (Upsert::Deleted, old),
-            Some(old) if old.facts.standing() > standing => (Upsert::Older, old),
-            Some(old) => match self.updated_case(&old, platform, facts)? {
-                Some(case) => (Upsert::Updated, case),
-                None => (Upsert::Unchanged, old),
+            Some(old) if old.deleted_at.is_some() => (Upsert::Deleted, None),
+            Some(old) if old.facts.standing() > standing => (Upsert::Older, None),
+            Some(old) => match self.updated_case(old, platform, facts)? {
+                Some(case) => (Upsert::Updated, Some(case)),
+                None => (Upsert::Unchanged, None),
             },
         };
-        match &current {
-            None => write_case(&self.tx, &target, false)?,
-            Some(stored) if *stored != target => write_case(&self.tx, &target, true)?,
-            Some(_) => {}
+        match (&target, &base) {
+            (Some(case), _) => write_case(&self.tx, case, stored)?,
+            // The case stays as it was before the import; if an earlier row of the file
+            // had changed it, that change is undone.
+            (None, Some(old)) if earlier_changed => write_case(&self.tx, old, true)?,
+            (None, _) => {}
         }
-        match outcome {
-            Upsert::Created => {
-                self.before.entry(refund_no.clone()).or_insert(None);
-            }
-            Upsert::Updated => {
-                if !self.before.contains_key(&refund_no) {
-                    self.before.insert(refund_no.clone(), current);
-                }
-            }
-            // The case is back as it was before the import (if an earlier row had
-            // changed it, that change was just undone): nothing for the timeline.
-            _ => {
-                self.before.remove(&refund_no);
-            }
+        let before = match (outcome, base) {
+            (Upsert::Created, _) | (Upsert::Updated, None) => Before::Created,
+            (Upsert::Updated, Some(old)) => Before::Was(Box::new(old)),
+            _ => Before::Untouched,
+        };
+        if let Some(touched) = self.seen_cases.get_mut(&refund_no) {
+            touched.before = before;
         }
         Ok(self.settle(false, &refund_no, outcome))
     }
@@ -373,9 +400,12 @@ impl Import<'_> {
     /// differs between the case before the import and after it.
     fn record_history(&self) -> Result<(), StoreError> {
         let mut changed: Vec<(&String, &Case)> = self
-            .before
+            .seen_cases
             .iter()
-            .filter_map(|(refund_no, before)| Some((refund_no, before.as_ref()?)))
+            .filter_map(|(refund_no, touched)| match &touched.before {
+                Before::Was(old) => Some((refund_no, &**old)),
+                _ => None,
+            })
             .collect();
         // Sorted so that the timeline's ids come out in the same order on every run.
         changed.sort_by(|a, b| a.0.cmp(b.0));
@@ -419,7 +449,7 @@ impl Import<'_> {
         let created_here = self
             .seen_orders
             .get(&order_no)
-            .is_some_and(|seen| seen.outcome == Upsert::Created);
+            .is_some_and(|touched| touched.best.outcome == Upsert::Created);
         if !self.wins(true, &order_no, standing, fingerprint(&facts), row) {
             return Ok(Upsert::Duplicate);
         }

@@ -1036,16 +1036,6 @@ export type DraftCopyView = {
 	copied_at: string,
 };
 
-/**  A row of an export that repeats a refund or order number and was not used. */
-export type DuplicateRowView = {
-	/**  The refund number (or order number). */
-	key: string,
-	/**  The row not used. */
-	row: number,
-	/**  The row used instead. */
-	kept_row: number,
-};
-
 /**  What the agent asks the draft panel for. */
 export type DraftOptions = DraftOptions_Serialize | DraftOptions_Deserialize;
 
@@ -1146,6 +1136,16 @@ export type DraftView_Serialize = {
 	pick: number,
 	/**  Whether the text is Traditional Chinese. */
 	traditional: boolean,
+};
+
+/**  A row of an export that repeats a refund or order number and was not used. */
+export type DuplicateRowView = {
+	/**  The refund number (or order number). */
+	key: string,
+	/**  The row not used. */
+	row: number,
+	/**  The row used instead. */
+	kept_row: number,
 };
 
 /**  One change on a case's timeline. */
