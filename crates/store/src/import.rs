@@ -12,7 +12,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash};
 use std::sync::LazyLock;
 
 /// How many duplicate rows an import lists; the count covers them all.
@@ -112,13 +112,20 @@ struct Touched {
     before: Before,
 }
 
-/// A fingerprint that is the same for equal facts in every run (std's `DefaultHasher::new`
-/// uses fixed keys), so a re-import picks the same winner among equal rows.
+/// A fingerprint that is the same for equal facts in every run (a fixed seed), so a
+/// re-import picks the same winner among equal rows. foldhash, because every row of every
+/// import is fingerprinted and SipHash showed in the import benchmark.
 fn fingerprint(facts: &impl Hash) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    facts.hash(&mut hasher);
-    hasher.finish()
+    foldhash::fast::FixedState::with_seed(FINGERPRINT_SEED).hash_one(facts)
 }
+
+/// The seed of [`fingerprint`]: any fixed value; changing it changes which of two equally
+/// advanced but different rows of one refund wins.
+const FINGERPRINT_SEED: u64 = 0x5348_4f50_4445_534b;
+
+/// The maps an import keeps per refund or order number, hashed with foldhash: they are
+/// looked up twice for every row.
+type NumberMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
 
 /// An import in progress. Everything it writes becomes visible at [`Import::commit`];
 /// dropping it (or a crash) leaves the store exactly as it was.
@@ -135,9 +142,9 @@ pub struct Import<'s> {
     now: DateTime<Utc>,
     counts: ImportCounts,
     /// Each refund number this file has.
-    seen_cases: HashMap<String, Touched>,
+    seen_cases: NumberMap<Touched>,
     /// Each order number this file has.
-    seen_orders: HashMap<String, Touched>,
+    seen_orders: NumberMap<Touched>,
     /// The first [`DUPLICATES_LISTED`] duplicate rows.
     duplicates: Vec<DuplicateRow>,
 }
@@ -164,8 +171,8 @@ impl Store {
             source: source.to_owned(),
             now,
             counts: ImportCounts::default(),
-            seen_cases: HashMap::new(),
-            seen_orders: HashMap::new(),
+            seen_cases: NumberMap::default(),
+            seen_orders: NumberMap::default(),
             duplicates: Vec::new(),
         })
     }
@@ -294,24 +301,37 @@ impl Import<'_> {
             return Err(StoreError::Invalid("退款编号为空的记录不能导入".to_owned()));
         };
         let standing = facts.standing();
-        if !self.wins(false, &refund_no, standing, fingerprint(&facts), row) {
-            return Ok(Upsert::Duplicate);
-        }
+        let candidate = Seen {
+            standing,
+            fingerprint: fingerprint(&facts),
+            row,
+            outcome: Upsert::Unchanged,
+        };
+        // The entry is taken out and put back once at the end: one lookup each way on
+        // this path, which every row of every import takes.
+        let (key, earlier) = match self.seen_cases.remove_entry(refund_no.as_str()) {
+            Some((key, touched)) if candidate.rank() <= touched.best.rank() => {
+                let kept_row = touched.best.row;
+                self.seen_cases.insert(key, touched);
+                self.duplicate(&refund_no, row, kept_row);
+                return Ok(Upsert::Duplicate);
+            }
+            Some((key, touched)) => {
+                self.tally(touched.best.outcome, -1);
+                self.duplicate(&refund_no, touched.best.row, row);
+                (key, touched.before)
+            }
+            None => (refund_no, Before::Untouched),
+        };
         let current = self
             .tx
             .prepare_cached(&SELECT_BY_REFUND_NO)?
-            .query_row([&refund_no], case_from_row)
+            .query_row([&key], case_from_row)
             .optional()?;
-        let current_id = current.as_ref().map(|c| c.id.clone());
+        let current_id = current.as_ref().map(|c| c.id);
         let stored = current.is_some();
         // A row that beat an earlier row of this file is judged against the case as it
         // was before the import, not as the earlier row left it.
-        let earlier = self
-            .seen_cases
-            .get_mut(&refund_no)
-            .map_or(Before::Untouched, |t| {
-                std::mem::replace(&mut t.before, Before::Untouched)
-            });
         let (base, earlier_changed) = match earlier {
             Before::Untouched => (current, false),
             Before::Created => (None, true),
@@ -345,10 +365,17 @@ impl Import<'_> {
             (Upsert::Updated, Some(old)) => Before::Was(Box::new(old)),
             _ => Before::Untouched,
         };
-        if let Some(touched) = self.seen_cases.get_mut(&refund_no) {
-            touched.before = before;
-        }
-        Ok(self.settle(false, &refund_no, outcome))
+        self.seen_cases.insert(
+            key,
+            Touched {
+                best: Seen {
+                    outcome,
+                    ..candidate
+                },
+                before,
+            },
+        );
+        Ok(self.count(outcome))
     }
 
     fn new_case(&self, platform: Platform, facts: CaseFacts) -> Case {
