@@ -409,10 +409,13 @@ fn written(db: &Path) -> Written {
     }
 }
 
+/// Tells from a progress line whether to kill the import.
+type KillWhen = dyn Fn(&str) -> bool;
+
 /// Starts `afterdesk import --progress` on `file` and kills it without warning once
 /// `kill_when` returns true for a progress line, `delay` later. Returns whether it was
 /// killed before finishing.
-fn kill_import(shop: &Shop, file: &Path, kill_when: &dyn Fn(&str) -> bool, delay: u64) -> bool {
+fn kill_import(shop: &Shop, file: &Path, kill_when: &KillWhen, delay: u64) -> bool {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("afterdesk"))
         .env("AFTERDESK_DEVICE", "test-device")
         .arg("--db")
@@ -452,9 +455,9 @@ fn a_process_killed_mid_import_or_mid_commit_leaves_all_or_nothing() {
     shop.json(NOW, &["import", orders.to_str().unwrap()]);
     let before = written(&shop.db());
     let big = shop.generate("big.csv", &["--rows", "150000", "--seed", "1", "--later"]);
-    let rows_total = "progress 150000 rows";
+    const ROWS_TOTAL: &str = "progress 150000 rows";
     // (when to kill, how long after, what it may leave)
-    let table: &[(&str, &dyn Fn(&str) -> bool, u64)] = &[
+    let table: &[(&str, &KillWhen, u64)] = &[
         (
             "mid rows",
             &|line: &str| line.starts_with("progress 6000 rows"),
@@ -462,15 +465,15 @@ fn a_process_killed_mid_import_or_mid_commit_leaves_all_or_nothing() {
         ),
         // The progress line for the last row is printed just before the commit starts
         // (history, search index, statistics, COMMIT); these kills land inside it.
-        ("at commit", &|line: &str| line.starts_with(rows_total), 0),
+        ("at commit", &|line: &str| line.starts_with(ROWS_TOTAL), 0),
         (
             "into commit",
-            &|line: &str| line.starts_with(rows_total),
+            &|line: &str| line.starts_with(ROWS_TOTAL),
             150,
         ),
         (
             "late in commit",
-            &|line: &str| line.starts_with(rows_total),
+            &|line: &str| line.starts_with(ROWS_TOTAL),
             600,
         ),
     ];

@@ -504,7 +504,10 @@ mod tests {
             "kept.pdf",
             b"in yesterday's backup",
         );
-        let backup = store.backup(later, "manual").unwrap().unwrap();
+        let backup = store
+            .backup(later, afterdesk_store::BackupReason::Manual)
+            .unwrap()
+            .unwrap();
         // Replace the shop database by one without the proof; only the backup names it.
         drop(store);
         std::fs::remove_file(dir.path().join("shop.sqlite")).unwrap();
