@@ -101,7 +101,7 @@ enum Before {
     Was(Box<Case>),
 }
 
-/// One refund or order number of the file: its best row so far, and what the import did
+/// One refund number of the file: its best row so far, and what the import did
 /// to the record. A later row of the file that wins over an earlier one is judged against
 /// the record as it was before the import, not as the earlier row left it, and the
 /// timeline is written from that state at commit, so a file's rows in any order give the
@@ -144,7 +144,7 @@ pub struct Import<'s> {
     /// Each refund number this file has.
     seen_cases: NumberMap<Touched>,
     /// Each order number this file has.
-    seen_orders: NumberMap<Touched>,
+    seen_orders: NumberMap<Seen>,
     /// The first [`DUPLICATES_LISTED`] duplicate rows.
     duplicates: Vec<DuplicateRow>,
 }
@@ -219,64 +219,48 @@ impl Import<'_> {
         }
     }
 
-    /// Decides whether row `row` with this `standing` is the file's best so far for `key`.
-    /// Returns `false` (and records the duplicate) when an earlier row wins; otherwise
-    /// records the row as the best, takes back the count of the row it beats, and returns
-    /// `true`.
-    fn wins(
+    /// Decides whether order row `row` with this `standing` is the file's best so far for
+    /// `order_no`. Returns `false` (and records the duplicate) when an earlier row wins;
+    /// otherwise records the row as the best, takes back the count of the row it beats,
+    /// and returns `true`. (Cases do the same inline in [`Import::case`], which also keeps
+    /// what the import did to the case.)
+    fn order_wins(
         &mut self,
-        orders: bool,
-        key: &str,
+        order_no: &str,
         standing: Standing,
         fingerprint: u64,
         row: u64,
     ) -> bool {
-        let seen = if orders {
-            &mut self.seen_orders
-        } else {
-            &mut self.seen_cases
-        };
         let candidate = Seen {
             standing,
             fingerprint,
             row,
             outcome: Upsert::Unchanged,
         };
-        let beaten = match seen.get_mut(key) {
-            Some(touched) if candidate.rank() <= touched.best.rank() => {
-                let kept_row = touched.best.row;
-                self.duplicate(key, row, kept_row);
+        let beaten = match self.seen_orders.get_mut(order_no) {
+            Some(best) if candidate.rank() <= best.rank() => {
+                let kept_row = best.row;
+                self.duplicate(order_no, row, kept_row);
                 return false;
             }
-            Some(touched) => Some(std::mem::replace(&mut touched.best, candidate)),
+            Some(best) => Some(std::mem::replace(best, candidate)),
             None => {
-                seen.insert(
-                    key.to_owned(),
-                    Touched {
-                        best: candidate,
-                        before: Before::Untouched,
-                    },
-                );
+                self.seen_orders.insert(order_no.to_owned(), candidate);
                 None
             }
         };
         if let Some(beaten) = beaten {
             self.tally(beaten.outcome, -1);
-            self.duplicate(key, beaten.row, row);
+            self.duplicate(order_no, beaten.row, row);
         }
         true
     }
 
-    /// Remembers what the winning row for `key` did, so that a later row that beats it
-    /// can take its count back.
-    fn settle(&mut self, orders: bool, key: &str, outcome: Upsert) -> Upsert {
-        let seen = if orders {
-            &mut self.seen_orders
-        } else {
-            &mut self.seen_cases
-        };
-        if let Some(touched) = seen.get_mut(key) {
-            touched.best.outcome = outcome;
+    /// Remembers what the winning row for `order_no` did, so that a later row that beats
+    /// it can take its count back.
+    fn settle_order(&mut self, order_no: &str, outcome: Upsert) -> Upsert {
+        if let Some(best) = self.seen_orders.get_mut(order_no) {
+            best.outcome = outcome;
         }
         self.count(outcome)
     }
@@ -476,8 +460,8 @@ impl Import<'_> {
         let created_here = self
             .seen_orders
             .get(&order_no)
-            .is_some_and(|touched| touched.best.outcome == Upsert::Created);
-        if !self.wins(true, &order_no, standing, fingerprint(&facts), row) {
+            .is_some_and(|best| best.outcome == Upsert::Created);
+        if !self.order_wins(&order_no, standing, fingerprint(&facts), row) {
             return Ok(Upsert::Duplicate);
         }
         let existing: Option<(String, Option<i64>)> = self
@@ -486,7 +470,7 @@ impl Import<'_> {
             .query_row([&facts.order_no], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((_, Some(_))) = existing {
-            return Ok(self.settle(true, &order_no, Upsert::Deleted));
+            return Ok(self.settle_order(&order_no, Upsert::Deleted));
         }
         // Both statements take the same parameters in the same places.
         let (sql, id) = match existing {
@@ -513,7 +497,7 @@ impl Import<'_> {
             (false, true) => Upsert::Updated,
             (false, false) => Upsert::Unchanged,
         };
-        Ok(self.settle(true, &order_no, outcome))
+        Ok(self.settle_order(&order_no, outcome))
     }
 
     /// Makes the import's changes durable and records the run (its summary as JSON).
