@@ -9,16 +9,15 @@
 //! Commands are `async` so that Tauri runs them on its async runtime, not on the thread
 //! that drives the window: a slow query or a long import never freezes the UI.
 
-use crate::shop::{Desk, ShopInfo};
 use afterdesk_desk::{
     BackupView, CaseChangeInput, CaseDetailView, CaseListView, CaseQueryInput, CaseView, DeskError,
     ImportOptions, ImportPreviewView, ImportProgress, ImportReportView, NewCaseInput, NoteView,
     RestoreView,
 };
-use afterdesk_store::{BackupReason, StoreError};
+use afterdesk_shop::{ClockSettings, Shop, ShopError, ShopInfo};
+use afterdesk_store::StoreError;
 use serde::Serialize;
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -68,6 +67,12 @@ impl From<afterdesk_desk::ClocksError> for CommandError {
     }
 }
 
+impl From<ShopError> for CommandError {
+    fn from(e: ShopError) -> Self {
+        CommandError::new(e.code(), e.to_string())
+    }
+}
+
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
         CommandError::new(e.code(), e.to_string())
@@ -95,38 +100,38 @@ pub fn app_info() -> AppInfo {
 /// Which shop is open (its database file, whether it is the demo) and its case counts.
 #[tauri::command]
 #[specta::specta]
-pub async fn shop_info(desk: State<'_, Desk>) -> CommandResult<ShopInfo> {
-    desk.info()
+pub async fn shop_info(shop: State<'_, Shop>) -> CommandResult<ShopInfo> {
+    Ok(shop.info()?)
 }
 
 /// One page of the shop's cases matching a filter.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_cases(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     query: CaseQueryInput,
 ) -> CommandResult<CaseListView> {
     let query = query.to_query()?;
-    desk.with_store(|store| Ok(CaseListView::from(&store.list_cases(&query)?)))
+    shop.with_store(|store| Ok(CaseListView::from(&store.list_cases(&query)?)))
 }
 
 /// A case with its notes, timeline and order, by id, refund number or order number.
 #[tauri::command]
 #[specta::specta]
-pub async fn case_detail(desk: State<'_, Desk>, key: String) -> CommandResult<CaseDetailView> {
-    desk.with_store(|store| Ok(CaseDetailView::from(&store.case_detail(&key)?)))
+pub async fn case_detail(shop: State<'_, Shop>, key: String) -> CommandResult<CaseDetailView> {
+    shop.with_store(|store| Ok(CaseDetailView::from(&store.case_detail(&key)?)))
 }
 
 /// Appends a note to a case.
 #[tauri::command]
 #[specta::specta]
 pub async fn add_note(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     key: String,
     text: String,
     agent: String,
 ) -> CommandResult<NoteView> {
-    desk.with_store(|store| {
+    shop.with_store(|store| {
         Ok(NoteView::from(&store.add_note(
             &key,
             &text,
@@ -140,13 +145,13 @@ pub async fn add_note(
 #[tauri::command]
 #[specta::specta]
 pub async fn change_case(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     key: String,
     change: CaseChangeInput,
     agent: String,
 ) -> CommandResult<CaseView> {
     let change = change.to_change()?;
-    desk.with_store(|store| {
+    shop.with_store(|store| {
         Ok(CaseView::from(&store.change_case(
             &key,
             &change,
@@ -160,12 +165,12 @@ pub async fn change_case(
 #[tauri::command]
 #[specta::specta]
 pub async fn add_case(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     input: NewCaseInput,
     agent: String,
 ) -> CommandResult<CaseView> {
     let new = input.to_new_case()?;
-    desk.with_store(|store| Ok(CaseView::from(&store.add_case(new, &agent, now())?)))
+    shop.with_store(|store| Ok(CaseView::from(&store.add_case(new, &agent, now())?)))
 }
 
 /// Applies one change (flag, assignee...) to several cases at once, all or none: the case
@@ -173,13 +178,13 @@ pub async fn add_case(
 #[tauri::command]
 #[specta::specta]
 pub async fn change_cases(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     keys: Vec<String>,
     change: CaseChangeInput,
     agent: String,
 ) -> CommandResult<Vec<CaseView>> {
     let change = change.to_change()?;
-    desk.with_store(|store| {
+    shop.with_store(|store| {
         Ok(store
             .change_cases(&keys, &change, &agent, now())?
             .iter()
@@ -192,22 +197,22 @@ pub async fn change_cases(
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_case(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     key: String,
     agent: String,
 ) -> CommandResult<CaseView> {
-    desk.with_store(|store| Ok(CaseView::from(&store.delete_case(&key, &agent, now())?)))
+    shop.with_store(|store| Ok(CaseView::from(&store.delete_case(&key, &agent, now())?)))
 }
 
 /// Undoes a deletion.
 #[tauri::command]
 #[specta::specta]
 pub async fn restore_case(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     key: String,
     agent: String,
 ) -> CommandResult<CaseView> {
-    desk.with_store(|store| Ok(CaseView::from(&store.restore_case(&key, &agent, now())?)))
+    shop.with_store(|store| Ok(CaseView::from(&store.restore_case(&key, &agent, now())?)))
 }
 
 /// Imports an export file, reporting progress on `on_progress`.
@@ -218,41 +223,28 @@ pub async fn restore_case(
 #[tauri::command]
 #[specta::specta]
 pub async fn import_file(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     path: String,
     agent: String,
     on_progress: Channel<ImportProgress>,
 ) -> CommandResult<ImportReportView> {
-    let shop = desk.shop();
-    let long_work = desk.long_work();
-    let cancel = desk.cancel_flag();
-    cancel.store(false, Ordering::Relaxed);
-    let task = tauri::async_runtime::spawn_blocking(move || {
-        // Held by the worker, so the mark lasts as long as the import even if the window
-        // stops waiting for the answer.
-        let _long_work = long_work;
-        let mut guard = crate::shop::lock(&shop)?;
-        let store = guard.store_mut()?;
+    let shop = Shop::clone(&shop);
+    tauri::async_runtime::spawn_blocking(move || {
         let mut progress = |p: ImportProgress| {
             // A closed window cannot show progress; the import goes on regardless.
             let _ = on_progress.send(p);
         };
-        let report = afterdesk_desk::import_file(
-            store,
+        let imported = shop.import(
             &PathBuf::from(path),
             &agent,
-            now(),
             &ImportOptions::default(),
             &mut progress,
-            &cancel,
+            now(),
         )?;
-        // The export's shipping and return texts carry waybill numbers: the parcels they
-        // name are added (once) right after the import, so the case pages show them.
-        afterdesk_desk::parcels_from_imports(store, &agent, now())?;
-        Ok(ImportReportView::from(&report))
-    });
-    task.await
-        .map_err(|e| CommandError::new("error", format!("导入中断：{e}")))?
+        Ok(ImportReportView::from(&imported.report))
+    })
+    .await
+    .map_err(|e| CommandError::new("error", format!("导入中断：{e}")))?
 }
 
 /// Reads the header and first rows of an export file, without importing, so that the
@@ -260,10 +252,10 @@ pub async fn import_file(
 #[tauri::command]
 #[specta::specta]
 pub async fn preview_import(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     path: String,
 ) -> CommandResult<ImportPreviewView> {
-    desk.with_store(|store| {
+    shop.with_store(|store| {
         Ok(ImportPreviewView::from(&afterdesk_desk::preview_file(
             store,
             &PathBuf::from(path),
@@ -274,8 +266,8 @@ pub async fn preview_import(
 /// Asks a running import to stop; it rolls back within a few thousand rows.
 #[tauri::command]
 #[specta::specta]
-pub async fn cancel_import(desk: State<'_, Desk>) -> CommandResult<()> {
-    desk.cancel_flag().store(true, Ordering::Relaxed);
+pub async fn cancel_import(shop: State<'_, Shop>) -> CommandResult<()> {
+    shop.cancel_import();
     Ok(())
 }
 
@@ -283,47 +275,41 @@ pub async fn cancel_import(desk: State<'_, Desk>) -> CommandResult<()> {
 /// shop's own database is not touched; [`close_demo_shop`] goes back to it.
 #[tauri::command]
 #[specta::specta]
-pub async fn open_demo_shop(desk: State<'_, Desk>, agent: String) -> CommandResult<ShopInfo> {
-    desk.open_demo(&agent, now())?;
-    desk.info()
+pub async fn open_demo_shop(shop: State<'_, Shop>, agent: String) -> CommandResult<ShopInfo> {
+    shop.open_demo(&agent, now())?;
+    Ok(shop.info()?)
 }
 
 /// Leaves the demo shop and reopens the shop's own database.
 #[tauri::command]
 #[specta::specta]
-pub async fn close_demo_shop(desk: State<'_, Desk>) -> CommandResult<ShopInfo> {
-    desk.reopen(now())?;
-    desk.info()
+pub async fn close_demo_shop(shop: State<'_, Shop>) -> CommandResult<ShopInfo> {
+    shop.reopen(now())?;
+    Ok(shop.info()?)
 }
 
 /// Opens another shop's database file (creating it if it does not exist) and remembers it
 /// for the next start. Several shops are several files.
 #[tauri::command]
 #[specta::specta]
-pub async fn open_shop(desk: State<'_, Desk>, path: String) -> CommandResult<ShopInfo> {
-    desk.open_shop(PathBuf::from(path), now())?;
-    desk.info()
+pub async fn open_shop(shop: State<'_, Shop>, path: String) -> CommandResult<ShopInfo> {
+    shop.open_shop(PathBuf::from(path), now())?;
+    Ok(shop.info()?)
 }
 
 /// The backups of the shop's database, newest first. Reads only the backups folder, so it
 /// answers also when the shop refused to open (a damaged file) and a backup is needed.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_backups(desk: State<'_, Desk>) -> CommandResult<Vec<BackupView>> {
-    Ok(afterdesk_desk::shop_backups(&desk.db_path())?)
+pub async fn list_backups(shop: State<'_, Shop>) -> CommandResult<Vec<BackupView>> {
+    Ok(shop.backups()?)
 }
 
 /// Backs the open shop up now (pruned only among the other manual backups).
 #[tauri::command]
 #[specta::specta]
-pub async fn backup_now(desk: State<'_, Desk>) -> CommandResult<Vec<BackupView>> {
-    desk.with_store(|store| {
-        if store.backup(now(), BackupReason::Manual)?.is_none() {
-            return Err(CommandError::new("demo", "演示店铺只在内存中，无需备份"));
-        }
-        Ok(())
-    })?;
-    Ok(afterdesk_desk::shop_backups(&desk.db_path())?)
+pub async fn backup_now(shop: State<'_, Shop>) -> CommandResult<Vec<BackupView>> {
+    Ok(shop.backup_now(now())?)
 }
 
 /// A restore's outcome and the shop as it is now open.
@@ -340,11 +326,11 @@ pub struct RestoredShop {
 /// reopened. Works when the shop refused to open.
 #[tauri::command]
 #[specta::specta]
-pub async fn restore_backup(desk: State<'_, Desk>, path: String) -> CommandResult<RestoredShop> {
-    let restore = desk.restore(std::path::Path::new(&path), now())?;
+pub async fn restore_backup(shop: State<'_, Shop>, path: String) -> CommandResult<RestoredShop> {
+    let restore = shop.restore(std::path::Path::new(&path), now())?;
     Ok(RestoredShop {
         restore,
-        shop: desk.info()?,
+        shop: shop.info()?,
     })
 }
 
@@ -353,46 +339,20 @@ pub async fn restore_backup(desk: State<'_, Desk>, path: String) -> CommandResul
 #[tauri::command]
 #[specta::specta]
 pub async fn clock_dashboard(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     limit: u32,
 ) -> CommandResult<afterdesk_desk::DashboardView> {
-    let clockwork = desk
-        .clockwork()
-        .ok_or_else(|| CommandError::new("clock_data_invalid", "内置时钟数据无法读取"))?;
-    desk.with_store(|store| {
-        let cases = desk.open_cases(store)?;
-        Ok(afterdesk_desk::rank_cases(
-            &clockwork,
-            &cases,
-            now(),
-            usize::try_from(limit).unwrap_or(usize::MAX),
-        ))
-    })
+    Ok(shop.dashboard(usize::try_from(limit).unwrap_or(usize::MAX), now())?)
 }
 
 /// Every clock of one case: due time, state, what to do, and warnings.
 #[tauri::command]
 #[specta::specta]
 pub async fn case_clocks(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     key: String,
 ) -> CommandResult<afterdesk_desk::CaseClocksView> {
-    let clockwork = desk
-        .clockwork()
-        .ok_or_else(|| CommandError::new("clock_data_invalid", "内置时钟数据无法读取"))?;
-    desk.with_store(|store| Ok(afterdesk_desk::case_clocks(store, &clockwork, &key, now())?))
-}
-
-/// When the case's evidence period ends, if the shop's clocks have it running.
-fn evidence_deadline(
-    desk: &Desk,
-    store: &afterdesk_store::Store,
-    key: &str,
-    at: chrono::DateTime<chrono::Utc>,
-) -> Option<chrono::DateTime<chrono::Utc>> {
-    let case = store.find_case(key).ok()?;
-    let clockwork = desk.clockwork()?;
-    afterdesk_desk::evidence_deadline(&clockwork, &case, at)
+    Ok(shop.case_clocks(&key, now())?)
 }
 
 /// A case's evidence checklists with the attached proofs, readiness (with the evidence
@@ -400,80 +360,49 @@ fn evidence_deadline(
 #[tauri::command]
 #[specta::specta]
 pub async fn case_evidence(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     key: String,
 ) -> CommandResult<afterdesk_desk::CaseEvidenceView> {
-    let at = now();
-    desk.with_store(|store| {
-        let deadline = evidence_deadline(&desk, store, &key, at);
-        let evidence = afterdesk_desk::case_evidence(
-            store,
-            &key,
-            &afterdesk_evidence::UnboxingRules::default(),
-            deadline,
-            at,
-        )?;
-        Ok(afterdesk_desk::CaseEvidenceView::from(&evidence))
-    })
+    Ok(shop.case_evidence(&key, now())?)
 }
 
 /// Attaches a file to a case, optionally to one checklist item, reporting the copy's
-/// progress on `on_progress`.
-///
-/// The copy and hash run on a worker thread without holding the shop, so a 2 GB video
-/// never blocks the rest of the app; only the final record takes the shop, briefly. The
-/// file appears in the evidence folder only once completely copied; [`cancel_copy`]
-/// stops it and leaves nothing behind.
+/// progress on `on_progress`. The copy runs on a worker thread without holding the shop;
+/// [`cancel_copy`] stops it and leaves nothing behind.
 #[tauri::command]
 #[specta::specta]
 pub async fn attach_evidence(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     key: String,
     path: String,
     item: Option<String>,
     agent: String,
     on_progress: Channel<afterdesk_desk::CopyProgressView>,
 ) -> CommandResult<afterdesk_desk::ProofView> {
-    let folder = desk.with_store(|store| {
-        if let Some(item) = &item {
-            afterdesk_desk::check_evidence_item(store, &key, item)?;
-        }
-        Ok(afterdesk_desk::evidence_folder(store)?)
-    })?;
-    let cancel = desk.copy_cancel_flag();
-    cancel.store(false, Ordering::Relaxed);
-    let ingested = tauri::async_runtime::spawn_blocking(move || {
-        let mut progress = |p: afterdesk_evidence::CopyProgress| {
-            // A closed window cannot show progress; the copy goes on regardless.
-            let _ = on_progress.send(afterdesk_desk::CopyProgressView {
-                done: p.done,
-                total: p.total,
-            });
+    let shop = Shop::clone(&shop);
+    tauri::async_runtime::spawn_blocking(move || {
+        // A closed window cannot show progress; the copy goes on regardless.
+        let mut progress = |p| {
+            let _ = on_progress.send(p);
         };
-        afterdesk_desk::ingest_evidence(&folder, &PathBuf::from(path), &mut progress, &cancel)
-            .map_err(CommandError::from)
+        Ok(shop.attach_evidence(
+            &key,
+            &PathBuf::from(path),
+            item.as_deref(),
+            &agent,
+            &mut progress,
+            &now,
+        )?)
     })
     .await
-    .map_err(|e| CommandError::new("error", format!("复制文件中断：{e}")))??;
-    desk.with_store(|store| {
-        Ok(afterdesk_desk::ProofView::from(
-            &afterdesk_desk::record_evidence(
-                store,
-                &key,
-                &ingested,
-                item.as_deref(),
-                &agent,
-                now(),
-            )?,
-        ))
-    })
+    .map_err(|e| CommandError::new("error", format!("复制文件中断：{e}")))?
 }
 
 /// Stops a running evidence copy or package export; nothing half-written stays.
 #[tauri::command]
 #[specta::specta]
-pub async fn cancel_copy(desk: State<'_, Desk>) -> CommandResult<()> {
-    desk.copy_cancel_flag().store(true, Ordering::Relaxed);
+pub async fn cancel_copy(shop: State<'_, Shop>) -> CommandResult<()> {
+    shop.cancel_copy();
     Ok(())
 }
 
@@ -481,11 +410,11 @@ pub async fn cancel_copy(desk: State<'_, Desk>) -> CommandResult<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn detach_evidence(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     proof_id: String,
     agent: String,
 ) -> CommandResult<afterdesk_desk::ProofView> {
-    desk.with_store(|store| {
+    shop.with_store(|store| {
         Ok(afterdesk_desk::ProofView::from(
             &afterdesk_desk::detach_evidence(store, &proof_id, &agent, now())?,
         ))
@@ -497,68 +426,24 @@ pub async fn detach_evidence(
 #[tauri::command]
 #[specta::specta]
 pub async fn export_evidence_package(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     key: String,
     out_dir: String,
 ) -> CommandResult<String> {
-    let at = now();
-    let deadline = desk.with_store(|store| Ok(evidence_deadline(&desk, store, &key, at)))?;
-    let shop = desk.shop();
-    let long_work = desk.long_work();
-    let cancel = desk.copy_cancel_flag();
-    cancel.store(false, Ordering::Relaxed);
+    let shop = Shop::clone(&shop);
     tauri::async_runtime::spawn_blocking(move || {
-        let _long_work = long_work;
-        let mut guard = crate::shop::lock(&shop)?;
-        let store = guard.store_mut()?;
-        afterdesk_desk::export_evidence_package(
-            store,
-            &key,
-            &PathBuf::from(out_dir),
-            &afterdesk_evidence::UnboxingRules::default(),
-            deadline,
-            at,
-            &mut |_| {},
-            &cancel,
-        )
-        .map(|package| package.path.display().to_string())
-        .map_err(CommandError::from)
+        let package = shop.export_evidence_package(&key, &PathBuf::from(out_dir), now())?;
+        Ok(package.display().to_string())
     })
     .await
     .map_err(|e| CommandError::new("error", format!("导出中断：{e}")))?
 }
 
-/// The clock settings: the shop's rule file, why it is not in use (if so), and the
-/// calendar years the deadlines are counted with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
-pub struct ClockSettings {
-    /// The shop's rule overrides file (it may not exist).
-    pub rules_file: String,
-    /// Why that file, or an imported calendar year, is not in use; the bundled rules and
-    /// calendars are used meanwhile.
-    pub error: Option<String>,
-    /// The calendar years, oldest first.
-    pub years: Vec<afterdesk_desk::CalendarYearView>,
-}
-
-fn clock_settings_of(desk: &Desk) -> CommandResult<ClockSettings> {
-    let files = afterdesk_desk::ClockFiles::beside(&desk.db_path());
-    let years = match desk.clockwork() {
-        Some(clockwork) => afterdesk_desk::calendar_years(&clockwork)?,
-        None => Vec::new(),
-    };
-    Ok(ClockSettings {
-        rules_file: files.rules.display().to_string(),
-        error: desk.clock_error(),
-        years,
-    })
-}
-
 /// The clock settings of the open shop.
 #[tauri::command]
 #[specta::specta]
-pub async fn clock_settings(desk: State<'_, Desk>) -> CommandResult<ClockSettings> {
-    clock_settings_of(&desk)
+pub async fn clock_settings(shop: State<'_, Shop>) -> CommandResult<ClockSettings> {
+    Ok(shop.clock_settings()?)
 }
 
 /// Imports a calendar year file (public holidays and make-up working days) for the open
@@ -566,16 +451,11 @@ pub async fn clock_settings(desk: State<'_, Desk>) -> CommandResult<ClockSetting
 #[tauri::command]
 #[specta::specta]
 pub async fn import_calendar_year(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     path: String,
 ) -> CommandResult<ClockSettings> {
-    let db = desk.db_path();
-    afterdesk_desk::import_calendar(
-        &afterdesk_desk::ClockFiles::beside(&db),
-        &PathBuf::from(path),
-    )?;
-    desk.set_clockwork(&db);
-    clock_settings_of(&desk)
+    shop.import_calendar_year(&PathBuf::from(path))?;
+    Ok(shop.clock_settings()?)
 }
 
 #[cfg(test)]

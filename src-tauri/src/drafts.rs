@@ -3,12 +3,12 @@
 //! `afterdesk-desk`, convert the error.
 
 use crate::commands::{CommandError, CommandResult};
-use crate::shop::Desk;
 use afterdesk_desk::{
     AcceptImportInput, AcceptImportView, ClassificationView, CopyDraftInput, DraftCopyView,
     DraftOptions, DraftView, LintView, ScriptImportView, ScriptInput, ScriptQueryInput,
     ScriptVersionView, ScriptView,
 };
+use afterdesk_shop::Shop;
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -22,11 +22,11 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 #[tauri::command]
 #[specta::specta]
 pub async fn case_draft(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     key: String,
     options: DraftOptions,
 ) -> CommandResult<DraftView> {
-    desk.with_store(|store| Ok(afterdesk_desk::case_draft(store, &key, &options, now())?))
+    Ok(shop.draft(&key, &options, now())?)
 }
 
 /// Lints a reply the agent edited or typed.
@@ -49,12 +49,12 @@ pub async fn classify_message(message: String) -> CommandResult<ClassificationVi
 #[specta::specta]
 pub async fn copy_draft(
     app: AppHandle,
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     key: String,
     input: CopyDraftInput,
     agent: String,
 ) -> CommandResult<DraftCopyView> {
-    let copy = desk.with_store(|store| {
+    let copy = shop.with_store(|store| -> CommandResult<_> {
         Ok(afterdesk_desk::copy_draft(
             store,
             &key,
@@ -79,41 +79,41 @@ pub async fn copy_draft(
 /// The drafts copied for a case, newest first.
 #[tauri::command]
 #[specta::specta]
-pub async fn draft_copies(desk: State<'_, Desk>, key: String) -> CommandResult<Vec<DraftCopyView>> {
-    desk.with_store(|store| Ok(afterdesk_desk::draft_copies(store, &key)?))
+pub async fn draft_copies(shop: State<'_, Shop>, key: String) -> CommandResult<Vec<DraftCopyView>> {
+    shop.with_store(|store| Ok(afterdesk_desk::draft_copies(store, &key)?))
 }
 
 /// The script library, filtered.
 #[tauri::command]
 #[specta::specta]
 pub async fn script_library(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     query: ScriptQueryInput,
 ) -> CommandResult<Vec<ScriptView>> {
-    desk.with_store(|store| Ok(afterdesk_desk::script_library(store, &query)?))
+    shop.with_store(|store| Ok(afterdesk_desk::script_library(store, &query)?))
 }
 
 /// Saves a script from the editor (new, a new version, or the shop's edit of a built-in).
 #[tauri::command]
 #[specta::specta]
 pub async fn save_script(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     input: ScriptInput,
     agent: String,
 ) -> CommandResult<ScriptView> {
-    desk.with_store(|store| Ok(afterdesk_desk::save_script(store, &input, &agent, now())?))
+    shop.with_store(|store| Ok(afterdesk_desk::save_script(store, &input, &agent, now())?))
 }
 
 /// Turns a script on or off for drafts.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_script_enabled(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     id: String,
     enabled: bool,
     agent: String,
 ) -> CommandResult<ScriptView> {
-    desk.with_store(|store| {
+    shop.with_store(|store| {
         Ok(afterdesk_desk::set_script_enabled(
             store,
             &id,
@@ -128,12 +128,12 @@ pub async fn set_script_enabled(
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_script(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     id: String,
     removed: bool,
     agent: String,
 ) -> CommandResult<()> {
-    desk.with_store(|store| {
+    shop.with_store(|store| {
         Ok(afterdesk_desk::remove_script(
             store,
             &id,
@@ -148,20 +148,20 @@ pub async fn remove_script(
 #[tauri::command]
 #[specta::specta]
 pub async fn script_history(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     id: String,
 ) -> CommandResult<Vec<ScriptVersionView>> {
-    desk.with_store(|store| Ok(afterdesk_desk::script_history(store, &id)?))
+    shop.with_store(|store| Ok(afterdesk_desk::script_history(store, &id)?))
 }
 
 /// Reads a training file into proposals for review (nothing is stored yet).
 #[tauri::command]
 #[specta::specta]
 pub async fn preview_script_import(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     path: String,
 ) -> CommandResult<ScriptImportView> {
-    desk.with_store(|store| {
+    shop.with_store(|store| {
         Ok(afterdesk_desk::preview_script_import(
             store,
             &PathBuf::from(&path),
@@ -173,21 +173,21 @@ pub async fn preview_script_import(
 #[tauri::command]
 #[specta::specta]
 pub async fn preview_script_text(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     text: String,
 ) -> CommandResult<ScriptImportView> {
-    desk.with_store(|store| Ok(afterdesk_desk::preview_script_text(store, &text)?))
+    shop.with_store(|store| Ok(afterdesk_desk::preview_script_text(store, &text)?))
 }
 
 /// Stores the proposals the reviewer accepted.
 #[tauri::command]
 #[specta::specta]
 pub async fn accept_script_import(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     input: AcceptImportInput,
     agent: String,
 ) -> CommandResult<AcceptImportView> {
-    desk.with_store(|store| {
+    shop.with_store(|store| {
         Ok(afterdesk_desk::accept_script_import(
             store,
             &input,

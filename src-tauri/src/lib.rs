@@ -8,13 +8,11 @@
 
 pub mod commands;
 mod drafts;
-mod keys;
 mod parcels;
 mod polish;
 mod reminders;
-pub mod shop;
 
-use afterdesk_case::DeviceId;
+use afterdesk_shop::{DailyBackup, Shop, ShopPlace};
 use std::path::{Path, PathBuf};
 use tauri::Manager;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands};
@@ -109,45 +107,31 @@ pub fn export_bindings(path: &Path) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// The app's settings folder (device id, the list of shop files).
-fn config_dir() -> Option<PathBuf> {
-    dirs::config_dir().map(|dir| dir.join("AfterDesk"))
-}
-
-/// The shop database: `AFTERDESK_DB` if set (tests and power users), else the shop the
-/// user last opened, else `AfterDesk/shops/default.sqlite` in the system's
-/// application-data folder.
-fn db_path(config_dir: Option<&Path>) -> PathBuf {
-    if let Some(path) = std::env::var_os(afterdesk_desk::DB_ENV)
-        && !path.is_empty()
-    {
-        return PathBuf::from(path);
+/// Opens the shop the app starts on (see [`afterdesk_shop::default_shop`]) as this
+/// computer (see [`afterdesk_shop::device`]), the day's backup in the background. Only
+/// here, at the edge, are the clock, the environment and the settings folder read.
+fn open_shop(now: chrono::DateTime<chrono::Utc>) -> Shop {
+    let config_dir = afterdesk_shop::config_dir();
+    let (db, problem) = afterdesk_shop::default_shop(config_dir.as_deref());
+    if let Some(problem) = problem {
+        eprintln!("AfterDesk: {problem}");
     }
-    let remembered = config_dir.and_then(|dir| match afterdesk_desk::load_shop_files(dir) {
-        Ok(files) => files.current,
-        Err(e) => {
-            eprintln!("AfterDesk: {e}; opening the default shop");
-            None
-        }
-    });
-    remembered
-        .or_else(afterdesk_desk::default_db_path)
-        .unwrap_or_else(|| PathBuf::from("AfterDesk-default.sqlite"))
-}
-
-/// This installation's device id: `AFTERDESK_DEVICE` if set, otherwise the one kept in the
-/// settings folder (created on first use), as the CLI does.
-fn device(now: chrono::DateTime<chrono::Utc>) -> DeviceId {
-    if let Ok(id) = std::env::var("AFTERDESK_DEVICE")
-        && !id.trim().is_empty()
-    {
-        return DeviceId(id);
+    let (device, problem) = afterdesk_shop::device(config_dir.as_deref(), now);
+    if let Some(problem) = problem {
+        eprintln!("AfterDesk: {problem}");
     }
-    let dir = config_dir().unwrap_or_else(|| std::env::temp_dir().join("AfterDesk"));
-    afterdesk_desk::device_id(&dir, now).unwrap_or_else(|e| {
-        eprintln!("AfterDesk: no device id ({e}); using a temporary one");
-        DeviceId(afterdesk_case::RecordId::new(now).to_string())
-    })
+    Shop::open(
+        ShopPlace {
+            db: db.unwrap_or_else(|| PathBuf::from("AfterDesk-default.sqlite")),
+            device,
+            config_dir,
+            backup: DailyBackup::InBackground,
+            // AFTERDESK_KEYCHAIN=memory keeps tests and machines without a keychain away
+            // from the system's; keys then last for as long as the app runs.
+            keychain: afterdesk_secret::Keychain::from_env(),
+        },
+        now,
+    )
 }
 
 /// Builds and runs the desktop app until the last window closes.
@@ -156,11 +140,8 @@ fn device(now: chrono::DateTime<chrono::Utc>) -> DeviceId {
 /// stderr and the process exits with status 1, because there is no window yet in which
 /// the user could be told, and panicking would only add a less readable backtrace.
 pub fn run() {
-    let now = chrono::Utc::now();
-    let config = config_dir();
-    let desk = shop::Desk::open(db_path(config.as_deref()), device(now), config, now);
+    let shop = open_shop(chrono::Utc::now());
     let builder = specta_builder();
-    let keychain = afterdesk_secret::Keychain::from_env();
     let result = tauri::Builder::default()
         // The single-instance plugin must be registered first so that a second launch
         // exits before it creates windows or touches the saved window state.
@@ -171,12 +152,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_clipboard_manager::init())
-        .manage(desk)
-        // One keychain for every key the app keeps. AFTERDESK_KEYCHAIN=memory keeps tests
-        // and machines without a keychain away from the system's; keys then last for as
-        // long as the app runs.
-        .manage(parcels::Tracking::default())
-        .manage(keys::Keys(keychain))
+        .manage(shop)
         .setup(|app| {
             reminders::start(app.handle());
             parcels::start_auto_refresh(app.handle());

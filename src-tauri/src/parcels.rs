@@ -7,34 +7,15 @@
 //! it again, so the rest of the app keeps working during a long refresh.
 
 use crate::commands::{CommandError, CommandResult};
-use crate::keys::Keys;
-use crate::shop::Desk;
 use afterdesk_desk::{
     AttentionListView, CaseParcelsView, CourierHintView, InterceptionInput, InterceptionView,
     NewParcelInput, ParcelView, RefreshReportView, RefreshScope, TrackingSettings,
 };
 use afterdesk_parcel::RefreshProgress;
-use afterdesk_secret::Secret;
+use afterdesk_shop::{AUTO_REFRESH_EVERY, AUTO_REFRESH_FIRST_DELAY, Shop, TrackingSettingsView};
 use serde::Serialize;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
-
-/// How often the background refresh looks at open cases' parcels. 快递100 answers a
-/// waybill at most once per 30 minutes, and parcels rarely move faster than that.
-const AUTO_REFRESH_EVERY: Duration = Duration::from_secs(30 * 60);
-
-/// How long after start the first background refresh waits, so that opening the app
-/// never competes with the first refresh for the shop.
-const AUTO_REFRESH_FIRST_DELAY: Duration = Duration::from_secs(60);
-
-/// The refresh's cancel flag and whether one is running, in the app's managed state.
-#[derive(Debug, Default)]
-pub struct Tracking {
-    cancel: AtomicBool,
-    running: AtomicBool,
-}
 
 fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
@@ -43,17 +24,17 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 /// A case's parcels with their events, attention items and the interception.
 #[tauri::command]
 #[specta::specta]
-pub async fn case_parcels(desk: State<'_, Desk>, key: String) -> CommandResult<CaseParcelsView> {
-    let rules = afterdesk_desk::load_parcel_rules(&desk.db_path())?;
-    desk.with_store(|store| Ok(afterdesk_desk::case_parcels(store, &key, &rules, now())?))
+pub async fn case_parcels(shop: State<'_, Shop>, key: String) -> CommandResult<CaseParcelsView> {
+    let rules = shop.parcel_rules()?;
+    shop.with_store(|store| Ok(afterdesk_desk::case_parcels(store, &key, &rules, now())?))
 }
 
 /// The parcels needing attention across open cases, most urgent first.
 #[tauri::command]
 #[specta::specta]
-pub async fn parcel_attention(desk: State<'_, Desk>) -> CommandResult<AttentionListView> {
-    let rules = afterdesk_desk::load_parcel_rules(&desk.db_path())?;
-    desk.with_store(|store| {
+pub async fn parcel_attention(shop: State<'_, Shop>) -> CommandResult<AttentionListView> {
+    let rules = shop.parcel_rules()?;
+    shop.with_store(|store| {
         Ok(afterdesk_desk::parcels_needing_attention(
             store,
             &rules,
@@ -66,24 +47,24 @@ pub async fn parcel_attention(desk: State<'_, Desk>) -> CommandResult<AttentionL
 #[tauri::command]
 #[specta::specta]
 pub async fn add_parcel(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     input: NewParcelInput,
     agent: String,
 ) -> CommandResult<ParcelView> {
-    desk.with_store(|store| Ok(afterdesk_desk::add_parcel(store, &input, &agent, now())?))
+    shop.with_store(|store| Ok(afterdesk_desk::add_parcel(store, &input, &agent, now())?))
 }
 
 /// Changes a parcel's courier, phone tail or direction (`None` leaves a field alone).
 #[tauri::command]
 #[specta::specta]
 pub async fn change_parcel(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     id: String,
     courier: Option<String>,
     phone_tail: Option<String>,
     direction: Option<String>,
 ) -> CommandResult<ParcelView> {
-    desk.with_store(|store| {
+    shop.with_store(|store| {
         Ok(afterdesk_desk::change_parcel(
             store,
             &id,
@@ -99,25 +80,25 @@ pub async fn change_parcel(
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_parcel(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     id: String,
     agent: String,
 ) -> CommandResult<ParcelView> {
-    desk.with_store(|store| Ok(afterdesk_desk::remove_parcel(store, &id, &agent, now())?))
+    shop.with_store(|store| Ok(afterdesk_desk::remove_parcel(store, &id, &agent, now())?))
 }
 
 /// Records a parcel's state by hand, with the courier's words as an event.
 #[tauri::command]
 #[specta::specta]
 pub async fn record_parcel_state(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     id: String,
     state: String,
     text: Option<String>,
     place: Option<String>,
     agent: String,
 ) -> CommandResult<ParcelView> {
-    desk.with_store(|store| {
+    shop.with_store(|store| {
         Ok(afterdesk_desk::record_parcel_state(
             store,
             &id,
@@ -142,11 +123,11 @@ pub async fn courier_hint(waybill: String) -> CommandResult<CourierHintView> {
 #[tauri::command]
 #[specta::specta]
 pub async fn intercept(
-    desk: State<'_, Desk>,
+    shop: State<'_, Shop>,
     input: InterceptionInput,
     agent: String,
 ) -> CommandResult<InterceptionView> {
-    desk.with_store(|store| Ok(afterdesk_desk::intercept(store, &input, &agent, now())?))
+    shop.with_store(|store| Ok(afterdesk_desk::intercept(store, &input, &agent, now())?))
 }
 
 /// Puts a text (a waybill number) on the clipboard.
@@ -159,41 +140,11 @@ pub async fn copy_text(app: AppHandle, text: String) -> CommandResult<()> {
         .map_err(|e| CommandError::new("clipboard", format!("无法写入剪贴板：{e}")))
 }
 
-/// The tracking settings and whether the chosen provider's key is in the keychain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
-pub struct TrackingSettingsView {
-    /// The settings (no key).
-    pub settings: TrackingSettings,
-    /// Whether the provider's key is saved.
-    pub has_key: bool,
-    /// Why the keychain could not be asked, if it could not.
-    pub keychain_error: Option<String>,
-}
-
-async fn settings_view(desk: &Desk, keys: &Keys) -> CommandResult<TrackingSettingsView> {
-    let settings = afterdesk_desk::load_tracking_settings(&desk.db_path())?;
-    let (has_key, keychain_error) = match settings.key_account() {
-        None => (false, None),
-        Some(account) => match keys.call(account, Secret::find).await {
-            Ok(key) => (key.is_some(), None),
-            Err(e) => (false, Some(e.message)),
-        },
-    };
-    Ok(TrackingSettingsView {
-        settings,
-        has_key,
-        keychain_error,
-    })
-}
-
 /// The shop's tracking settings.
 #[tauri::command]
 #[specta::specta]
-pub async fn tracking_settings(
-    desk: State<'_, Desk>,
-    keys: State<'_, Keys>,
-) -> CommandResult<TrackingSettingsView> {
-    settings_view(&desk, &keys).await
+pub async fn tracking_settings(shop: State<'_, Shop>) -> CommandResult<TrackingSettingsView> {
+    Ok(shop.tracking_settings().await?)
 }
 
 /// Saves the shop's tracking settings and, when given, the provider's key (into the
@@ -201,33 +152,18 @@ pub async fn tracking_settings(
 #[tauri::command]
 #[specta::specta]
 pub async fn save_tracking_settings(
-    desk: State<'_, Desk>,
-    keys: State<'_, Keys>,
+    shop: State<'_, Shop>,
     settings: TrackingSettings,
     key: Option<String>,
 ) -> CommandResult<TrackingSettingsView> {
-    afterdesk_desk::save_tracking_settings(&desk.db_path(), &settings)?;
-    if let (Some(account), Some(key)) =
-        (settings.key_account(), key.filter(|k| !k.trim().is_empty()))
-    {
-        keys.call(account, move |secret| secret.set(key.trim()))
-            .await?;
-    }
-    settings_view(&desk, &keys).await
+    Ok(shop.save_tracking_settings(settings, key).await?)
 }
 
 /// Deletes the chosen provider's key from the keychain.
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_tracking_key(
-    desk: State<'_, Desk>,
-    keys: State<'_, Keys>,
-) -> CommandResult<TrackingSettingsView> {
-    let settings = afterdesk_desk::load_tracking_settings(&desk.db_path())?;
-    if let Some(account) = settings.key_account() {
-        keys.call(account, Secret::delete).await?;
-    }
-    settings_view(&desk, &keys).await
+pub async fn delete_tracking_key(shop: State<'_, Shop>) -> CommandResult<TrackingSettingsView> {
+    Ok(shop.delete_tracking_key().await?)
 }
 
 /// Progress of a refresh, for the progress bar.
@@ -243,62 +179,12 @@ pub struct RefreshProgressView {
     pub outcome: String,
 }
 
-async fn run_refresh(
-    desk: &Desk,
-    tracking: &Tracking,
-    keys: &Keys,
-    scope: RefreshScope,
-    progress: &mut (dyn FnMut(RefreshProgress) + Send),
-) -> CommandResult<RefreshReportView> {
-    if tracking.running.swap(true, Ordering::SeqCst) {
-        return Err(CommandError::new(
-            "busy",
-            "物流正在刷新中，请等这一轮结束后再试",
-        ));
-    }
-    struct Running<'a>(&'a AtomicBool);
-    impl Drop for Running<'_> {
-        fn drop(&mut self) {
-            self.0.store(false, Ordering::SeqCst);
-        }
-    }
-    let _running = Running(&tracking.running);
-    tracking.cancel.store(false, Ordering::SeqCst);
-    let settings = afterdesk_desk::load_tracking_settings(&desk.db_path())?;
-    let key = match settings.key_account() {
-        Some(account) => keys.call(account, Secret::find).await?,
-        None => None,
-    };
-    let (tracker, policy) = afterdesk_desk::refresh_setup(&settings, key, &scope)?;
-    let targets = desk.with_store(|store| Ok(afterdesk_desk::refresh_targets(store, &scope)?))?;
-    let clock = || chrono::Utc::now();
-    let results = afterdesk_parcel::refresh(
-        tracker.as_ref(),
-        targets,
-        &policy,
-        &clock,
-        progress,
-        &tracking.cancel,
-    )
-    .await;
-    desk.with_store(|store| {
-        Ok(afterdesk_desk::apply_refresh(
-            store,
-            tracker.as_ref(),
-            &results,
-            now(),
-        )?)
-    })
-}
-
 /// Refreshes the parcels of one case or waybill (`scope`), or of every open case, with
 /// progress; the provider's rate limits hold either way.
 #[tauri::command]
 #[specta::specta]
 pub async fn refresh_parcels(
-    desk: State<'_, Desk>,
-    tracking: State<'_, Tracking>,
-    keys: State<'_, Keys>,
+    shop: State<'_, Shop>,
     scope: Option<String>,
     on_progress: Channel<RefreshProgressView>,
 ) -> CommandResult<RefreshReportView> {
@@ -315,14 +201,14 @@ pub async fn refresh_parcels(
             outcome: p.outcome.to_owned(),
         });
     };
-    run_refresh(&desk, &tracking, &keys, scope, &mut progress).await
+    Ok(shop.refresh_parcels(scope, &mut progress, &now).await?)
 }
 
 /// Stops a running refresh after the queries already sent; what was answered is kept.
 #[tauri::command]
 #[specta::specta]
-pub async fn cancel_refresh(tracking: State<'_, Tracking>) -> CommandResult<()> {
-    tracking.cancel.store(true, Ordering::SeqCst);
+pub async fn cancel_refresh(shop: State<'_, Shop>) -> CommandResult<()> {
+    shop.cancel_refresh();
     Ok(())
 }
 
@@ -334,18 +220,9 @@ pub fn start_auto_refresh(app: &AppHandle) {
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(AUTO_REFRESH_FIRST_DELAY).await;
         loop {
-            let desk = app.state::<Desk>();
-            let tracking = app.state::<Tracking>();
-            let keys = app.state::<Keys>();
-            let wanted = !desk.is_demo()
-                && afterdesk_desk::load_tracking_settings(&desk.db_path())
-                    .is_ok_and(|s| s.auto_refresh && s.provider != "manual");
-            if wanted
-                && let Err(e) =
-                    run_refresh(&desk, &tracking, &keys, RefreshScope::All, &mut |_| {}).await
-                && e.code != "busy"
-            {
-                eprintln!("AfterDesk: background parcel refresh: {}", e.message);
+            let shop = app.state::<Shop>();
+            if let Err(e) = shop.auto_refresh(&now).await {
+                eprintln!("AfterDesk: background parcel refresh: {e}");
             }
             tokio::time::sleep(AUTO_REFRESH_EVERY).await;
         }

@@ -2,26 +2,13 @@
 //! and a tray icon whose tooltip counts the cases due today.
 //!
 //! The decisions (which reminder is due, what was already shown) are made by
-//! `afterdesk_desk::due_reminders` over the store; this module only ticks, shows and
-//! records. Only here is the clock read.
+//! `afterdesk_shop::Shop::reminder_tick`; this module only keeps the timer and shows what
+//! it returns. Only here is the clock read.
 
-use crate::shop::Desk;
-use afterdesk_desk::{DEFAULT_LEADS_MINUTES, due_reminders, due_today};
-use std::time::Duration;
+use afterdesk_shop::{REMINDER_FIRST_TICK, REMINDER_TICK, Shop, ShopError};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
-
-/// How often the clocks are looked at.
-///
-/// A minute is the finest lead time anyone sets (30 minutes by default), and evaluating
-/// every clock of 100,000 open cases takes well under a second, so a tick costs nothing
-/// noticeable.
-const TICK: Duration = Duration::from_secs(60);
-
-/// How long after start the first look waits, so that start-up work (the window, the
-/// first queries, the day's backup) goes first.
-const FIRST_TICK: Duration = Duration::from_secs(5);
 
 /// The tray icon's id.
 const TRAY_ID: &str = "afterdesk";
@@ -36,10 +23,10 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(FIRST_TICK).await;
+        tokio::time::sleep(REMINDER_FIRST_TICK).await;
         loop {
             tick(&app);
-            tokio::time::sleep(TICK).await;
+            tokio::time::sleep(REMINDER_TICK).await;
         }
     });
 }
@@ -63,55 +50,38 @@ fn tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
     builder.build(app)
 }
 
-/// One look at the clocks: show what is due, record it, refresh the tray.
+/// One tick: show what is due and refresh the tray.
 fn tick<R: Runtime>(app: &AppHandle<R>) {
-    let desk = app.state::<Desk>();
-    // The demo shop's made-up deadlines must not ring on the agent's desktop.
-    if desk.is_demo() {
-        return;
-    }
-    let Some(clockwork) = desk.clockwork() else {
-        return;
-    };
-    let now = chrono::Utc::now();
-    let result = desk.with_store(|store| {
-        let cases = desk.open_cases(store)?;
-        let shown = store.shown_reminders()?;
-        let found = due_reminders(&clockwork, &cases, &shown, &DEFAULT_LEADS_MINUTES, now);
-        for reminder in &found.show {
-            let shown = app
-                .notification()
-                .builder()
-                .title(&reminder.title)
-                .body(&reminder.body)
-                .show();
-            if let Err(e) = shown {
-                eprintln!(
-                    "AfterDesk: could not show a reminder ({e}): {}",
-                    reminder.title
-                );
+    let shop = app.state::<Shop>();
+    match shop.reminder_tick(chrono::Utc::now()) {
+        Ok(tick) => {
+            for reminder in &tick.show {
+                let shown = app
+                    .notification()
+                    .builder()
+                    .title(&reminder.title)
+                    .body(&reminder.body)
+                    .show();
+                if let Err(e) = shown {
+                    eprintln!(
+                        "AfterDesk: could not show a reminder ({e}): {}",
+                        reminder.title
+                    );
+                }
             }
-        }
-        // Recorded even when the system refused to show it: retrying every minute would
-        // not make it show, and the case list and workbench still show the deadline.
-        store.record_reminders(&found.record, now)?;
-        Ok(due_today(&clockwork, &cases, now))
-    });
-    match result {
-        Ok(count) => {
             if let Some(tray) = app.tray_by_id(TRAY_ID) {
-                let tip = if count == 0 {
+                let tip = if tick.due_today == 0 {
                     "售后台：今天没有到期的售后单".to_owned()
                 } else {
-                    format!("售后台：今天到期 {count} 单")
+                    format!("售后台：今天到期 {} 单", tick.due_today)
                 };
                 let _ = tray.set_tooltip(Some(tip));
                 // Shown beside the icon in the macOS menu bar; ignored elsewhere.
-                let _ = tray.set_title((count > 0).then(|| count.to_string()));
+                let _ = tray.set_title((tick.due_today > 0).then(|| tick.due_today.to_string()));
             }
         }
         // `busy` while an import runs: the next tick catches up.
-        Err(e) if e.code == "busy" => {}
-        Err(e) => eprintln!("AfterDesk: reminders: {}", e.message),
+        Err(ShopError::Busy(_)) => {}
+        Err(e) => eprintln!("AfterDesk: reminders: {e}"),
     }
 }

@@ -201,7 +201,8 @@ fn remove_db(db: &Path) {
 }
 
 fn bench_query(runs: usize, ctx: &Context_) -> anyhow::Result<()> {
-    let store = ctx.open()?;
+    let shop = ctx.open()?;
+    let store = shop.store_waiting()?;
     let total = store
         .list_cases(&CaseQuery {
             open: None,

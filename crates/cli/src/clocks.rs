@@ -3,11 +3,12 @@
 use crate::terminal::{complain, say};
 use crate::{Context_, print_json};
 use afterdesk_case::time::{china_rfc3339, china_text};
-use afterdesk_clock::{Calendar, Clockwork, RulePack};
-use afterdesk_desk::{ClockFiles, ClockView, ClocksError};
+use afterdesk_clock::{Clockwork, RulePack};
+use afterdesk_desk::{ClockView, ClocksError};
 use clap::{Args, Subcommand};
 use serde_json::json;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// `clocks` arguments.
 #[derive(Debug, Args)]
@@ -43,24 +44,20 @@ fn desk_err(e: ClocksError) -> anyhow::Error {
     }
 }
 
-/// The shop's engine. A broken override file is reported on standard error and the
-/// bundled pack is used instead, the CLI's "last good pack".
-fn clockwork(ctx: &Context_) -> anyhow::Result<(Clockwork, Vec<String>)> {
-    let files = ClockFiles::beside(&ctx.db);
-    match afterdesk_desk::load_clockwork(&files) {
-        Ok(work) => Ok((work, Vec::new())),
-        Err(ClocksError::Rules(e)) => {
-            let warning = format!("时钟规则文件有误，改用内置规则：{e}");
-            complain!("警告：{warning}");
-            let mut calendar = Calendar::bundled()?;
-            calendar.import_dir(&files.calendar_dir)?;
-            Ok((
-                Clockwork::new(RulePack::bundled()?, calendar),
-                vec![warning],
-            ))
-        }
-        Err(e) => Err(desk_err(e)),
+/// The shop's engine, with the one fallback rule the app uses too
+/// ([`afterdesk_desk::load_clockwork_or_bundled`]): what could not be used is reported on
+/// standard error and returned as warnings.
+fn clockwork(shop: &afterdesk_shop::Shop) -> anyhow::Result<(Arc<Clockwork>, Vec<String>)> {
+    let work = shop.clockwork_or_error()?;
+    let warnings: Vec<String> = shop
+        .clock_problems()
+        .into_iter()
+        .map(|p| format!("{p}（改用内置数据）"))
+        .collect();
+    for warning in &warnings {
+        complain!("警告：{warning}");
     }
+    Ok((work, warnings))
 }
 
 fn pack_json(pack: &RulePack) -> serde_json::Value {
@@ -69,15 +66,14 @@ fn pack_json(pack: &RulePack) -> serde_json::Value {
 
 /// Runs `clocks`.
 pub fn run(ctx: &Context_, args: &ClocksArgs) -> anyhow::Result<()> {
-    let (work, load_warnings) = clockwork(ctx)?;
+    let shop = ctx.open()?;
+    let (work, load_warnings) = clockwork(&shop)?;
     if args.rules {
         return print_rules(ctx, work.pack());
     }
-    let store = ctx.open()?;
     let (clocks, summary) = match &args.case {
         Some(key) => {
-            let view =
-                afterdesk_desk::case_clocks(&store, &work, key, ctx.now).map_err(desk_err)?;
+            let view = shop.case_clocks(key, ctx.now)?;
             let next = view.next.as_ref().map(|n| n.clock.clone());
             (
                 view.clocks,
@@ -85,9 +81,9 @@ pub fn run(ctx: &Context_, args: &ClocksArgs) -> anyhow::Result<()> {
             )
         }
         None => {
-            let board =
-                afterdesk_desk::dashboard(&store, &work, ctx.now, args.limit).map_err(desk_err)?;
-            let cases = afterdesk_desk::open_cases(&store).map_err(desk_err)?;
+            let board = shop.dashboard(args.limit, ctx.now)?;
+            let store = shop.store_waiting()?;
+            let cases = shop.open_cases(&store)?;
             let by_id: std::collections::HashMap<String, &afterdesk_case::Case> =
                 cases.iter().map(|c| (c.id.to_string(), c)).collect();
             // Every clock with a due instant of each listed case, the case's next deadline
@@ -211,10 +207,10 @@ fn print_rules(ctx: &Context_, pack: &RulePack) -> anyhow::Result<()> {
 
 /// Runs `calendar`.
 pub fn calendar(ctx: &Context_, command: &CalendarCommand) -> anyhow::Result<()> {
-    let files = ClockFiles::beside(&ctx.db);
+    let shop = ctx.open()?;
     match command {
         CalendarCommand::Import { file } => {
-            let view = afterdesk_desk::import_calendar(&files, file).map_err(desk_err)?;
+            let view = shop.import_calendar_year(file)?;
             if ctx.json {
                 return print_json(&view);
             }
@@ -228,7 +224,7 @@ pub fn calendar(ctx: &Context_, command: &CalendarCommand) -> anyhow::Result<()>
             Ok(())
         }
         CalendarCommand::List => {
-            let (work, _) = clockwork(ctx)?;
+            let (work, _) = clockwork(&shop)?;
             let years = afterdesk_desk::calendar_years(&work).map_err(desk_err)?;
             if ctx.json {
                 return print_json(&years);
@@ -358,7 +354,8 @@ pub fn bench(cases: usize, runs: usize, with_store: bool, ctx: &Context_) -> any
         "targets": { "all_clocks_ms": 200, "dashboard_ms": 50 },
     });
     if with_store {
-        let store = ctx.open()?;
+        let shop = ctx.open()?;
+        let store = shop.store_waiting()?;
         let mut load = Vec::with_capacity(runs);
         let mut total = Vec::with_capacity(runs);
         let mut open = 0;

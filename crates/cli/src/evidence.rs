@@ -111,7 +111,8 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
             min_video_secs,
             max_delay_hours,
         } => {
-            let store = ctx.open()?;
+            let shop = ctx.open()?;
+            let store = shop.store_waiting()?;
             let evidence = afterdesk_desk::case_evidence(
                 &store,
                 &case,
@@ -127,7 +128,8 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
             }
         }
         EvidenceCommand::Attach { case, file, item } => {
-            let mut store = ctx.open()?;
+            let shop = ctx.open()?;
+            let mut store = shop.store_waiting()?;
             let mut last = None;
             let mut progress = |p: CopyProgress| report_progress(p, &mut last);
             let report = afterdesk_desk::attach_evidence(
@@ -164,7 +166,8 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
             }
         }
         EvidenceCommand::List { case } => {
-            let store = ctx.open()?;
+            let shop = ctx.open()?;
+            let store = shop.store_waiting()?;
             let proofs = afterdesk_desk::list_evidence(&store, &case)?;
             if ctx.json {
                 print_json(&proofs.iter().map(proof_json).collect::<Vec<_>>())
@@ -176,7 +179,8 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
             }
         }
         EvidenceCommand::Detach { proof } => {
-            let mut store = ctx.open()?;
+            let shop = ctx.open()?;
+            let mut store = shop.store_waiting()?;
             let proof = afterdesk_desk::detach_evidence(&mut store, &proof, &ctx.agent, ctx.now)?;
             if ctx.json {
                 print_json(&proof_json(&proof))
@@ -190,7 +194,8 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
             out,
             deadline,
         } => {
-            let store = ctx.open()?;
+            let shop = ctx.open()?;
+            let store = shop.store_waiting()?;
             let package = afterdesk_desk::export_evidence_package(
                 &store,
                 &case,
@@ -217,7 +222,8 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
             }
         }
         EvidenceCommand::Verify => {
-            let store = ctx.open()?;
+            let shop = ctx.open()?;
+            let store = shop.store_waiting()?;
             let mut last = None;
             let check = afterdesk_desk::verify_evidence(
                 &store,
@@ -251,7 +257,8 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
             }
         }
         EvidenceCommand::Clean { dry_run } => {
-            let store = ctx.open()?;
+            let shop = ctx.open()?;
+            let store = shop.store_waiting()?;
             let clean = afterdesk_desk::clean_evidence(&store, dry_run, ctx.now)?;
             if ctx.json {
                 print_json(&clean)

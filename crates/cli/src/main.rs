@@ -16,6 +16,7 @@ mod terminal;
 use crate::terminal::{complain, say};
 use afterdesk_case::{CaseFacts, Fen, Platform};
 use afterdesk_desk::{DeskError, ImportOptions};
+use afterdesk_shop::{DailyBackup, Shop, ShopError, ShopPlace};
 use afterdesk_store::{BackupReason, CaseChange, CaseQuery, NewCase, Store, StoreError};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -25,7 +26,6 @@ use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -73,6 +73,9 @@ fn message(error: &anyhow::Error) -> String {
 /// The stable code of the first typed error in the chain.
 fn error_code(error: &anyhow::Error) -> &'static str {
     for cause in error.chain() {
+        if let Some(e) = cause.downcast_ref::<ShopError>() {
+            return e.code();
+        }
         if let Some(e) = cause.downcast_ref::<DeskError>() {
             return e.code();
         }
@@ -110,18 +113,27 @@ struct Context_ {
 }
 
 impl Context_ {
-    fn open(&self) -> anyhow::Result<Store> {
-        let device = match std::env::var("AFTERDESK_DEVICE") {
-            Ok(d) if !d.trim().is_empty() => afterdesk_case::DeviceId(d),
-            _ => {
-                let dir = dirs::config_dir()
-                    .context("找不到系统的设置文件夹")?
-                    .join("AfterDesk");
-                afterdesk_desk::device_id(&dir, self.now)?
-            }
-        };
+    /// Opens the shop through the one session the app uses too, as this computer (see
+    /// [`afterdesk_shop::device`]), the day's backup taken before the command runs.
+    fn open(&self) -> anyhow::Result<Shop> {
+        let config_dir = afterdesk_shop::config_dir();
+        let (device, problem) = afterdesk_shop::device(config_dir.as_deref(), self.now);
+        if let Some(problem) = problem {
+            complain!("警告：{problem}");
+        }
         self.warn_if_synced();
-        Ok(Store::open(&self.db, device, self.now)?)
+        let shop = Shop::open(
+            ShopPlace {
+                db: self.db.clone(),
+                device,
+                config_dir,
+                backup: DailyBackup::Inline,
+                keychain: afterdesk_secret::Keychain::from_env(),
+            },
+            self.now,
+        );
+        shop.check()?;
+        Ok(shop)
     }
 
     /// Warns on standard error when the shop file sits in a sync client's folder, where
@@ -147,7 +159,8 @@ fn backup(ctx: &Context_, list: bool, command: Option<BackupCommand>) -> anyhow:
             ctx.warn_if_synced();
             let restored = afterdesk_desk::restore_shop(&ctx.db, &file, ctx.now)?;
             // Opening checks the restored shop once more and upgrades an older backup.
-            let store = ctx.open()?;
+            let shop = ctx.open()?;
+            let store = shop.store_waiting()?;
             let cases = store
                 .list_cases(&CaseQuery {
                     open: None,
@@ -170,7 +183,8 @@ fn backup(ctx: &Context_, list: bool, command: Option<BackupCommand>) -> anyhow:
             Ok(())
         }
         None if !list => {
-            let store = ctx.open()?;
+            let shop = ctx.open()?;
+            let store = shop.store_waiting()?;
             store.backup(ctx.now, BackupReason::Manual)?;
             print_backups(ctx, &store.backups()?)
         }
@@ -215,8 +229,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let now = cli.now.unwrap_or_else(Utc::now);
     let db = match cli.db {
         Some(db) => db,
-        None => afterdesk_desk::default_db_path()
-            .context("找不到系统的应用数据文件夹，请用 --db 指定数据库文件")?,
+        None => {
+            let (db, problem) =
+                afterdesk_shop::default_shop(afterdesk_shop::config_dir().as_deref());
+            if let Some(problem) = problem {
+                complain!("警告：{problem}");
+            }
+            db.context("找不到系统的应用数据文件夹，请用 --db 指定数据库文件")?
+        }
     };
     let agent = cli.agent.unwrap_or_else(|| {
         std::env::var("USER")
@@ -239,7 +259,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cases {
             command: cli::CasesCommand::List(args),
         } => {
-            let store = ctx.open()?;
+            let shop = ctx.open()?;
+            let store = shop.store_waiting()?;
             let list = store.list_cases(&args.query())?;
             if ctx.json {
                 print_json(&show::list_json(&list))
@@ -277,26 +298,25 @@ fn import(
     expect: Option<afterdesk_export::ExportKind>,
     show_progress: bool,
 ) -> anyhow::Result<()> {
-    let mut store = ctx.open()?;
+    let shop = ctx.open()?;
     let options = ImportOptions { platform, expect };
-    let cancel = AtomicBool::new(false);
     let mut progress = |p: afterdesk_desk::ImportProgress| {
         if show_progress {
             let percent = (p.done * 100).checked_div(p.total).unwrap_or(100);
             complain!("progress {} rows {percent}%", p.rows);
         }
     };
-    let report = afterdesk_desk::import_file(
-        &mut store,
-        file,
-        &ctx.agent,
-        ctx.now,
-        &options,
-        &mut progress,
-        &cancel,
-    )?;
+    let imported = shop.import(file, &ctx.agent, &options, &mut progress, ctx.now)?;
+    let report = &imported.report;
     if ctx.json {
-        return print_json(&report);
+        let mut value = serde_json::to_value(report)?;
+        if let Some(object) = value.as_object_mut() {
+            object.insert(
+                "parcels".to_owned(),
+                serde_json::to_value(&imported.parcels)?,
+            );
+        }
+        return print_json(&value);
     }
     say!(
         "已导入 {}：共 {} 行，新增 {}，更新 {}，无变化 {}，比店里旧 {}，重复 {}，已删除跳过 {}，出错 {}",
@@ -310,6 +330,9 @@ fn import(
         report.deleted,
         report.error_count
     );
+    if imported.parcels.added > 0 {
+        say!("从发货和退货信息中找到包裹 {} 个", imported.parcels.added);
+    }
     for d in &report.duplicates {
         say!(
             "  第 {} 行与第 {} 行是同一个编号 {}，用了第 {} 行",
@@ -338,7 +361,8 @@ fn import(
 }
 
 fn case(ctx: &Context_, command: CaseCommand) -> anyhow::Result<()> {
-    let mut store = ctx.open()?;
+    let shop = ctx.open()?;
+    let mut store = shop.store_waiting()?;
     let print_case = |store: &Store, key: &str| -> anyhow::Result<()> {
         let detail = store.case_detail(key)?;
         if ctx.json {
@@ -431,7 +455,8 @@ fn case(ctx: &Context_, command: CaseCommand) -> anyhow::Result<()> {
 }
 
 fn mapping(ctx: &Context_, command: MappingCommand) -> anyhow::Result<()> {
-    let mut store = ctx.open()?;
+    let shop = ctx.open()?;
+    let mut store = shop.store_waiting()?;
     if let MappingCommand::Add { header, field } = &command {
         if afterdesk_export::Field::from_key(field).is_none() {
             return Err(DeskError::UnknownField(field.clone()).into());

@@ -301,7 +301,8 @@ fn refresh(
     explicit: bool,
 ) -> anyhow::Result<RefreshReportView> {
     let tracker = args.tracker()?;
-    let mut store = ctx.open()?;
+    let shop = ctx.open()?;
+    let mut store = shop.store_waiting()?;
     let policy = RefreshPolicy {
         concurrency: args.concurrency.max(1),
         // A user naming a case or waybill wants it asked now; a whole-shop refresh keeps
@@ -347,7 +348,8 @@ pub fn track(ctx: &Context_, args: &TrackArgs) -> anyhow::Result<()> {
         RefreshScope::CaseOrWaybill(args.key.clone()),
         true,
     )?;
-    let store = ctx.open()?;
+    let shop = ctx.open()?;
+    let store = shop.store_waiting()?;
     let rules = desk(afterdesk_desk::load_parcel_rules(&ctx.db))?;
     let ids: Vec<&str> = report.items.iter().map(|i| i.parcel_id.as_str()).collect();
     let mut parcels = Vec::new();
@@ -382,7 +384,8 @@ pub fn track(ctx: &Context_, args: &TrackArgs) -> anyhow::Result<()> {
 pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
     match command {
         ParcelsCommand::List { attention, case } => {
-            let store = ctx.open()?;
+            let shop = ctx.open()?;
+            let store = shop.store_waiting()?;
             let rules = desk(afterdesk_desk::load_parcel_rules(&ctx.db))?;
             match (case, attention) {
                 (Some(case), _) => {
@@ -437,7 +440,8 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
             direction,
             phone_tail,
         } => {
-            let mut store = ctx.open()?;
+            let shop = ctx.open()?;
+            let mut store = shop.store_waiting()?;
             let view = desk(afterdesk_desk::add_parcel(
                 &mut store,
                 &NewParcelInput {
@@ -461,7 +465,8 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
             Ok(())
         }
         ParcelsCommand::Import => {
-            let mut store = ctx.open()?;
+            let shop = ctx.open()?;
+            let mut store = shop.store_waiting()?;
             let report = desk(afterdesk_desk::parcels_from_imports(
                 &mut store, &ctx.agent, ctx.now,
             ))?;
@@ -495,7 +500,8 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
             place,
             at,
         } => {
-            let mut store = ctx.open()?;
+            let shop = ctx.open()?;
+            let mut store = shop.store_waiting()?;
             let view = desk(afterdesk_desk::record_parcel_state(
                 &mut store,
                 &parcel,
@@ -521,7 +527,8 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
             if courier.is_none() && phone_tail.is_none() && direction.is_none() {
                 bail!("没有要修改的内容：请给出 --courier、--phone-tail 或 --direction");
             }
-            let mut store = ctx.open()?;
+            let shop = ctx.open()?;
+            let mut store = shop.store_waiting()?;
             let view = desk(afterdesk_desk::change_parcel(
                 &mut store,
                 &parcel,
@@ -537,7 +544,8 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
             Ok(())
         }
         ParcelsCommand::Remove { parcel } => {
-            let mut store = ctx.open()?;
+            let shop = ctx.open()?;
+            let mut store = shop.store_waiting()?;
             let view = desk(afterdesk_desk::remove_parcel(
                 &mut store, &parcel, &ctx.agent, ctx.now,
             ))?;
@@ -555,7 +563,8 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
             contact,
             note,
         } => {
-            let mut store = ctx.open()?;
+            let shop = ctx.open()?;
+            let mut store = shop.store_waiting()?;
             let view = desk(afterdesk_desk::intercept(
                 &mut store,
                 &InterceptionInput {

@@ -184,7 +184,8 @@ fn draft_and_known(ctx: &Context_, args: &PolishArgs) -> anyhow::Result<(String,
                 .context("请用 --case 指定售后单，或用 --text 给出要润色的文字"),
         };
     };
-    let store = ctx.open()?;
+    let shop = ctx.open()?;
+    let store = shop.store_waiting()?;
     let detail = store.case_detail(case)?;
     // The same buyer data the app removes (afterdesk-desk), so both send the same text.
     let known = afterdesk_desk::known_pii(&detail);

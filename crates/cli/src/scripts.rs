@@ -3,6 +3,7 @@
 
 use crate::terminal::say;
 use crate::{Context_, print_json};
+use afterdesk_desk::DraftOptions;
 use afterdesk_script::{Classifier, DraftRequest, Ladder, Library, Stage, compose, import};
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -71,41 +72,29 @@ pub fn classify(ctx: &Context_, text: &str) -> anyhow::Result<()> {
 
 /// `afterdesk draft --case ID`.
 pub fn draft(ctx: &Context_, args: &DraftArgs) -> anyhow::Result<()> {
-    let store = ctx.open()?;
-    let detail = store.case_detail(&args.case)?;
-    let mut req = DraftRequest::new(&detail.case, ctx.now);
-    req.message = args.message.as_deref();
-    req.stage = args.stage;
-    req.pick = args.pick;
-    req.signer = args.signer.clone();
-    req.new_waybill = args.new_waybill.clone();
-    let draft = compose(
-        &Library::builtin()?,
-        &Classifier::builtin()?,
-        &Ladder::default(),
-        &req,
-    );
+    let shop = ctx.open()?;
+    let options = DraftOptions {
+        message: args.message.clone(),
+        stage: args.stage.map(|s| s.key().to_owned()),
+        pick: u32::try_from(args.pick).unwrap_or(u32::MAX),
+        signer: args.signer.clone(),
+        new_waybill: args.new_waybill.clone(),
+        ..DraftOptions::default()
+    };
+    // The shop's own library (its edited, added and disabled scripts), as in the app.
+    let draft = shop.draft(&args.case, &options, ctx.now)?;
     if ctx.json {
-        return print_json(&json!({
-            "text": draft.text,
-            "script_ids": draft.script_ids,
-            "unfilled": draft.unfilled.iter().map(|p| p.name()).collect::<Vec<_>>(),
-            "lint": draft.lint.iter().map(|l| json!({"rule": l.rule.key(), "message": l.message})).collect::<Vec<_>>(),
-            "kind": draft.kind,
-            "stage": draft.stage,
-            "compensation": draft.compensation,
-            "classification": draft.classification,
-        }));
+        return print_json(&draft);
     }
     say!("{}", draft.text);
     say!("——");
     say!(
         "类型：{}　话术：{}",
-        draft.kind.zh_name(),
+        draft.kind_name,
         draft.script_ids.join(", ")
     );
     if !draft.unfilled.is_empty() {
-        let names: Vec<_> = draft.unfilled.iter().map(|p| p.label()).collect();
+        let names: Vec<_> = draft.unfilled.iter().map(|p| p.label.as_str()).collect();
         say!("待填：{}（填好或确认后再复制）", names.join("、"));
     }
     for l in &draft.lint {

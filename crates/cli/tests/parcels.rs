@@ -53,8 +53,12 @@ fn imported_logistics_become_parcels_and_stale_ones_need_attention() {
         .arg(&export)
         .assert()
         .success();
-    cmd(d, NOW).arg("import").arg(&export).assert().success();
-    let first = json(d, NOW, &["parcels", "import"]);
+    let imported = json(d, NOW, &["import", export.to_str().unwrap()]);
+    let first = &imported["parcels"];
+    assert!(
+        first["added"].as_u64().unwrap() > 0,
+        "an import records the parcels its logistics texts name, as in the app: {first}"
+    );
     let again = json(d, NOW, &["parcels", "import"]);
     assert_eq!(again["added"], 0, "the import pass is idempotent");
     let listed = json(d, NOW, &["parcels", "list"]);

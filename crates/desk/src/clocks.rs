@@ -94,6 +94,43 @@ pub fn load_clockwork(files: &ClockFiles) -> Result<Clockwork, ClocksError> {
     Ok(Clockwork::new(pack, calendar))
 }
 
+/// A shop's clock engine as it is used, with what of the shop's own files could not be.
+#[derive(Debug)]
+pub struct ShopClockwork {
+    /// The engine.
+    pub clockwork: Clockwork,
+    /// Why a shop file is not in use (a broken rule file, a broken calendar year), in the
+    /// user's words; empty when every file is in use.
+    pub problems: Vec<String>,
+}
+
+/// The shop's engine with the one fallback rule every front end uses: a broken rule file
+/// falls back to the bundled rules and keeps the shop's imported calendar years; a broken
+/// calendar file falls back to the bundled calendar and keeps the shop's rules. Deadlines
+/// are never silently missing, and a problem in one file never discards the other.
+///
+/// Only the bundled data failing to read is an error (a build defect the tests rule out).
+pub fn load_clockwork_or_bundled(files: &ClockFiles) -> Result<ShopClockwork, ClocksError> {
+    let mut problems = Vec::new();
+    let mut pack = RulePack::bundled().map_err(ClocksError::Bundled)?;
+    if files.rules.exists() {
+        match pack.clone().with_overrides_file(&files.rules) {
+            Ok(own) => pack = own,
+            Err(e) => problems.push(ClocksError::Rules(e).to_string()),
+        }
+    }
+    let mut calendar = Calendar::bundled().map_err(ClocksError::Bundled)?;
+    let mut own = calendar.clone();
+    match own.import_dir(&files.calendar_dir) {
+        Ok(_) => calendar = own,
+        Err(e) => problems.push(ClocksError::Calendar(e).to_string()),
+    }
+    Ok(ShopClockwork {
+        clockwork: Clockwork::new(pack, calendar),
+        problems,
+    })
+}
+
 /// One year of the calendar, for `calendar list` and the settings screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -25,8 +25,9 @@ mod view;
 pub use clocks::{
     CALENDAR_DIR, CLOCK_RULES_FILE, CalendarYearView, CaseClocksView, ClockFiles, ClockView,
     ClockWarningView, ClocksError, DashboardEntryView, DashboardView, EVIDENCE_PERIOD_CLOCK,
-    calendar_years, case_clocks, clock_view, clocks_of, dashboard, evidence_deadline,
-    import_calendar, load_clockwork, open_cases, rank_cases,
+    ShopClockwork, calendar_years, case_clocks, clock_view, clocks_of, dashboard,
+    evidence_deadline, import_calendar, load_clockwork, load_clockwork_or_bundled, open_cases,
+    rank_cases,
 };
 pub use demo::{DEMO_CASES, demo_shop};
 pub use drafts::{
