@@ -81,12 +81,8 @@ export const commands = {
 	caseEvidence: (key: string) => typedError<CaseEvidenceView_Serialize, CommandError>(__TAURI_INVOKE("case_evidence", { key })),
 	/**
 	 *  Attaches a file to a case, optionally to one checklist item, reporting the copy's
-	 *  progress on `on_progress`.
-	 * 
-	 *  The copy and hash run on a worker thread without holding the shop, so a 2 GB video
-	 *  never blocks the rest of the app; only the final record takes the shop, briefly. The
-	 *  file appears in the evidence folder only once completely copied; [`cancel_copy`]
-	 *  stops it and leaves nothing behind.
+	 *  progress on `on_progress`. The copy runs on a worker thread without holding the shop;
+	 *  [`cancel_copy`] stops it and leaves nothing behind.
 	 */
 	attachEvidence: (key: string, path: string, item: string | null, agent: string, onProgress: Channel<CopyProgressView>) => typedError<ProofView_Serialize, CommandError>(__TAURI_INVOKE("attach_evidence", { key, path, item, agent, onProgress })),
 	/**  Stops a running evidence copy or package export; nothing half-written stays. */
@@ -173,11 +169,7 @@ export const commands = {
 	cancelRefresh: () => typedError<null, CommandError>(__TAURI_INVOKE("cancel_refresh")),
 	/**  The AI polish settings of the open shop and whether a key is saved on this computer. */
 	polishSettings: () => typedError<PolishSettingsView_Serialize, CommandError>(__TAURI_INVOKE("polish_settings")),
-	/**
-	 *  Whether the open shop turned the AI polish on: the draft panel's question, answered from
-	 *  the settings file alone. The keychain is not asked, because on Linux a locked keychain
-	 *  may prompt for its password, and opening a case must never do that.
-	 */
+	/**  Whether the open shop turned the AI polish on (the keychain is not asked). */
 	polishEnabled: () => typedError<boolean, CommandError>(__TAURI_INVOKE("polish_enabled")),
 	/**  Saves the AI polish settings beside the shop database (never the key). */
 	savePolishSettings: (settings: PolishConfigView_Deserialize) => typedError<PolishSettingsView_Serialize, CommandError>(__TAURI_INVOKE("save_polish_settings", { settings })),
@@ -752,21 +744,21 @@ export type ClassificationView = {
 };
 
 /**
- *  The clock settings: the shop's rule file, why it is not in use (if so), and the
- *  calendar years the deadlines are counted with.
+ *  The clock settings: the shop's rule file, why a shop file is not in use (if so), and
+ *  the calendar years the deadlines are counted with.
  */
 export type ClockSettings = ClockSettings_Serialize | ClockSettings_Deserialize;
 
 /**
- *  The clock settings: the shop's rule file, why it is not in use (if so), and the
- *  calendar years the deadlines are counted with.
+ *  The clock settings: the shop's rule file, why a shop file is not in use (if so), and
+ *  the calendar years the deadlines are counted with.
  */
 export type ClockSettings_Deserialize = {
 	/**  The shop's rule overrides file (it may not exist). */
 	rules_file: string,
 	/**
-	 *  Why that file, or an imported calendar year, is not in use; the bundled rules and
-	 *  calendars are used meanwhile.
+	 *  Why that file, or an imported calendar year, is not in use; the bundled rules or
+	 *  calendars are used in its place meanwhile.
 	 */
 	error?: string | null,
 	/**  The calendar years, oldest first. */
@@ -774,15 +766,15 @@ export type ClockSettings_Deserialize = {
 };
 
 /**
- *  The clock settings: the shop's rule file, why it is not in use (if so), and the
- *  calendar years the deadlines are counted with.
+ *  The clock settings: the shop's rule file, why a shop file is not in use (if so), and
+ *  the calendar years the deadlines are counted with.
  */
 export type ClockSettings_Serialize = {
 	/**  The shop's rule overrides file (it may not exist). */
 	rules_file: string,
 	/**
-	 *  Why that file, or an imported calendar year, is not in use; the bundled rules and
-	 *  calendars are used meanwhile.
+	 *  Why that file, or an imported calendar year, is not in use; the bundled rules or
+	 *  calendars are used in its place meanwhile.
 	 */
 	error: string | null,
 	/**  The calendar years, oldest first. */
@@ -2272,10 +2264,10 @@ export type ScriptView = {
 	lint: LintView[],
 };
 
-/**  What the UI is told about the open shop. */
+/**  What the UI and the CLI are told about the open shop. */
 export type ShopInfo = ShopInfo_Serialize | ShopInfo_Deserialize;
 
-/**  What the UI is told about the open shop. */
+/**  What the UI and the CLI are told about the open shop. */
 export type ShopInfo_Deserialize = {
 	/**  The shop's database file (the demo shop lives in memory beside it). */
 	db_path: string,
@@ -2292,7 +2284,7 @@ export type ShopInfo_Deserialize = {
 	synced_folder?: SyncedFolder | null,
 };
 
-/**  What the UI is told about the open shop. */
+/**  What the UI and the CLI are told about the open shop. */
 export type ShopInfo_Serialize = {
 	/**  The shop's database file (the demo shop lives in memory beside it). */
 	db_path: string,
