@@ -1,0 +1,35 @@
+//! The pure core of AfterDesk's team sync: no storage and no network.
+//!
+//! Every device keeps its own SQLite shop and shares immutable, encrypted batch files of
+//! changes through a folder, WebDAV or S3 (`docs/sync.md`, "How sync works inside"). This
+//! crate holds what those devices must agree on byte for byte and rule for rule:
+//!
+//! - [`hlc`]: the hybrid logical clock that stamps and orders every change, with the guard
+//!   against far-future stamps;
+//! - [`op`]: the operations (set fields, insert an append-only record, delete, restore) and
+//!   the deterministic row ids of natural keys;
+//! - [`merge`]: the in-memory replica and its merge (per-field last writer wins, union of
+//!   records, tombstones, conflicts), commutative, associative and idempotent;
+//! - [`file`]: the batch file format (plain header, compressed JSON body, XChaCha20-Poly1305)
+//!   and [`name`] the names of files in the shared folder, temporary files and sync
+//!   clients' conflicted copies;
+//! - [`keys`]: the shop passphrase, Argon2id, the wrapped data key and keyed blob names.
+//!
+//! Core code takes `now` as a parameter and never reads the clock; it works on bytes and
+//! names, so that the transports (local folder, WebDAV, S3) can be added beside it.
+#![deny(missing_docs)]
+
+pub mod device;
+pub mod file;
+pub mod hlc;
+pub mod keys;
+pub mod merge;
+pub mod name;
+pub mod op;
+
+pub use device::{Device, DeviceError};
+pub use file::{Batch, BatchHeader, FileError};
+pub use hlc::{Hlc, HlcClock, HlcError};
+pub use keys::{DataKey, KdfParams, KeyError, KeyId, ShopKeyFile};
+pub use merge::{Applied, Conflict, Replica, Side};
+pub use op::{FieldEdit, Op, OpError, OpId, OpKind, natural_row_id};
