@@ -377,3 +377,286 @@ fn merge_record(records: &mut BTreeMap<String, Record>, id: &str, candidate: Rec
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::op::FieldEdit;
+    use serde_json::json;
+
+    fn stamp(wall: u64, device: &str) -> Hlc {
+        Hlc::new(wall, 0, Device::parse(device).unwrap())
+    }
+
+    fn set(at: &Hlc, row: &str, field: &str, value: Value, before: Option<&Hlc>) -> Op {
+        let fields = BTreeMap::from([(
+            field.to_owned(),
+            FieldEdit {
+                value,
+                before: before.cloned(),
+            },
+        )]);
+        Op::new(at.clone(), "cases", row, OpKind::Set { fields })
+    }
+
+    fn kind_op(at: &Hlc, row: &str, kind: OpKind) -> Op {
+        Op::new(at.clone(), "cases", row, kind)
+    }
+
+    fn replay(ops: &[&Op]) -> (Replica, Vec<Conflict>) {
+        let mut replica = Replica::new();
+        let mut conflicts = Vec::new();
+        for op in ops {
+            conflicts.extend(replica.apply(op).unwrap().conflicts);
+        }
+        (replica, conflicts)
+    }
+
+    #[test]
+    fn two_devices_edit_one_case_offline_both_see_the_conflict_and_the_same_winner() {
+        let s0 = stamp(1_000, "a");
+        let base = set(&s0, "r1", "status", json!("open"), None);
+        // Offline, each edits the status having seen only `base`.
+        let by_a = set(
+            &stamp(2_000, "a"),
+            "r1",
+            "status",
+            json!("closed"),
+            Some(&s0),
+        );
+        let by_b = set(
+            &stamp(3_000, "b"),
+            "r1",
+            "status",
+            json!("refunded"),
+            Some(&s0),
+        );
+
+        let mut a = Replica::new();
+        a.apply(&base).unwrap();
+        a.apply(&by_a).unwrap();
+        let seen_by_a = a.apply(&by_b).unwrap();
+
+        let mut b = Replica::new();
+        b.apply(&base).unwrap();
+        b.apply(&by_b).unwrap();
+        let seen_by_b = b.apply(&by_a).unwrap();
+
+        assert_eq!(a, b, "both devices end with the same state");
+        assert_eq!(
+            a.value("cases", "r1", "status"),
+            Some(&json!("refunded")),
+            "the later stamp wins"
+        );
+        assert_eq!(seen_by_a.conflicts.len(), 1, "device a sees the conflict");
+        assert_eq!(seen_by_b.conflicts.len(), 1, "device b sees the conflict");
+        let (on_a, on_b) = (&seen_by_a.conflicts[0], &seen_by_b.conflicts[0]);
+        assert_eq!(
+            on_a.pair(),
+            on_b.pair(),
+            "both report the same pair of edits"
+        );
+        assert_eq!(
+            (on_a.kept, &on_a.ours, &on_a.theirs, on_a.who.as_str()),
+            (Side::Theirs, &json!("closed"), &json!("refunded"), "b"),
+            "on a, b's value is kept and a's own stays visible"
+        );
+        assert_eq!(
+            (on_b.kept, &on_b.ours, &on_b.theirs, on_b.who.as_str()),
+            (Side::Ours, &json!("refunded"), &json!("closed"), "a"),
+            "on b, its own value is kept and a's stays visible"
+        );
+    }
+
+    #[test]
+    fn edits_made_after_seeing_the_value_are_not_conflicts() {
+        let s1 = stamp(1_000, "a");
+        let s2 = stamp(2_000, "b");
+        let s3 = stamp(3_000, "a");
+        let a1 = set(&s1, "r1", "status", json!(1), None);
+        let b2 = set(&s2, "r1", "status", json!(2), Some(&s1));
+        let a3 = set(&s3, "r1", "status", json!(3), Some(&s2));
+        let a3_same_value = set(&stamp(2_500, "c"), "r1", "status", json!(2), Some(&s1));
+        // Every delivery order of a causal chain: no conflict, one result.
+        let orders: [&[&Op]; 6] = [
+            &[&a1, &b2, &a3],
+            &[&a3, &b2, &a1],
+            &[&b2, &a1, &a3],
+            &[&a3, &a1, &b2],
+            &[&b2, &a3, &a1],
+            &[&a1, &a3, &b2],
+        ];
+        for order in orders {
+            let (replica, conflicts) = replay(order);
+            assert_eq!(
+                replica.value("cases", "r1", "status"),
+                Some(&json!(3)),
+                "the last edit of a chain wins in any order"
+            );
+            assert!(
+                conflicts.is_empty(),
+                "a chain of edits, each made after seeing the last, has no conflict: {conflicts:?}"
+            );
+        }
+        let (_, conflicts) = replay(&[&a1, &b2, &a3_same_value]);
+        assert!(
+            conflicts.is_empty(),
+            "concurrent edits that agree on the value are not a conflict"
+        );
+    }
+
+    #[test]
+    fn tombstones_keep_a_row_deleted_until_a_later_restore() {
+        let del = |wall| kind_op(&stamp(wall, "a"), "r1", OpKind::Delete { before: None });
+        let res = |wall| kind_op(&stamp(wall, "b"), "r1", OpKind::Restore { before: None });
+        let edit = |wall, v: i64| set(&stamp(wall, "c"), "r1", "note", json!(v), None);
+        let cases: Vec<(Vec<Op>, bool, Option<Value>, &str)> = vec![
+            (
+                vec![edit(1, 1), del(2)],
+                true,
+                Some(json!(1)),
+                "a delete deletes",
+            ),
+            (
+                vec![edit(1, 1), del(2), edit(3, 7)],
+                true,
+                Some(json!(7)),
+                "a later edit applies but does not resurrect",
+            ),
+            (
+                vec![del(5), res(4)],
+                true,
+                None,
+                "a restore older than the delete does not restore",
+            ),
+            (
+                vec![del(5), res(6)],
+                false,
+                None,
+                "a later restore restores",
+            ),
+            (
+                vec![res(6), del(5), edit(9, 2)],
+                false,
+                Some(json!(2)),
+                "a restore beats an earlier delete in any order",
+            ),
+            (
+                vec![del(2), res(3), del(4)],
+                true,
+                None,
+                "a delete after the restore deletes again",
+            ),
+        ];
+        for (ops, deleted, note, rule) in cases {
+            for order in [ops.clone(), ops.iter().rev().cloned().collect()] {
+                let refs: Vec<&Op> = order.iter().collect();
+                let (replica, _) = replay(&refs);
+                assert_eq!(replica.is_deleted("cases", "r1"), deleted, "{rule}");
+                assert_eq!(
+                    replica.value("cases", "r1", "note").cloned(),
+                    note,
+                    "{rule}: other fields merge as usual"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn applying_an_op_twice_changes_nothing_the_second_time() {
+        let ops = [
+            set(&stamp(1, "a"), "r1", "status", json!("x"), None),
+            kind_op(&stamp(2, "a"), "r1", OpKind::Delete { before: None }),
+            kind_op(
+                &stamp(3, "a"),
+                "n1",
+                OpKind::Insert {
+                    fields: BTreeMap::from([("text".to_owned(), json!("hi"))]),
+                },
+            ),
+        ];
+        for op in &ops {
+            let mut replica = Replica::new();
+            let first = replica.apply(op).unwrap();
+            let snapshot = replica.clone();
+            let second = replica.apply(op).unwrap();
+            assert!(
+                !first.is_noop(),
+                "the first application changes the replica"
+            );
+            assert!(second.is_noop(), "the second application is a no-op");
+            assert_eq!(
+                replica, snapshot,
+                "applying an op twice is applying it once"
+            );
+        }
+    }
+
+    #[test]
+    fn records_are_a_union_sorted_by_stamp_and_op_id() {
+        let note = |wall, device: &str, id: &str, text: &str| {
+            Op::new(
+                stamp(wall, device),
+                "notes",
+                id,
+                OpKind::Insert {
+                    fields: BTreeMap::from([("text".to_owned(), json!(text))]),
+                },
+            )
+        };
+        let n1 = note(30, "a", "n1", "first");
+        let n2 = note(10, "b", "n2", "second");
+        let n3 = note(20, "c", "n3", "third");
+        let n1_again = note(40, "b", "n1", "clash");
+        let (x, _) = replay(&[&n1, &n2, &n3, &n1_again]);
+        let (y, _) = replay(&[&n1_again, &n3, &n2, &n1, &n2]);
+        assert_eq!(x, y, "records merge to the same set in any order");
+        let ids: Vec<&str> = x.records("notes").iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, ["n2", "n3", "n1"], "records sort by stamp");
+        assert_eq!(
+            x.records("notes")[2].1.fields["text"],
+            json!("first"),
+            "of two inserts with one id the earlier is kept everywhere"
+        );
+    }
+
+    #[test]
+    fn equal_stamps_from_a_cloned_device_resolve_the_same_everywhere() {
+        let at = stamp(5, "a");
+        let one = set(&at, "r1", "status", json!("one"), None);
+        let two = set(&at, "r1", "status", json!("two"), None);
+        let (x, _) = replay(&[&one, &two]);
+        let (y, _) = replay(&[&two, &one]);
+        assert_eq!(x, y, "equal stamps are ordered by value, not by arrival");
+    }
+
+    #[test]
+    fn joining_replicas_equals_applying_all_their_ops() {
+        let s0 = stamp(1, "a");
+        let ops_a = [
+            set(&s0, "r1", "status", json!(1), None),
+            kind_op(&stamp(4, "a"), "r2", OpKind::Delete { before: None }),
+        ];
+        let ops_b = [
+            set(&stamp(2, "b"), "r1", "status", json!(2), Some(&s0)),
+            set(&stamp(3, "b"), "r2", "amount", json!(900), None),
+        ];
+        let (mut a, _) = replay(&ops_a.iter().collect::<Vec<_>>());
+        let (b, _) = replay(&ops_b.iter().collect::<Vec<_>>());
+        let all: Vec<&Op> = ops_a.iter().chain(&ops_b).collect();
+        let (expected, _) = replay(&all);
+        assert!(a.join(&b) > 0, "joining new state reports changes");
+        assert_eq!(a, expected, "a join is the same as applying every op");
+        assert_eq!(a.join(&b), 0, "joining twice changes nothing");
+    }
+
+    #[test]
+    fn malformed_ops_are_refused_before_they_touch_the_replica() {
+        let mut op = set(&stamp(5, "a"), "r1", "status", json!(1), None);
+        op.table = "bad table".to_owned();
+        let mut replica = Replica::new();
+        assert!(replica.apply(&op).is_err(), "a malformed op is an error");
+        assert_eq!(replica, Replica::new(), "and leaves the replica untouched");
+    }
+}
