@@ -529,3 +529,159 @@ fn wrap_aad(id: &KeyId) -> Vec<u8> {
     aad.extend_from_slice(id.as_str().as_bytes());
     aad
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    const PASS: &str = "店铺口令 correct horse";
+
+    fn shop() -> (ShopKeyFile, DataKey) {
+        ShopKeyFile::create(PASS, KdfParams::TESTING, "0.1.0").unwrap()
+    }
+
+    #[test]
+    fn the_passphrase_unlocks_the_data_key_and_a_wrong_one_is_refused() {
+        let (file, key) = shop();
+        let cases = [
+            (PASS, true),
+            ("店铺口令 correct horsE", false),
+            ("", false),
+            ("店铺口令 correct horse ", false),
+        ];
+        for (passphrase, fits) in cases {
+            match file.unlock(passphrase) {
+                Ok(unlocked) => {
+                    assert!(fits, "only the passphrase unlocks: {passphrase:?}");
+                    assert_eq!(
+                        unlocked.secret_bytes(),
+                        key.secret_bytes(),
+                        "unlocking gives back the data key"
+                    );
+                }
+                Err(error) => {
+                    assert!(!fits, "the passphrase unlocks: {error}");
+                    assert!(
+                        matches!(error, KeyError::WrongPassphrase),
+                        "a wrong passphrase is WrongPassphrase, not {error:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn changing_the_passphrase_rewraps_the_same_key() {
+        let (file, key) = shop();
+        let changed = file
+            .change_passphrase(PASS, "新的口令 battery staple", KdfParams::TESTING)
+            .unwrap();
+        assert_eq!(changed.key_id, file.key_id, "the key id stays");
+        assert_ne!(changed.salt, file.salt, "a new salt is drawn");
+        let unlocked = changed.unlock("新的口令 battery staple").unwrap();
+        assert_eq!(unlocked.secret_bytes(), key.secret_bytes(), "the data key stays");
+        assert!(
+            matches!(changed.unlock(PASS), Err(KeyError::WrongPassphrase)),
+            "the old passphrase no longer unlocks"
+        );
+        assert!(
+            matches!(
+                file.change_passphrase("not the passphrase", "whatever long", KdfParams::TESTING),
+                Err(KeyError::WrongPassphrase)
+            ),
+            "changing needs the current passphrase"
+        );
+    }
+
+    #[test]
+    fn shop_key_file_round_trips_and_bad_files_are_typed_errors() {
+        let (file, _) = shop();
+        let json = file.to_json().unwrap();
+        assert_eq!(ShopKeyFile::from_json(&json).unwrap(), file, "SHOP.json round-trips");
+
+        let tamper = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+            edit(&mut value);
+            serde_json::to_vec(&value).unwrap()
+        };
+        let newer = tamper(&|v| v["format"] = 2.into());
+        let huge_memory = tamper(&|v| v["kdf"]["memory_kib"] = (MAX_KDF_MEMORY_KIB + 1).into());
+        let bad_id = tamper(&|v| v["key_id"] = "XYZ".into());
+        let too_large = vec![b' '; MAX_SHOP_FILE_BYTES + 1];
+        let cases: [(&[u8], &str); 4] = [
+            (&newer, "newer"),
+            (&huge_memory, "kdf"),
+            (&bad_id, "json"),
+            (&too_large, "too large"),
+        ];
+        for (bytes, expected) in cases {
+            let error = ShopKeyFile::from_json(bytes).unwrap_err();
+            let kind = match error {
+                KeyError::NewerFormat { found: 2, supported: 1 } => "newer",
+                KeyError::KdfOutOfRange(_) => "kdf",
+                KeyError::Json(_) => "json",
+                KeyError::TooLarge { .. } => "too large",
+                _ => "other",
+            };
+            assert_eq!(kind, expected, "a bad SHOP.json is refused as {expected}: {error}");
+        }
+
+        let mut swapped = file.clone();
+        let (other, _) = shop();
+        swapped.key_id = other.key_id;
+        assert!(
+            matches!(swapped.unlock(PASS), Err(KeyError::WrongPassphrase)),
+            "the wrapped key is bound to its key id"
+        );
+    }
+
+    #[test]
+    fn short_passphrases_are_refused() {
+        assert!(
+            matches!(
+                ShopKeyFile::create("1234567", KdfParams::TESTING, "0.1.0"),
+                Err(KeyError::PassphraseTooShort { min: MIN_PASSPHRASE_CHARS })
+            ),
+            "a new passphrase needs {MIN_PASSPHRASE_CHARS} characters"
+        );
+        assert!(
+            ShopKeyFile::create("八个汉字的口令呀", KdfParams::TESTING, "0.1.0").is_ok(),
+            "characters are counted, not bytes"
+        );
+    }
+
+    #[test]
+    fn blob_names_are_keyed_and_never_the_plain_hash() {
+        let a = DataKey::from_bytes(&[1; DATA_KEY_BYTES]);
+        let b = DataKey::from_bytes(&[2; DATA_KEY_BYTES]);
+        let content = b"unboxing video bytes";
+        let plain = hex::encode(<Sha256 as sha2::Digest>::digest(content));
+        let name = a.blob_name(content);
+        assert_eq!(name, a.blob_name(content), "one content, one name");
+        assert_eq!(name.len(), 64, "a blob name is 64 hexadecimal digits");
+        assert_ne!(name, plain, "a blob name is not the content's SHA-256");
+        assert_ne!(name, b.blob_name(content), "another shop's key names it differently");
+        let mut namer = a.blob_namer();
+        for piece in content.chunks(5) {
+            namer.update(piece);
+        }
+        assert_eq!(namer.finish(), name, "naming in pieces gives the same name");
+    }
+
+    #[test]
+    fn debug_output_never_shows_a_key() {
+        let key = DataKey::from_bytes(&[0xab; DATA_KEY_BYTES]);
+        let shown = format!("{key:?} {:?}", key.blob_namer());
+        assert!(!shown.contains("ab, ab") && !shown.contains("abab") && !shown.contains("171"), "no key bytes in {shown}");
+        assert!(shown.contains(key.id().as_str()), "the key id is shown");
+    }
+
+    #[test]
+    fn recommended_parameters_meet_the_design() {
+        let p = KdfParams::RECOMMENDED;
+        assert!(p.memory_kib >= 64 * 1024, "at least 64 MiB");
+        assert_eq!((p.passes, p.lanes), (3, 1), "three passes, one lane");
+        assert!(p.check().is_ok(), "the recommended parameters are within bounds");
+    }
+}
