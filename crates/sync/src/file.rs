@@ -457,3 +457,273 @@ impl<'a> Reader<'a> {
         String::from_utf8(bytes.to_vec()).map_err(|_| FileError::BadHeader(what))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::hlc::Hlc;
+    use crate::op::{FieldEdit, OpKind};
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    fn device() -> Device {
+        Device::parse("0192d3f4-a5b6-7c8d-9e0f-112233445566").unwrap()
+    }
+
+    fn key(byte: u8) -> DataKey {
+        DataKey::from_bytes(&[byte; 32])
+    }
+
+    fn batch(ops: usize) -> Batch {
+        let ops = (0..ops)
+            .map(|i| {
+                let hlc = Hlc::new(1_790_000_000_000 + i as u64, 0, device());
+                let fields = BTreeMap::from([(
+                    "status".to_owned(),
+                    FieldEdit {
+                        value: json!(format!("状态 {i}")),
+                        before: None,
+                    },
+                )]);
+                Op::new(hlc, "cases", &format!("row-{i}"), OpKind::Set { fields })
+            })
+            .collect();
+        Batch {
+            schema: 12,
+            min_app_version: "0.1.0".to_owned(),
+            device: device(),
+            seq: 42,
+            ops,
+        }
+    }
+
+    #[test]
+    fn a_batch_round_trips_and_its_header_reads_without_the_key() {
+        for ops in [0, 1, 200] {
+            let written = batch(ops);
+            let bytes = encode(&written, &key(1)).unwrap();
+            let header = read_header(&bytes).unwrap();
+            assert_eq!(
+                (
+                    header.format,
+                    header.schema,
+                    header.seq,
+                    header.op_count as usize
+                ),
+                (FORMAT_VERSION, 12, 42, ops),
+                "the plain header tells format, schema, seq and op count"
+            );
+            assert_eq!(&header.key_id, key(1).id(), "the header names the key");
+            assert_eq!(
+                decode(&bytes, &key(1)).unwrap(),
+                written,
+                "a batch round-trips"
+            );
+        }
+    }
+
+    #[test]
+    fn the_body_is_compressed_and_encrypted() {
+        let bytes = encode(&batch(200), &key(1)).unwrap();
+        let json = serde_json::to_vec(&batch(200).ops).unwrap();
+        assert!(
+            bytes.len() < json.len() / 3,
+            "the body is deflated: {} of {}",
+            bytes.len(),
+            json.len()
+        );
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("cases") && !text.contains("row-1"),
+            "no plain op text in the file"
+        );
+        let again = encode(&batch(200), &key(1)).unwrap();
+        assert_ne!(bytes, again, "each file has its own random nonce");
+    }
+
+    /// Names the error kinds the table below expects.
+    fn kind(error: &FileError) -> &'static str {
+        match error {
+            FileError::Empty => "empty",
+            FileError::Truncated { .. } => "truncated",
+            FileError::NotABatch => "not a batch",
+            FileError::TooLarge { .. } => "too large",
+            FileError::NewerFormat {
+                found: 2,
+                supported: 1,
+            } => "newer format",
+            FileError::NewerFormat { .. } => "newer format (other numbers)",
+            FileError::BadHeader(_) => "bad header",
+            FileError::TooManyOps { .. } => "too many ops",
+            FileError::WrongKey { .. } => "wrong key",
+            FileError::Corrupt => "corrupt",
+            FileError::TrailingBytes { .. } => "trailing bytes",
+            _ => "other",
+        }
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_typed_errors() {
+        let good = encode(&batch(3), &key(1)).unwrap();
+        let header_len = read_header(&good).unwrap().len;
+        let patched = |at: usize, with: &[u8]| {
+            let mut bytes = good.clone();
+            bytes[at..at + with.len()].copy_from_slice(with);
+            bytes
+        };
+        let flipped_body = {
+            let mut bytes = good.clone();
+            let last = bytes.len() - 1;
+            bytes[last] ^= 1;
+            bytes
+        };
+        let flipped_header = patched(10, &13u32.to_le_bytes());
+        let cases: Vec<(Vec<u8>, &str, &str)> = vec![
+            (vec![], "empty", "a zero-byte file (a placeholder) is Empty"),
+            (
+                good[..3].to_vec(),
+                "truncated",
+                "a file cut inside the magic",
+            ),
+            (
+                good[..20].to_vec(),
+                "truncated",
+                "a file cut inside the header",
+            ),
+            (
+                good[..header_len].to_vec(),
+                "truncated",
+                "a file with no body yet",
+            ),
+            (
+                good[..good.len() - 1].to_vec(),
+                "truncated",
+                "a file missing its last byte",
+            ),
+            (
+                [good.clone(), vec![0]].concat(),
+                "trailing bytes",
+                "a file with bytes past its body",
+            ),
+            (
+                b"PK\x03\x04 a zip".to_vec(),
+                "not a batch",
+                "another kind of file",
+            ),
+            (
+                patched(6, &2u16.to_le_bytes()),
+                "newer format",
+                "a file from a newer AfterDesk",
+            ),
+            (patched(6, &0u16.to_le_bytes()), "bad header", "format 0"),
+            (
+                patched(8, &999u16.to_le_bytes()),
+                "bad header",
+                "a wrong header length",
+            ),
+            (
+                patched(22, &(MAX_OPS + 1).to_le_bytes()),
+                "too many ops",
+                "an op count past the bound",
+            ),
+            (
+                flipped_body,
+                "corrupt",
+                "a damaged body fails authentication",
+            ),
+            (
+                flipped_header,
+                "corrupt",
+                "a damaged header fails authentication",
+            ),
+            (
+                vec![b'A'; MAX_FILE_BYTES + 1],
+                "too large",
+                "a file past the size bound",
+            ),
+        ];
+        for (bytes, expected, what) in cases {
+            let error = decode(&bytes, &key(1)).unwrap_err();
+            assert_eq!(kind(&error), expected, "{what}: got {error}");
+        }
+    }
+
+    #[test]
+    fn a_newer_format_is_reported_before_anything_else_is_read() {
+        // A newer format may have any header after its version: only the magic and the
+        // version are read, so an older app reports NewerFormat rather than a damaged file.
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&7u16.to_le_bytes());
+        bytes.extend_from_slice(b"a header this build cannot read");
+        let error = read_header(&bytes).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                FileError::NewerFormat {
+                    found: 7,
+                    supported: FORMAT_VERSION
+                }
+            ),
+            "NewerFormat carries both versions: {error:?}"
+        );
+    }
+
+    #[test]
+    fn the_wrong_key_is_named_and_nothing_is_decrypted() {
+        let bytes = encode(&batch(2), &key(1)).unwrap();
+        match decode(&bytes, &key(2)) {
+            Err(FileError::WrongKey { found, expected }) => {
+                assert_eq!(&found, key(1).id(), "the file's key is named");
+                assert_eq!(&expected, key(2).id(), "and the key given");
+            }
+            other => panic!("a file under another key is WrongKey, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_writer_refuses_what_the_reader_would() {
+        let mut too_many = batch(0);
+        let one = batch(1).ops.remove(0);
+        too_many.ops = vec![one.clone(); MAX_OPS as usize + 1];
+        let mut foreign = batch(1);
+        foreign.device = Device::parse("someone-else").unwrap();
+        let mut long_version = batch(1);
+        long_version.min_app_version = "1".repeat(MAX_APP_VERSION_BYTES + 1);
+        let cases: [(Batch, &str); 3] = [
+            (too_many, "too many ops"),
+            (foreign, "foreign op"),
+            (long_version, "bad header"),
+        ];
+        for (batch, expected) in cases {
+            let error = encode(&batch, &key(1)).unwrap_err();
+            let got = match error {
+                FileError::ForeignOp { .. } => "foreign op",
+                ref other => kind(other),
+            };
+            assert_eq!(got, expected, "the writer refuses: {error}");
+        }
+    }
+
+    #[test]
+    fn app_versions_compare_by_their_numbers() {
+        let cases = [
+            ("0.1.0", "0.1.0", false),
+            ("0.2.0", "0.1.9", true),
+            ("1.10.0", "1.9.3", true),
+            ("1.9.3", "1.10.0", false),
+            ("1.2", "1.2.0", false),
+            ("1.2.1-beta.1", "1.2.0", true),
+            ("not a version", "1.0.0", true),
+            ("", "1.0.0", true),
+        ];
+        for (required, current, newer) in cases {
+            assert_eq!(
+                requires_newer_app(required, current),
+                newer,
+                "{current} {} {required}",
+                if newer { "is older than" } else { "satisfies" }
+            );
+        }
+    }
+}

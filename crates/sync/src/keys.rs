@@ -580,7 +580,11 @@ mod tests {
         assert_eq!(changed.key_id, file.key_id, "the key id stays");
         assert_ne!(changed.salt, file.salt, "a new salt is drawn");
         let unlocked = changed.unlock("新的口令 battery staple").unwrap();
-        assert_eq!(unlocked.secret_bytes(), key.secret_bytes(), "the data key stays");
+        assert_eq!(
+            unlocked.secret_bytes(),
+            key.secret_bytes(),
+            "the data key stays"
+        );
         assert!(
             matches!(changed.unlock(PASS), Err(KeyError::WrongPassphrase)),
             "the old passphrase no longer unlocks"
@@ -598,7 +602,11 @@ mod tests {
     fn shop_key_file_round_trips_and_bad_files_are_typed_errors() {
         let (file, _) = shop();
         let json = file.to_json().unwrap();
-        assert_eq!(ShopKeyFile::from_json(&json).unwrap(), file, "SHOP.json round-trips");
+        assert_eq!(
+            ShopKeyFile::from_json(&json).unwrap(),
+            file,
+            "SHOP.json round-trips"
+        );
 
         let tamper = |edit: &dyn Fn(&mut serde_json::Value)| {
             let mut value: serde_json::Value = serde_json::from_slice(&json).unwrap();
@@ -618,13 +626,19 @@ mod tests {
         for (bytes, expected) in cases {
             let error = ShopKeyFile::from_json(bytes).unwrap_err();
             let kind = match error {
-                KeyError::NewerFormat { found: 2, supported: 1 } => "newer",
+                KeyError::NewerFormat {
+                    found: 2,
+                    supported: 1,
+                } => "newer",
                 KeyError::KdfOutOfRange(_) => "kdf",
                 KeyError::Json(_) => "json",
                 KeyError::TooLarge { .. } => "too large",
                 _ => "other",
             };
-            assert_eq!(kind, expected, "a bad SHOP.json is refused as {expected}: {error}");
+            assert_eq!(
+                kind, expected,
+                "a bad SHOP.json is refused as {expected}: {error}"
+            );
         }
 
         let mut swapped = file.clone();
@@ -641,7 +655,9 @@ mod tests {
         assert!(
             matches!(
                 ShopKeyFile::create("1234567", KdfParams::TESTING, "0.1.0"),
-                Err(KeyError::PassphraseTooShort { min: MIN_PASSPHRASE_CHARS })
+                Err(KeyError::PassphraseTooShort {
+                    min: MIN_PASSPHRASE_CHARS
+                })
             ),
             "a new passphrase needs {MIN_PASSPHRASE_CHARS} characters"
         );
@@ -661,7 +677,11 @@ mod tests {
         assert_eq!(name, a.blob_name(content), "one content, one name");
         assert_eq!(name.len(), 64, "a blob name is 64 hexadecimal digits");
         assert_ne!(name, plain, "a blob name is not the content's SHA-256");
-        assert_ne!(name, b.blob_name(content), "another shop's key names it differently");
+        assert_ne!(
+            name,
+            b.blob_name(content),
+            "another shop's key names it differently"
+        );
         let mut namer = a.blob_namer();
         for piece in content.chunks(5) {
             namer.update(piece);
@@ -673,7 +693,10 @@ mod tests {
     fn debug_output_never_shows_a_key() {
         let key = DataKey::from_bytes(&[0xab; DATA_KEY_BYTES]);
         let shown = format!("{key:?} {:?}", key.blob_namer());
-        assert!(!shown.contains("ab, ab") && !shown.contains("abab") && !shown.contains("171"), "no key bytes in {shown}");
+        assert!(
+            !shown.contains("ab, ab") && !shown.contains("abab") && !shown.contains("171"),
+            "no key bytes in {shown}"
+        );
         assert!(shown.contains(key.id().as_str()), "the key id is shown");
     }
 
@@ -682,6 +705,9 @@ mod tests {
         let p = KdfParams::RECOMMENDED;
         assert!(p.memory_kib >= 64 * 1024, "at least 64 MiB");
         assert_eq!((p.passes, p.lanes), (3, 1), "three passes, one lane");
-        assert!(p.check().is_ok(), "the recommended parameters are within bounds");
+        assert!(
+            p.check().is_ok(),
+            "the recommended parameters are within bounds"
+        );
     }
 }

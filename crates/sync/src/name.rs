@@ -246,3 +246,139 @@ fn has_iso_date(text: &str) -> bool {
                 .all(|&i| w[i].is_ascii_digit())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn device() -> Device {
+        Device::parse("dev-1").unwrap()
+    }
+
+    fn batch(seq: u64) -> BatchName {
+        BatchName {
+            device: device(),
+            month: 202611,
+            seq,
+        }
+    }
+
+    #[test]
+    fn batch_paths_sort_by_sequence_number() {
+        let now = DateTime::from_timestamp_millis(1_795_000_000_000).unwrap();
+        let name = BatchName::new(device(), 42, now).unwrap();
+        assert_eq!(
+            name.path(),
+            "log/dev-1/202611/0000000042.adsync",
+            "the path layout"
+        );
+        assert_eq!(
+            classify(&name.path()),
+            Entry::Batch(name.clone()),
+            "a path reads back"
+        );
+        let mut names: Vec<String> = [9, 10, 100, 11, 1]
+            .iter()
+            .map(|&s| batch(s).file_name())
+            .collect();
+        names.sort();
+        let seqs: Vec<u64> = names
+            .iter()
+            .map(|n| match classify(&format!("log/dev-1/202611/{n}")) {
+                Entry::Batch(b) => b.seq,
+                other => panic!("{n} is a batch, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(seqs, [1, 9, 10, 11, 100], "names sort like their numbers");
+        for seq in [0, MAX_SEQ + 1] {
+            assert_eq!(
+                BatchName::new(device(), seq, now),
+                Err(NameError::SeqOutOfRange(seq)),
+                "sequence numbers run from 1 to {MAX_SEQ}"
+            );
+        }
+    }
+
+    #[test]
+    fn temporary_and_hidden_files_are_skipped() {
+        let cases = [
+            batch(3).temporary_path(),
+            "log/dev-1/202611/.syncthing.0000000003.adsync.tmp".to_owned(),
+            "log/dev-1/202611/~0000000003.adsync".to_owned(),
+            "log/dev-1/202611/~$0000000003.adsync".to_owned(),
+            "log/dev-1/202611/0000000003.adsync.TMP".to_owned(),
+            "log/dev-1/202611/0000000003.adsync.partial".to_owned(),
+            "log/dev-1/202611/.0000000003.adsync.icloud".to_owned(),
+            "log/dev-1/202611/._0000000003.adsync".to_owned(),
+        ];
+        for path in cases {
+            assert_eq!(
+                classify(&path),
+                Entry::Temporary,
+                "{path} is skipped as temporary"
+            );
+        }
+    }
+
+    #[test]
+    fn conflicted_copies_map_back_to_their_batch() {
+        let cases = [
+            (
+                "0000000007 (Bob's conflicted copy 2026-11-20).adsync",
+                SyncClient::Dropbox,
+            ),
+            (
+                "0000000007 (Bob's conflicted copy 2026-11-20 (1)).adsync",
+                SyncClient::Dropbox,
+            ),
+            (
+                "0000000007 (小王 的冲突副本 2026-11-20).adsync",
+                SyncClient::Dropbox,
+            ),
+            (
+                "0000000007.sync-conflict-20261120-101010-ABCDEFG.adsync",
+                SyncClient::Syncthing,
+            ),
+            ("0000000007-DESKTOP-AB12CD.adsync", SyncClient::OneDrive),
+            ("0000000007-LAPTOP.adsync", SyncClient::OneDrive),
+            ("0000000007 (1).adsync", SyncClient::Numbered),
+            ("0000000007(2).adsync", SyncClient::Numbered),
+        ];
+        for (file, client) in cases {
+            assert_eq!(
+                classify(&format!("log/dev-1/202611/{file}")),
+                Entry::ConflictedCopy {
+                    original: batch(7),
+                    client
+                },
+                "{file} is {client:?}'s copy of batch 7"
+            );
+        }
+    }
+
+    #[test]
+    fn other_names_are_left_alone() {
+        let cases = [
+            "SHOP.json",
+            "devices/dev-1.json",
+            "log/dev-1/202611/0000000007.json",
+            "log/dev-1/202611/7.adsync",
+            "log/dev-1/202611/00000000070.adsync",
+            "log/dev-1/202611/0000000000.adsync",
+            "log/dev-1/202613/0000000007.adsync",
+            "log/dev 1/202611/0000000007.adsync",
+            "log/dev-1/202611/sub/0000000007.adsync",
+            "blobs/dev-1/202611/0000000007.adsync",
+            "log/dev-1/202611/0000000007 (notes).adsync",
+            "log/dev-1/202611/0000000007.sync-conflict-2026-ABCDEFG.adsync",
+        ];
+        for path in cases {
+            assert_eq!(
+                classify(path),
+                Entry::Other,
+                "{path} is not a batch nor a copy of one"
+            );
+        }
+    }
+}
