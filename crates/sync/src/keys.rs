@@ -711,3 +711,22 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod recommended {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn the_recommended_parameters_wrap_and_unwrap() {
+        let (file, key) =
+            ShopKeyFile::create("店铺口令 correct horse", KdfParams::RECOMMENDED, "0.1.0").unwrap();
+        assert_eq!(
+            file.kdf,
+            KdfParams::RECOMMENDED,
+            "the parameters are stored"
+        );
+        let unlocked = file.unlock("店铺口令 correct horse").unwrap();
+        assert_eq!(unlocked.id(), key.id(), "the real parameters round-trip");
+    }
+}
