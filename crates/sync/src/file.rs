@@ -44,8 +44,9 @@ pub const MAGIC: &[u8; 6] = b"ADSYNC";
 pub const FORMAT_VERSION: u16 = 1;
 
 /// The largest batch file read, in bytes: 32 MiB. Writers cut batches at [`MAX_OPS`] ops,
-/// which deflate far below this; the bound stops a foreign or damaged file before it is
-/// read whole.
+/// which deflate far below this. Transports compare a listed file's size with it before
+/// downloading, so that a foreign or damaged file is never read whole; [`read_header`]
+/// checks it again.
 pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
 
 /// The largest inflated body, in bytes: 64 MiB of JSON, ample for [`MAX_OPS`] ops of a

@@ -652,6 +652,23 @@ mod tests {
     }
 
     #[test]
+    fn a_replica_survives_serde_as_a_snapshot() {
+        let s0 = stamp(1, "a");
+        let ops = [
+            set(&s0, "r1", "status", json!("open"), None),
+            set(&stamp(2, "b"), "r1", "status", json!("closed"), Some(&s0)),
+            kind_op(&stamp(3, "a"), "r2", OpKind::Delete { before: None }),
+        ];
+        let (replica, _) = replay(&ops.iter().collect::<Vec<_>>());
+        let json = serde_json::to_string(&replica).unwrap();
+        let back: Replica = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            back, replica,
+            "values, stamps and tombstones survive a snapshot"
+        );
+    }
+
+    #[test]
     fn malformed_ops_are_refused_before_they_touch_the_replica() {
         let mut op = set(&stamp(5, "a"), "r1", "status", json!(1), None);
         op.table = "bad table".to_owned();
