@@ -148,3 +148,18 @@ fn every_typed_error_code_is_returned_somewhere() {
         );
     }
 }
+
+#[test]
+fn the_cli_documentation_names_every_error_code() {
+    let docs = std::fs::read_to_string(workspace().join("docs/cli.md")).unwrap();
+    for code in ErrorCode::ALL {
+        let named = docs.contains(&format!("`{code}`"))
+            // The AI polish's codes are documented one by one in docs/drafts.md.
+            || (code.as_str().starts_with("polish_") && docs.contains("`polish_*`"));
+        assert!(
+            named,
+            "docs/cli.md's list of error codes agrees with ErrorCode, so scripts know every \
+             code they can meet: {code} is missing"
+        );
+    }
+}
