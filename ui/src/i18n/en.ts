@@ -27,7 +27,6 @@ export const en: Messages = {
   'firstRun.demo.action': 'Open demo shop',
 
 
-  'common.error': "Something went wrong: {message}",
   'common.retry': "Retry",
   'common.none': "—",
   'common.saved': "Saved",

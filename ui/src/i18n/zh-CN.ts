@@ -31,7 +31,6 @@ export const zhCN = {
   'firstRun.demo.action': '打开演示店铺',
 
 
-  'common.error': "出错了：{message}",
   'common.retry': "重试",
   'common.none': "—",
   'common.saved': "已保存",

@@ -27,7 +27,6 @@ export const zhTW: Messages = {
   'firstRun.demo.action': '開啟示範商店',
 
 
-  'common.error': "出錯了：{message}",
   'common.retry': "重試",
   'common.none': "—",
   'common.saved': "已儲存",
