@@ -11,8 +11,8 @@
 
 use afterdesk_desk::{
     BackupView, CaseChangeInput, CaseDetailView, CaseListView, CaseQueryInput, CaseView, DeskError,
-    ImportOptions, ImportPreviewView, ImportProgress, ImportReportView, NewCaseInput, NoteView,
-    RestoreView,
+    ErrorCode, ImportOptions, ImportPreviewView, ImportProgress, ImportReportView, NewCaseInput,
+    NoteView, RestoreView,
 };
 use afterdesk_shop::{ClockSettings, Shop, ShopError, ShopInfo};
 use afterdesk_store::StoreError;
@@ -34,22 +34,25 @@ pub struct AppInfo {
     pub name: String,
 }
 
-/// Why a command failed, as the UI receives it: a stable code to branch on and a message
-/// in Chinese to show. The codes are those of `DeskError::code` and `StoreError::code`
-/// (listed in docs/cli.md), plus `busy` while an import holds the shop.
+/// Why a command failed, as the UI receives it: a typed code it translates into the UI's
+/// language, and the core's Chinese message, kept for logs and as the details line. The
+/// codes are listed in `crates/desk/src/error_code.rs`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct CommandError {
-    /// A stable machine-readable code.
-    pub code: String,
-    /// What went wrong, in words a seller understands.
+    /// A stable code; the UI shows its own translation of it.
+    pub code: ErrorCode,
+    /// What went wrong in Chinese, with the details (a file, a field) the code lacks.
     pub message: String,
 }
 
 impl CommandError {
-    /// An error with the given code and message.
+    /// An error with the given code string (a library's `code()`, or the shell's own such
+    /// as `busy`) and message. The string is looked up rather than typed at every call
+    /// site so the libraries' `&'static str` codes pass straight through; a test in
+    /// `afterdesk-desk` checks that every literal given here names a real code.
     pub fn new(code: &str, message: impl Into<String>) -> Self {
         CommandError {
-            code: code.to_owned(),
+            code: ErrorCode::of(code),
             message: message.into(),
         }
     }
@@ -480,10 +483,10 @@ mod tests {
     #[test]
     fn errors_keep_the_core_code_and_message() {
         let e = CommandError::from(DeskError::Cancelled);
-        assert_eq!(e.code, "cancelled");
+        assert_eq!(e.code, ErrorCode::Cancelled);
         assert!(e.message.contains("导入已取消"));
         let e = CommandError::from(StoreError::CaseNotFound("42".to_owned()));
-        assert_eq!(e.code, "case_not_found");
+        assert_eq!(e.code, ErrorCode::CaseNotFound);
         assert!(e.message.contains("42"));
     }
 }

@@ -91,7 +91,7 @@ const THEME: ThemeConfig = {
 
 /** The window frame: navigation on the left, a header with the page title, the page. */
 export function Shell() {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const { token } = antdTheme.useToken();
   const { message } = AntdApp.useApp();
   const [section, setSection] = useState<Section>('workbench');
@@ -161,7 +161,7 @@ export function Shell() {
     try {
       setShop(await openDemoShop());
     } catch (e) {
-      void message.error(t('common.error', { message: e instanceof Error ? e.message : String(e) }));
+      void message.error(errorText(e));
     } finally {
       setDemoBusy(false);
     }
@@ -176,7 +176,7 @@ export function Shell() {
       setShopError(null);
       setOpenCase(null);
     } catch (e) {
-      void message.error(t('common.error', { message: e instanceof Error ? e.message : String(e) }));
+      void message.error(errorText(e));
     }
   };
 
@@ -184,7 +184,7 @@ export function Shell() {
     try {
       setShop(await closeDemoShop());
     } catch (e) {
-      void message.error(t('common.error', { message: e instanceof Error ? e.message : String(e) }));
+      void message.error(errorText(e));
     }
   };
 
@@ -284,7 +284,7 @@ export function Shell() {
               showIcon
               banner
               message={
-                DAMAGED[shopError.code] ? t(DAMAGED[shopError.code] as MessageKey) : t('common.error', { message: shopError.message })
+                DAMAGED[shopError.code] ? t(DAMAGED[shopError.code] as MessageKey) : errorText(shopError)
               }
               description={DAMAGED[shopError.code] ? shopError.message : undefined}
               data-testid="shop-error"

@@ -15,7 +15,7 @@ mod terminal;
 
 use crate::terminal::{complain, say};
 use afterdesk_case::{CaseFacts, Fen, Platform};
-use afterdesk_desk::{DeskError, ImportOptions};
+use afterdesk_desk::{DeskError, ErrorCode, ImportOptions};
 use afterdesk_shop::{DailyBackup, Shop, ShopError, ShopPlace};
 use afterdesk_store::{BackupReason, CaseChange, CaseQuery, NewCase, Store, StoreError};
 use anyhow::Context;
@@ -70,38 +70,39 @@ fn message(error: &anyhow::Error) -> String {
     text
 }
 
-/// The stable code of the first typed error in the chain.
-fn error_code(error: &anyhow::Error) -> &'static str {
+/// The stable code of the first typed error in the chain, typed as the desktop app's
+/// (its JSON form is the library's code string; anything untyped is `error`).
+fn error_code(error: &anyhow::Error) -> ErrorCode {
     for cause in error.chain() {
         if let Some(e) = cause.downcast_ref::<ShopError>() {
-            return e.code();
+            return ErrorCode::of(e.code());
         }
         if let Some(e) = cause.downcast_ref::<DeskError>() {
-            return e.code();
+            return ErrorCode::of(e.code());
         }
         if let Some(e) = cause.downcast_ref::<afterdesk_desk::ClocksError>() {
-            return e.code();
+            return ErrorCode::of(e.code());
         }
         if let Some(e) = cause.downcast_ref::<afterdesk_clock::ClockError>() {
-            return e.code();
+            return ErrorCode::of(e.code());
         }
         if let Some(e) = cause.downcast_ref::<StoreError>() {
-            return e.code();
+            return ErrorCode::of(e.code());
         }
         if let Some(e) = cause.downcast_ref::<afterdesk_script::import::ImportError>() {
-            return e.code();
+            return ErrorCode::of(e.code());
         }
         if let Some(e) = cause.downcast_ref::<afterdesk_polish::PolishError>() {
-            return e.code();
+            return ErrorCode::of(e.code());
         }
         if let Some(e) = cause.downcast_ref::<afterdesk_secret::SecretError>() {
-            return e.code();
+            return ErrorCode::of(e.code());
         }
         if let Some(e) = cause.downcast_ref::<afterdesk_parcel::TrackError>() {
-            return e.code();
+            return ErrorCode::of(e.code());
         }
     }
-    "error"
+    ErrorCode::Error
 }
 
 /// Everything a command needs from the edges: the clock, the agent and the store's place.

@@ -8,6 +8,7 @@
 mod clocks;
 mod demo;
 mod drafts;
+mod error_code;
 mod evidence;
 mod evidence_view;
 mod import;
@@ -39,6 +40,7 @@ pub use drafts::{
     preview_script_text, remove_script, save_script, script_history, script_library,
     set_script_enabled, shop_library,
 };
+pub use error_code::ErrorCode;
 pub use evidence::{
     AttachReport, attach_evidence, case_evidence, check_evidence_item, clean_evidence,
     detach_evidence, evidence_folder, export_evidence_package, ingest_evidence, list_evidence,

@@ -867,14 +867,14 @@ export type ClockWarningView = {
 };
 
 /**
- *  Why a command failed, as the UI receives it: a stable code to branch on and a message
- *  in Chinese to show. The codes are those of `DeskError::code` and `StoreError::code`
- *  (listed in docs/cli.md), plus `busy` while an import holds the shop.
+ *  Why a command failed, as the UI receives it: a typed code it translates into the UI's
+ *  language, and the core's Chinese message, kept for logs and as the details line. The
+ *  codes are listed in `crates/desk/src/error_code.rs`.
  */
 export type CommandError = {
-	/**  A stable machine-readable code. */
-	code: string,
-	/**  What went wrong, in words a seller understands. */
+	/**  A stable code; the UI shows its own translation of it. */
+	code: ErrorCode,
+	/**  What went wrong in Chinese, with the details (a file, a field) the code lacks. */
 	message: string,
 };
 
@@ -1139,6 +1139,239 @@ export type DuplicateRowView = {
 	/**  The row used instead. */
 	kept_row: number,
 };
+
+/**
+ *  Why an operation failed, as a stable code the UI translates and scripts branch
+ *  on. Serialised as the code string itself (`"case_not_found"`); an unknown code
+ *  reads as [`ErrorCode::Error`].
+ */
+export type ErrorCode = 
+/**
+ *  Anything without a more precise code: an unexpected failure such as a background
+ *  task that stopped. Also what an unknown code string reads as.
+ */
+"error" | 
+/**
+ *  Another import, evidence copy or evidence package holds the shop, or a parcel
+ *  refresh round is still running; the user waits for it to finish and tries again.
+ */
+"busy" | 
+/**
+ *  The shop is being reopened or restored from a backup, so it cannot be used for a
+ *  moment; also the store's error when the database file cannot be opened at all.
+ */
+"open" | 
+/**  The demo shop lives in memory only, so the operation (a backup) does not apply. */
+"demo" | 
+/**  The text could not be put on the system clipboard (the reply was still recorded). */
+"clipboard" | 
+/**  The user cancelled the import, the evidence copy or the package; nothing changed. */
+"cancelled" | 
+/**
+ *  An argument is not valid (an empty note, an unknown value, a bad date), or a backup
+ *  to restore is the shop file itself; the message names the field.
+ */
+"invalid" | 
+/**
+ *  The export file or a training document cannot be read (permissions, a disk error,
+ *  a file locked by another program).
+ */
+"file_unreadable" | 
+/**  The export file has no bytes at all. */
+"file_empty" | 
+/**  No header row with a refund or order column was found: not a platform export. */
+"not_an_export" | 
+/**  The workbook (.xlsx/.xls) is damaged or not a spreadsheet. */
+"spreadsheet_invalid" | 
+/**  The CSV file cannot be parsed. */
+"csv_invalid" | 
+/**  The file is larger than the import or training-material limit. */
+"file_too_large" | 
+/**  The workbook unpacks to more than the import's limit. */
+"workbook_too_large" | 
+/**  The export has more columns than the import accepts. */
+"too_many_columns" | 
+/**  The export has more rows than the import accepts. */
+"too_many_rows" | 
+/**  The file is an order list where a refund list was expected, or the reverse. */
+"wrong_export_kind" | 
+/**  A column mapping names a field that does not exist. */
+"unknown_field" | 
+/**  The folder for the shop or its backups could not be created. */
+"folder" | 
+/**  The shop file was written by a newer AfterDesk; this one refuses to open it. */
+"database_too_new" | 
+/**  Upgrading the shop file's schema failed; the file is left at its old version. */
+"migration_failed" | 
+/**  A backup could not be written. */
+"backup_failed" | 
+/**  Another program held the shop's write lock too long; nothing was saved. */
+"shop_locked" | 
+/**  SQLite's check found the shop file damaged; it is refused, and a backup restores it. */
+"shop_damaged" | 
+/**  The file opened as the shop is not an AfterDesk shop (or its start is damaged). */
+"not_a_shop" | 
+/**  The backup chosen for a restore is damaged. */
+"backup_damaged" | 
+/**  The file chosen for a restore is not an AfterDesk backup (or is missing). */
+"not_a_backup" | 
+/**  The backup chosen for a restore was written by a newer AfterDesk. */
+"backup_too_new" | 
+/**  Restoring failed part-way; the data before the restore was kept as a backup. */
+"restore_failed" | 
+/**  A database statement failed. */
+"database" | 
+/**  A stored value could not be read back (the file was changed by another program). */
+"corrupt" | 
+/**  No case has that id, refund number or order number. */
+"case_not_found" | 
+/**  No proof (evidence record) has that id. */
+"proof_not_found" | 
+/**  No script has that id. */
+"script_not_found" | 
+/**  The script was changed by someone else since the editor opened it. */
+"script_changed" | 
+/**  No parcel has that id. */
+"parcel_not_found" | 
+/**  An order number matches several cases; the refund number or case id tells them apart. */
+"ambiguous_case" | 
+/**  Another case already has this refund number. */
+"duplicate_refund_no" | 
+/**  The machine's settings file could not be read, written or parsed. */
+"settings" | 
+/**  The shop's clock rule file is not valid; the previous rules stay in use. */
+"clock_rules_invalid" | 
+/**  A holiday calendar file is not valid or could not be stored. */
+"calendar_invalid" | 
+/**  The clock data bundled with the program does not read (a build defect). */
+"clock_data_invalid" | 
+/**  A clock rule or calendar file could not be read or written. */
+"clock_file_io" | 
+/**  A clock rule or calendar file is larger than the limit. */
+"clock_file_too_large" | 
+/**  A clock rule or calendar file is not valid UTF-8 TOML of the expected shape. */
+"clock_file_invalid" | 
+/**
+ *  A warning, not an error: a clock's due time passes into a year without a holiday
+ *  calendar, so working days are counted as Monday to Friday.
+ */
+"calendar_missing" | 
+/**  A warning, not an error: the step was done, but after its deadline. */
+"met_late" | 
+/**  The demo shop has no folder to keep evidence files in. */
+"no_evidence_folder" | 
+/**  The file to attach or import does not exist. */
+"file_not_found" | 
+/**  A folder was given where a file was expected. */
+"not_a_file" | 
+/**  The evidence folder could not be written. */
+"write_failed" | 
+/**  A stored evidence file is missing from the evidence folder. */
+"evidence_missing" | 
+/**  A stored evidence file no longer matches its hash (it was changed on disk). */
+"evidence_tampered" | 
+/**  The evidence zip package could not be written. */
+"package_failed" | 
+/**  A data file bundled with the evidence checklist does not parse (a build defect). */
+"bundled_data" | 
+/**  An evidence checklist item key that no template has. */
+"unknown_item" | 
+/**  The script library bundled with the program does not load (a build defect). */
+"builtin_scripts" | 
+/**  The shop's scripts do not form a valid library. */
+"script_invalid" | 
+/**  The draft still has 【待填】 marks and the agent did not confirm sending them. */
+"draft_unfilled" | 
+/**  A training document (.docx/.pptx) is damaged. */
+"document_corrupt" | 
+/**  A training text file is in an encoding that could not be recognised. */
+"encoding_unknown" | 
+/**  A training document has no text. */
+"document_empty" | 
+/**  A training file is of a type the import does not read. */
+"unsupported_type" | 
+/**  A training document unpacks to more text than the limit. */
+"document_too_large" | 
+/**  The AI polish is switched off in the settings. */
+"polish_disabled" | 
+/**  The AI polish has no endpoint or model configured. */
+"polish_not_configured" | 
+/**  The AI polish has no API key saved. */
+"polish_no_key" | 
+/**  The AI polish address is not a valid http(s) URL. */
+"polish_bad_url" | 
+/**  The AI polish address is plain http to another computer, which would expose the key. */
+"polish_insecure_url" | 
+/**  The draft is too long to send to the AI polish. */
+"polish_too_long" | 
+/**  The buyer's personal data could not be redacted safely, so nothing was sent. */
+"polish_redaction" | 
+/**  The AI polish endpoint did not answer in time. */
+"polish_timeout" | 
+/**  The AI polish endpoint could not be reached. */
+"polish_connect" | 
+/**  The connection to the AI polish endpoint failed midway. */
+"polish_network" | 
+/**  The AI polish endpoint refused the API key. */
+"polish_unauthorized" | 
+/**  The AI polish endpoint or model does not exist. */
+"polish_not_found" | 
+/**  The AI polish endpoint's rate limit or quota was hit. */
+"polish_rate_limited" | 
+/**  The AI polish endpoint had a server error. */
+"polish_server" | 
+/**  The AI polish endpoint refused the request. */
+"polish_rejected" | 
+/**  The AI polish endpoint's answer could not be read. */
+"polish_malformed" | 
+/**  The AI polish endpoint answered with no text. */
+"polish_empty" | 
+/**  The polished text changed the draft's facts (amounts, numbers), so it was refused. */
+"polish_changed_facts" | 
+/**  A warning, not an error: the polished text still has 【待填】 marks. */
+"markers_left" | 
+/**  A warning, not an error: the polished text promises something the draft did not. */
+"added_promise" | 
+/**  A warning, not an error: the polished text was cut off. */
+"truncated" | 
+/**  The secret (an API key) is not saved in the keychain. */
+"secret_missing" | 
+/**  The system keychain could not be reached. */
+"keychain_unavailable" | 
+/**  The keychain holds the secret but it could not be read. */
+"secret_unreadable" | 
+/**  An empty secret was given. */
+"secret_empty" | 
+/**  The text is not a waybill number. */
+"invalid_waybill" | 
+/**  The interception step does not follow the steps already recorded. */
+"interception_step" | 
+/**  The shop's parcel rules file cannot be read or is not valid. */
+"parcel_rules_invalid" | 
+/**  The tracking provider did not answer in time. */
+"track_timeout" | 
+/**  The tracking provider could not be reached. */
+"track_network" | 
+/**  The tracking provider answered with an HTTP error status. */
+"track_http" | 
+/**  The tracking provider refused the query with one of its own error codes. */
+"track_provider" | 
+/**  The tracking provider's answer could not be read. */
+"track_malformed" | 
+/**  The tracking provider's answer was larger than the limit. */
+"track_too_large" | 
+/**  Asking the tracking provider again now would break its rate limit. */
+"track_rate_limited" | 
+/**  The provider needs the courier, and the parcel has none yet. */
+"track_courier_needed" | 
+/**  The tracking address is plain http to another computer, which would expose the key. */
+"track_insecure_url" | 
+/**  The tracking settings are incomplete (no key, no customer id, a bad address). */
+"track_settings" | 
+/**  The tracking client could not be set up (a TLS or system configuration problem). */
+"track_client" | 
+/**  No tracking provider is configured: the parcel's state is recorded by hand. */
+"track_manual";
 
 /**  One change on a case's timeline. */
 export type EventView = EventView_Serialize | EventView_Deserialize;

@@ -31,6 +31,7 @@ import {
   type CaseQueryInput_Deserialize,
   type CaseView_Serialize,
   type CommandError,
+  type ErrorCode,
   type EventView_Serialize,
   type ImportPreviewView_Serialize,
   type ImportProgress,
@@ -77,6 +78,7 @@ export type {
   UnboxingView,
   BackupView,
   CommandError,
+  ErrorCode,
   RestoreView,
   RestoredShop,
   SyncClient,
@@ -168,9 +170,13 @@ export type ScriptInput = ScriptInput_Deserialize;
 /** The script library's filter. */
 export type ScriptQueryInput = ScriptQueryInput_Deserialize;
 
-/** A command failed; `code` is stable (see docs/cli.md), `message` is for people. */
+/**
+ * A command failed; `code` is stable (listed in crates/desk/src/error_code.rs) and is what
+ * screens show, translated (`useI18n().errorText`); `message` is the core's Chinese text,
+ * kept for logs and as the details line.
+ */
 export class ApiError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   constructor(error: CommandError) {
     super(error.message);
     this.name = 'ApiError';

@@ -36,7 +36,7 @@ const RESTORE_ERRORS: Record<string, MessageKey> = {
  * current data is saved first.
  */
 export function BackupCard({ canBackUp, onRestored }: BackupCardProps) {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const { message, modal } = AntdApp.useApp();
   const [backups, setBackups] = useState<BackupView[] | null>(null);
   const [busy, setBusy] = useState(false);
@@ -51,7 +51,7 @@ export function BackupCard({ canBackUp, onRestored }: BackupCardProps) {
       setBackups(await listBackups());
     } catch (e) {
       setBackups([]);
-      void message.error(e instanceof Error ? e.message : String(e));
+      void message.error(errorText(e));
     }
   }, [message]);
 
@@ -65,7 +65,7 @@ export function BackupCard({ canBackUp, onRestored }: BackupCardProps) {
       setBackups(await backupNow());
       void message.success(t('settings.backup.done'));
     } catch (e) {
-      void message.error(e instanceof Error ? e.message : String(e));
+      void message.error(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -86,7 +86,7 @@ export function BackupCard({ canBackUp, onRestored }: BackupCardProps) {
       const key = e instanceof ApiError ? RESTORE_ERRORS[e.code] : undefined;
       void modal.error({
         title: t(key ?? 'settings.backup.restoreFailed'),
-        content: e instanceof Error ? e.message : String(e),
+        content: errorText(e),
       });
     } finally {
       setBusy(false);

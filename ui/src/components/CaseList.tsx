@@ -79,7 +79,7 @@ const NO_FLAG = 'none';
  * none).
  */
 export function CaseList({ onOpen, onNewCase }: CaseListProps) {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const { message } = AntdApp.useApp();
   const { token } = antdTheme.useToken();
   const searchRef = useRef<InputRef>(null);
@@ -145,7 +145,7 @@ export function CaseList({ onOpen, onNewCase }: CaseListProps) {
       });
       setError(null);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     } finally {
       setLoading(false);
     }
@@ -166,7 +166,7 @@ export function CaseList({ onOpen, onNewCase }: CaseListProps) {
       void message.success(t('cases.bulk.done', { count: changed.length }));
       if (change.assignee !== undefined) setBulkAssignee('');
     } catch (e) {
-      void message.error(t('cases.bulk.failed', { message: e instanceof Error ? e.message : String(e) }));
+      void message.error(t('cases.bulk.failed', { message: errorText(e) }));
     } finally {
       setBulkBusy(false);
       setBulkFlagRound((n) => n + 1);
@@ -377,7 +377,7 @@ export function CaseList({ onOpen, onNewCase }: CaseListProps) {
           </Button>
         </Space>
       )}
-      {error && <Alert type="error" showIcon message={t('common.error', { message: error })} />}
+      {error && <Alert type="error" showIcon message={error} />}
       <Table<CaseView>
         data-testid="case-table"
         rowKey="id"

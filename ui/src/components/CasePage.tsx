@@ -81,7 +81,7 @@ const FIELD_LABELS: Record<string, MessageKey> = {
  * rendered as text by React, never as HTML.
  */
 export function CasePage({ caseKey, onBack }: CasePageProps) {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const { message } = AntdApp.useApp();
   const [detail, setDetail] = useState<CaseDetailView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -96,7 +96,7 @@ export function CasePage({ caseKey, onBack }: CasePageProps) {
       setAssignee(loaded.case.assignee ?? '');
       setError(null);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     }
   }, [caseKey]);
 
@@ -110,7 +110,7 @@ export function CasePage({ caseKey, onBack }: CasePageProps) {
       await load();
       void message.success(t('common.saved'));
     } catch (e) {
-      void message.error(t('common.error', { message: e instanceof Error ? e.message : String(e) }));
+      void message.error(errorText(e));
     }
   };
 
@@ -122,7 +122,7 @@ export function CasePage({ caseKey, onBack }: CasePageProps) {
       setNote('');
       await load();
     } catch (e) {
-      void message.error(t('common.error', { message: e instanceof Error ? e.message : String(e) }));
+      void message.error(errorText(e));
     } finally {
       setSaving(false);
     }
@@ -139,7 +139,7 @@ export function CasePage({ caseKey, onBack }: CasePageProps) {
       <div style={{ padding: 24 }}>
         <Space direction="vertical" style={{ width: '100%' }}>
           {back}
-          <Alert type="error" showIcon message={t('common.error', { message: error })} />
+          <Alert type="error" showIcon message={error} />
         </Space>
       </div>
     );

@@ -30,7 +30,7 @@ export interface DashboardProps {
  * requests, both ordered by refund-request time.
  */
 export function Dashboard({ shop, onOpen, onCloseDemo, onNewCase }: DashboardProps) {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const [oldest, setOldest] = useState<CaseView[]>([]);
   const [newest, setNewest] = useState<CaseView[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -47,7 +47,7 @@ export function Dashboard({ shop, onOpen, onCloseDemo, onNewCase }: DashboardPro
         setNewest(b.cases);
       })
       .catch((e: unknown) => {
-        if (live) setError(e instanceof Error ? e.message : String(e));
+        if (live) setError(errorText(e));
       });
     return () => {
       live = false;
@@ -92,7 +92,7 @@ export function Dashboard({ shop, onOpen, onCloseDemo, onNewCase }: DashboardPro
           }
         />
       )}
-      {error && <Alert type="error" showIcon message={t('common.error', { message: error })} />}
+      {error && <Alert type="error" showIcon message={error} />}
       {onNewCase && (
         <Space>
           <Button

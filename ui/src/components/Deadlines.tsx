@@ -73,7 +73,7 @@ export interface DeadlineCardProps {
  * the most urgent ones with the clock that runs out first, what it asks for and when.
  */
 export function DeadlineCard({ version, onOpen }: DeadlineCardProps) {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const dueText = useDueText();
   const [view, setView] = useState<DashboardView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -83,7 +83,7 @@ export function DeadlineCard({ version, onOpen }: DeadlineCardProps) {
     let live = true;
     clockDashboard(DEADLINE_LIST)
       .then((v) => live && setView(v))
-      .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => live && setError(errorText(e)));
     return () => {
       live = false;
     };
@@ -174,7 +174,7 @@ export interface CaseClocksProps {
  * apply are folded away.
  */
 export function CaseClocks({ caseKey, version }: CaseClocksProps) {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const dueText = useDueText();
   const [view, setView] = useState<CaseClocksView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -184,7 +184,7 @@ export function CaseClocks({ caseKey, version }: CaseClocksProps) {
     let live = true;
     caseClocks(caseKey)
       .then((v) => live && setView(v))
-      .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => live && setError(errorText(e)));
     return () => {
       live = false;
     };

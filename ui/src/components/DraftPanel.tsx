@@ -73,10 +73,6 @@ function marksIn(text: string): Mark[] {
   return [...seen.values()];
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /**
  * The reply draft for a case (话术草稿): the best script for the case (or for the buyer's
  * pasted message) filled with the case's facts, the other scripts to switch to, the lint
@@ -85,7 +81,7 @@ function errorText(e: unknown): string {
  * only after the agent fills them in or confirms.
  */
 export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const { message } = AntdApp.useApp();
   const [buyerMessage, setBuyerMessage] = useState('');
   const [stage, setStage] = useState<string>('');
@@ -255,7 +251,7 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
       await loadCopies();
       onCopied?.();
     } catch (e) {
-      void message.error(t('common.error', { message: errorText(e) }));
+      void message.error(errorText(e));
     } finally {
       setCopying(false);
     }
@@ -355,7 +351,7 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
           </Space>
         )}
 
-        {error && <Alert type="error" showIcon message={t('common.error', { message: error })} />}
+        {error && <Alert type="error" showIcon message={error} />}
         {loading && !draft && <Spin />}
 
         {draft && draft.variants.length === 0 && !loading && (

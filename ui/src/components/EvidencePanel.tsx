@@ -45,7 +45,7 @@ const FINDING_COLOURS: Record<string, string> = { pass: 'green', fail: 'red', ca
  * show a cancellable progress bar while they are copied.
  */
 export function EvidencePanel({ caseKey }: EvidencePanelProps) {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const { message } = AntdApp.useApp();
   const [view, setView] = useState<CaseEvidenceView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -58,7 +58,7 @@ export function EvidencePanel({ caseKey }: EvidencePanelProps) {
       setView(await caseEvidence(caseKey));
       setError(null);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     }
   }, [caseKey]);
 
@@ -78,7 +78,7 @@ export function EvidencePanel({ caseKey }: EvidencePanelProps) {
         }
         void message.success(t('evidence.attached', { count: paths.length }));
       } catch (e) {
-        void message.error(e instanceof Error ? e.message : String(e));
+        void message.error(errorText(e));
       } finally {
         busy.current = false;
         setCopying(null);
@@ -104,7 +104,7 @@ export function EvidencePanel({ caseKey }: EvidencePanelProps) {
       void message.success(t('evidence.detached', { file: proof.original_name }));
       await load();
     } catch (e) {
-      void message.error(e instanceof Error ? e.message : String(e));
+      void message.error(errorText(e));
     }
   };
 
@@ -116,7 +116,7 @@ export function EvidencePanel({ caseKey }: EvidencePanelProps) {
       const path = await exportEvidencePackage(caseKey, dir);
       void message.success(t('evidence.exported', { path }), 6);
     } catch (e) {
-      void message.error(e instanceof Error ? e.message : String(e));
+      void message.error(errorText(e));
     } finally {
       setExporting(false);
     }

@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { ImportPreviewView, ImportReportView } from '../api';
-import { I18nProvider } from '../i18n';
+import { I18nProvider, type Locale } from '../i18n';
 
 const api = vi.hoisted(() => ({
   chooseExportFile: vi.fn(),
@@ -17,9 +17,9 @@ vi.mock('../api', () => api);
 
 const { ImportWizard } = await import('./ImportWizard');
 
-function wrap(node: ReactNode) {
+function wrap(node: ReactNode, locale: Locale = 'zh-CN') {
   return render(
-    <I18nProvider initialLocale="zh-CN">
+    <I18nProvider initialLocale={locale}>
       <AntdApp>{node}</AntdApp>
     </I18nProvider>,
   );
@@ -123,6 +123,36 @@ describe('import wizard', () => {
     expect(await screen.findByTestId('import-error')).toHaveTextContent('不像是退款或订单导出文件');
     expect(screen.getByText('导入失败')).toBeInTheDocument();
     expect(api.importFile, 'a refused file is never imported').not.toHaveBeenCalled();
+  });
+
+  it('shows a failed command in the UI language, not the core\'s Chinese message', async () => {
+    api.chooseExportFile.mockResolvedValue('/home/me/refunds.csv');
+    // Shaped like the API's ApiError (the real class is mocked away with the module).
+    api.previewImport.mockRejectedValue(
+      Object.assign(new Error('正在导入文件或导出举证材料包，请等它完成后再操作'), { name: 'ApiError', code: 'busy' }),
+    );
+    wrap(<ImportWizard />, 'en');
+    fireEvent.click(screen.getByTestId('import-file-button'));
+    const error = await screen.findByTestId('import-error');
+    expect(error, 'the English text of the code').toHaveTextContent(
+      'AfterDesk is busy with an import, an evidence copy or a parcel refresh. Wait for it to finish, then try again.',
+    );
+    expect(error.textContent, 'not the Chinese message').not.toMatch(/[\u4e00-\u9fff]/);
+    expect(screen.getByText('Import failed')).toBeInTheDocument();
+  });
+
+  it('keeps a useful detail of the core\'s message after the translated headline', async () => {
+    api.chooseExportFile.mockResolvedValue('/tmp/contacts.csv');
+    api.previewImport.mockRejectedValue(
+      Object.assign(new Error('文件 /tmp/contacts.csv 不像是退款或订单导出文件'), { name: 'ApiError', code: 'not_an_export' }),
+    );
+    wrap(<ImportWizard />, 'en');
+    fireEvent.click(screen.getByTestId('import-file-button'));
+    const error = await screen.findByTestId('import-error');
+    expect(error.textContent, 'the headline is English and comes first').toMatch(
+      /^This does not look like a refund or order export\./,
+    );
+    expect(error, 'the file named by the core is still there').toHaveTextContent('/tmp/contacts.csv');
   });
 
   it('previews a file dropped onto the window and can go back', async () => {

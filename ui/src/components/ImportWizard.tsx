@@ -54,7 +54,7 @@ function fileName(path: string): string {
  * their row number, column and reason.
  */
 export function ImportWizard({ onImported, onViewCases }: ImportWizardProps) {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const [stage, setStage] = useState<Stage>({ step: 'choose' });
   const running = useRef(false);
 
@@ -67,7 +67,7 @@ export function ImportWizard({ onImported, onViewCases }: ImportWizardProps) {
       const preview = await previewImport(path);
       setStage({ step: 'preview', path, preview });
     } catch (e) {
-      setStage({ step: 'failed', message: e instanceof Error ? e.message : String(e) });
+      setStage({ step: 'failed', message: errorText(e) });
     }
   };
 
@@ -83,7 +83,7 @@ export function ImportWizard({ onImported, onViewCases }: ImportWizardProps) {
       setStage({ step: 'done', report });
       onImported?.(report);
     } catch (e) {
-      setStage({ step: 'failed', message: e instanceof Error ? e.message : String(e) });
+      setStage({ step: 'failed', message: errorText(e) });
     } finally {
       running.current = false;
     }

@@ -14,7 +14,7 @@ import {
 import { useRef, useState, type ClipboardEvent } from 'react';
 
 import { addCase, type NewCase } from '../api';
-import { useI18n, type MessageKey } from '../i18n';
+import { describeError, useI18n, type MessageKey } from '../i18n';
 import { FlagMark } from './FlagMark';
 import { FLAGS, KINDS, kindLabel } from './labels';
 
@@ -152,21 +152,13 @@ export interface NewCaseDialogProps {
   readonly onCreated: (caseId: string) => void;
 }
 
-/** A command error's stable code, when the error has one (the API's `ApiError`). */
-function errorCode(e: unknown): string | null {
-  if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string') {
-    return e.code;
-  }
-  return null;
-}
-
 /**
  * 新建售后单: a case opened by hand, for a chat that has no refund yet or another
  * platform. Pasting a whole line into the order-number field keeps just the order number.
  * Escape closes; Enter in the last field creates the case.
  */
 export function NewCaseDialog({ open, onClose, onCreated }: NewCaseDialogProps) {
-  const { t } = useI18n();
+  const { t, errorText, locale } = useI18n();
   const { message } = AntdApp.useApp();
   const [form] = Form.useForm<NewCaseFormValues>();
   const orderRef = useRef<InputRef>(null);
@@ -214,14 +206,14 @@ export function NewCaseDialog({ open, onClose, onCreated }: NewCaseDialogProps) 
       setPasted(null);
       onCreated(created.id);
     } catch (e) {
-      const text = e instanceof Error ? e.message : String(e);
-      const code = errorCode(e);
+      const { code, details } = describeError(e, locale);
       setError(
         code === 'duplicate_refund_no'
-          ? t('newCase.duplicateRefundNo', { message: text })
+          ? // The sentence already says what happened; the core's text adds the number.
+            t('newCase.duplicateRefundNo', { message: details ?? '' })
           : code === 'busy'
             ? t('newCase.busy')
-            : t('newCase.failed', { message: text }),
+            : t('newCase.failed', { message: errorText(e) }),
       );
     } finally {
       setSaving(false);

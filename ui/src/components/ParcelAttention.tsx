@@ -31,7 +31,7 @@ const REASON_COLORS: Record<string, string> = {
  * with a progress bar and a stop button.
  */
 export function ParcelAttentionCard({ version, onOpen }: ParcelAttentionProps) {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const { message } = AntdApp.useApp();
   const [list, setList] = useState<AttentionListView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -42,7 +42,7 @@ export function ParcelAttentionCard({ version, onOpen }: ParcelAttentionProps) {
       setList(await parcelAttention());
       setError(null);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
     }
   }, []);
 
@@ -64,7 +64,7 @@ export function ParcelAttentionCard({ version, onOpen }: ParcelAttentionProps) {
       }
       await load();
     } catch (e) {
-      void message.error(t('common.error', { message: e instanceof Error ? e.message : String(e) }));
+      void message.error(errorText(e));
     } finally {
       setProgress(null);
     }
@@ -97,7 +97,7 @@ export function ParcelAttentionCard({ version, onOpen }: ParcelAttentionProps) {
           format={() => t('parcels.refreshProgress', { done: progress.done, total: progress.total })}
         />
       )}
-      {error && <Alert type="error" showIcon message={t('common.error', { message: error })} />}
+      {error && <Alert type="error" showIcon message={error} />}
       {list && list.items.length === 0 ? (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('parcels.attention.empty')} />
       ) : (

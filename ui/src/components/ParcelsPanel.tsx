@@ -43,10 +43,6 @@ export interface ParcelsPanelProps {
   readonly onChanged?: () => void;
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /**
  * 包裹跟踪 on the case page: each parcel of the case (original shipment, return,
  * reshipment, exchange) with its state, a copy button for the waybill number, what needs
@@ -55,7 +51,7 @@ function errorText(e: unknown): string {
  * through the shop's provider, and the interception steps for a refund while in transit.
  */
 export function ParcelsPanel({ caseKey, onChanged }: ParcelsPanelProps) {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const { message } = AntdApp.useApp();
   const [view, setView] = useState<CaseParcelsView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -102,7 +98,7 @@ export function ParcelsPanel({ caseKey, onChanged }: ParcelsPanelProps) {
     return () => clearTimeout(timer);
   }, [waybill]);
 
-  const fail = (e: unknown) => void message.error(t('common.error', { message: errorText(e) }));
+  const fail = (e: unknown) => void message.error(errorText(e));
 
   const add = async () => {
     try {
@@ -145,7 +141,9 @@ export function ParcelsPanel({ caseKey, onChanged }: ParcelsPanelProps) {
       if (report.updated > 0) {
         void message.success(t('parcels.refreshed', { updated: report.updated, events: report.new_events }));
       } else if (failed?.message) {
-        void message.warning(failed.message);
+        // A failed query carries the provider error's code, which has a translation; a
+        // deferred or skipped parcel's reason is the core's own sentence.
+        void message.warning(failed.code ? errorText(failed) : failed.message);
       } else {
         void message.info(t('parcels.refreshedNothing'));
       }
@@ -275,7 +273,7 @@ export function ParcelsPanel({ caseKey, onChanged }: ParcelsPanelProps) {
       }
     >
       <Space direction="vertical" style={{ width: '100%' }}>
-        {error && <Alert type="error" showIcon message={t('common.error', { message: error })} />}
+        {error && <Alert type="error" showIcon message={error} />}
         {refreshing && refreshing.total > 0 && (
           <Progress percent={Math.round((refreshing.done / refreshing.total) * 100)} size="small" />
         )}

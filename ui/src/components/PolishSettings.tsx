@@ -12,10 +12,6 @@ import {
 } from '../api';
 import { useI18n } from '../i18n';
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /**
  * The settings card of the optional AI polish (AI 润色): on/off (off by default), the
  * OpenAI-compatible endpoint, the model and the timeout, kept beside the shop database;
@@ -24,7 +20,7 @@ function errorText(e: unknown): string {
  * saved.
  */
 export function PolishSettingsCard() {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const { message } = AntdApp.useApp();
   const [view, setView] = useState<PolishSettingsView | null>(null);
   const [form, setForm] = useState<PolishConfigView | null>(null);

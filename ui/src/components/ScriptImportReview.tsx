@@ -42,10 +42,6 @@ interface Row {
 
 const ITEM_COLORS: Record<string, string> = { script: 'blue', question: 'green', exercise: 'orange' };
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /**
  * 导入培训资料: reads a deck (.txt, .md, .docx, .pptx) or pasted text into proposals —
  * reply scripts, choice questions, reply exercises — each with a guessed kind. The
@@ -53,7 +49,7 @@ function errorText(e: unknown): string {
  * skipped lines are listed with their reason so nothing disappears unseen.
  */
 export function ScriptImportReview({ onDone }: ScriptImportReviewProps) {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const { message } = AntdApp.useApp();
   const [pasted, setPasted] = useState('');
   const [reading, setReading] = useState(false);
@@ -127,7 +123,7 @@ export function ScriptImportReview({ onDone }: ScriptImportReviewProps) {
         }),
       );
     } catch (e) {
-      void message.error(t('common.error', { message: errorText(e) }));
+      void message.error(errorText(e));
     } finally {
       setSaving(false);
     }
@@ -185,7 +181,7 @@ export function ScriptImportReview({ onDone }: ScriptImportReviewProps) {
         </Card>
       )}
       {reading && <Spin />}
-      {error && <Alert type="error" showIcon message={t('common.error', { message: error })} data-testid="script-import-error" />}
+      {error && <Alert type="error" showIcon message={error} data-testid="script-import-error" />}
       {preview && (
         <>
           <Alert

@@ -93,10 +93,6 @@ function ScriptText({ text, label }: { readonly text: string; readonly label: (n
   );
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /**
  * 话术库: every script the drafts choose from — the built-in ones, the shop's edits of
  * them, the shop's own and imported ones — with search, filters, an editor that lints as
@@ -105,7 +101,7 @@ function errorText(e: unknown): string {
  * text back.
  */
 export function ScriptLibrary() {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const { message } = AntdApp.useApp();
   const [scripts, setScripts] = useState<ScriptView[] | null>(null);
   const [search, setSearch] = useState('');
@@ -196,7 +192,7 @@ export function ScriptLibrary() {
       void message.success(t('common.saved'));
       await load();
     } catch (e) {
-      void message.error(t('common.error', { message: errorText(e) }));
+      void message.error(errorText(e));
     } finally {
       setSaving(false);
     }
@@ -207,7 +203,7 @@ export function ScriptLibrary() {
       await setScriptEnabled(script.id, enabled);
       await load();
     } catch (e) {
-      void message.error(t('common.error', { message: errorText(e) }));
+      void message.error(errorText(e));
     }
   };
 
@@ -234,7 +230,7 @@ export function ScriptLibrary() {
         ),
       });
     } catch (e) {
-      void message.error(t('common.error', { message: errorText(e) }));
+      void message.error(errorText(e));
     }
   };
 
@@ -242,7 +238,7 @@ export function ScriptLibrary() {
     try {
       setHistory({ id: script.id, versions: await scriptHistory(script.id) });
     } catch (e) {
-      void message.error(t('common.error', { message: errorText(e) }));
+      void message.error(errorText(e));
     }
   };
 
@@ -422,7 +418,7 @@ export function ScriptLibrary() {
           {t('scripts.import')}
         </Button>
       </Space>
-      {error && <Alert type="error" showIcon message={t('common.error', { message: error })} />}
+      {error && <Alert type="error" showIcon message={error} />}
       <Table<ScriptView>
         rowKey="id"
         size="small"

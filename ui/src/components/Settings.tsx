@@ -46,7 +46,7 @@ export interface SettingsProps {
  * optional AI polish and the shop's backups (restore included).
  */
 export function Settings({ shop, onShopChanged }: SettingsProps) {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const { message, modal } = AntdApp.useApp();
   const [name, setName] = useState(getAgent);
   const [limitYuan, setLimitYuan] = useState<number | null>(() => getAgentLimitFen() / 100);
@@ -57,7 +57,7 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
     if (!shop) return;
     clockSettings()
       .then(setClocks)
-      .catch((e: unknown) => void message.error(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => void message.error(errorText(e)));
   }, [shop, message]);
 
   const importYear = async () => {
@@ -69,7 +69,7 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
     } catch (e) {
       void modal.error({
         title: t('settings.calendar.failed'),
-        content: e instanceof Error ? e.message : String(e),
+        content: errorText(e),
       });
     }
   };
@@ -97,7 +97,7 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
       // The previous shop stays open when the new one cannot be opened.
       void modal.error({
         title: t('settings.shop.failed'),
-        content: e instanceof Error ? e.message : String(e),
+        content: errorText(e),
       });
     } finally {
       setBusy(false);

@@ -12,7 +12,7 @@ const PROVIDERS = ['manual', 'kuaidi100', 'kdniao'] as const;
  * system keychain and is never shown again: the card only says whether one is saved.
  */
 export function TrackingSettingsCard() {
-  const { t } = useI18n();
+  const { t, errorText } = useI18n();
   const { message } = AntdApp.useApp();
   const [view, setView] = useState<TrackingSettingsView | null>(null);
   const [draft, setDraft] = useState<TrackingSettings | null>(null);
@@ -25,7 +25,7 @@ export function TrackingSettingsCard() {
         setView(v);
         setDraft(v.settings);
       })
-      .catch((e: unknown) => void message.error(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => void message.error(errorText(e)));
   }, [message]);
 
   if (!draft) return null;
@@ -39,7 +39,7 @@ export function TrackingSettingsCard() {
       setKey('');
       void message.success(t('common.saved'));
     } catch (e) {
-      void message.error(t('common.error', { message: e instanceof Error ? e.message : String(e) }));
+      void message.error(errorText(e));
     } finally {
       setSaving(false);
     }
@@ -49,7 +49,7 @@ export function TrackingSettingsCard() {
     try {
       setView(await deleteTrackingKey());
     } catch (e) {
-      void message.error(t('common.error', { message: e instanceof Error ? e.message : String(e) }));
+      void message.error(errorText(e));
     }
   };
 

@@ -381,7 +381,10 @@ describe('case list bulk actions', () => {
     await selectRows(0, 2);
     await pick('bulk-flag-select', '红旗');
     expect(
-      await screen.findByText('批量修改失败，所有售后单都保持原样：找不到售后单“c3”'),
+      await screen.findByText(
+        '批量修改失败，所有售后单都保持原样：找不到这条售后单，可能已被删除；请刷新列表。（详情：找不到售后单“c3”）',
+      ),
+      'the code is translated, and the core\'s text names the case',
     ).toBeInTheDocument();
   });
 });

@@ -2,6 +2,7 @@ import { ConfigProvider, type ThemeConfig } from 'antd';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 
 import { I18nContext, type I18nValue } from './context';
+import { errorText } from './errors';
 import { formatMessage } from './format';
 import { BUNDLES, DEFAULT_LOCALE, isLocale, type Locale } from './locales';
 
@@ -63,7 +64,12 @@ export function I18nProvider({ initialLocale, theme, children }: I18nProviderPro
 
   const value = useMemo<I18nValue>(() => {
     const { messages } = BUNDLES[locale];
-    return { locale, setLocale, t: (key, params) => formatMessage(messages, key, params) };
+    return {
+      locale,
+      setLocale,
+      t: (key, params) => formatMessage(messages, key, params),
+      errorText: (error) => errorText(error, locale),
+    };
   }, [locale, setLocale]);
 
   const bundle = BUNDLES[locale];

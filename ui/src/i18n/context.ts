@@ -12,6 +12,12 @@ export interface I18nValue {
   readonly setLocale: (locale: Locale) => void;
   /** Translates `key` into the current language, filling `{name}` placeholders. */
   readonly t: (key: MessageKey, params?: MessageParams) => string;
+  /**
+   * Turns anything a `catch` receives (a command's error, a JavaScript error) into one line
+   * in the current language: the error code's translation, with the original text as
+   * details when it names something (a file, a field).
+   */
+  readonly errorText: (error: unknown) => string;
 }
 
 /** Holds the current language; `null` outside an `I18nProvider`, which is a programming error. */

@@ -27,7 +27,6 @@ export const en: Messages = {
   'firstRun.demo.action': 'Open demo shop',
 
 
-  'common.error': "Something went wrong: {message}",
   'common.retry': "Retry",
   'common.none': "—",
   'common.saved': "Saved",
@@ -258,6 +257,7 @@ export const en: Messages = {
   'settings.backup.restoreConfirm': "The shop's current data will be replaced by the backup of {time} ({reason}). The current data is saved first as a \"before restore\" backup, so you can go back to it.",
   'settings.backup.restored': "Restored the backup of {time}; the data it replaced is saved as {file}",
   'settings.backup.restoreFailed': "Not restored; the shop's data is unchanged",
+  'error.withDetails': "{headline} (Details: {details})",
   'error.backup_damaged': "This backup is damaged and cannot be restored",
   'error.not_a_backup': "This is not an AfterDesk backup",
   'error.backup_too_new': "This backup comes from a newer AfterDesk; upgrade first",

@@ -31,7 +31,6 @@ export const zhCN = {
   'firstRun.demo.action': '打开演示店铺',
 
 
-  'common.error': "出错了：{message}",
   'common.retry': "重试",
   'common.none': "—",
   'common.saved': "已保存",
@@ -262,6 +261,7 @@ export const zhCN = {
   'settings.backup.restoreConfirm': "店铺的当前数据将被 {time} 的备份（{reason}）替换。恢复前会先把当前数据另存为一份“恢复前”备份，需要时可以再用它恢复回来。",
   'settings.backup.restored': "已恢复到 {time} 的备份；恢复前的数据另存为 {file}",
   'settings.backup.restoreFailed': "没有恢复，店铺数据没有改动",
+  'error.withDetails': "{headline}（详情：{details}）",
   'error.backup_damaged': "这份备份已损坏，不能用来恢复",
   'error.not_a_backup': "这不是售后台的备份文件",
   'error.backup_too_new': "这份备份来自更新版本的售后台，请先升级",

@@ -27,7 +27,6 @@ export const zhTW: Messages = {
   'firstRun.demo.action': '開啟示範商店',
 
 
-  'common.error': "出錯了：{message}",
   'common.retry': "重試",
   'common.none': "—",
   'common.saved': "已儲存",
@@ -258,6 +257,7 @@ export const zhTW: Messages = {
   'settings.backup.restoreConfirm': "店鋪的目前資料將被 {time} 的備份（{reason}）取代。還原前會先把目前資料另存為一份「還原前」備份，需要時可以再用它還原回來。",
   'settings.backup.restored': "已還原到 {time} 的備份；還原前的資料另存為 {file}",
   'settings.backup.restoreFailed': "沒有還原，店鋪資料沒有改動",
+  'error.withDetails': "{headline}（詳情：{details}）",
   'error.backup_damaged': "這份備份已損壞，不能用來還原",
   'error.not_a_backup': "這不是售後台的備份檔案",
   'error.backup_too_new': "這份備份來自更新版本的售後台，請先升級",
