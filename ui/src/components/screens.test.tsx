@@ -79,6 +79,7 @@ beforeEach(() => {
     text: '亲，给您添麻烦了。',
     script_ids: ['quality_issue.first.1@1'],
     unfilled: [],
+    marks: [],
     lint: [],
     compensation: null,
     classification: null,
