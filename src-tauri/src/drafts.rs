@@ -5,7 +5,7 @@
 use crate::commands::{CommandError, CommandResult};
 use afterdesk_desk::{
     AcceptImportInput, AcceptImportView, ClassificationView, CopyDraftInput, DraftCopyView,
-    DraftOptions, DraftView, LintView, ScriptImportView, ScriptInput, ScriptQueryInput,
+    DraftOptions, DraftView, ReplyCheckView, ScriptImportView, ScriptInput, ScriptQueryInput,
     ScriptVersionView, ScriptView,
 };
 use afterdesk_shop::Shop;
@@ -29,10 +29,10 @@ pub async fn case_draft(
     Ok(shop.draft(&key, &options, now())?)
 }
 
-/// Lints a reply the agent edited or typed.
+/// Lints a reply the agent edited or typed and finds the marks it still holds.
 #[tauri::command]
 #[specta::specta]
-pub async fn lint_reply(text: String, kind: String) -> CommandResult<Vec<LintView>> {
+pub async fn lint_reply(text: String, kind: String) -> CommandResult<ReplyCheckView> {
     Ok(afterdesk_desk::lint_reply(&text, &kind))
 }
 

@@ -1,8 +1,8 @@
 //! The command line's grammar.
 
 use afterdesk_case::{Fen, Flag, Platform, RefundStatus, ScenarioKind};
+use afterdesk_desk::CaseQueryInput;
 use afterdesk_export::ExportKind;
-use afterdesk_store::CaseSort;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -138,7 +138,9 @@ pub enum CasesCommand {
     List(ListArgs),
 }
 
-/// Filters of `cases list`.
+/// Filters of `cases list`: the flags of the app's list filter, [`CaseQueryInput`], which
+/// [`ListArgs::input`] fills in. Each key is checked here by the same function the app's
+/// filter is checked with, so a bad one is a usage error with the app's message.
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// 只列已结束的。
@@ -148,11 +150,11 @@ pub struct ListArgs {
     #[arg(long)]
     pub all: bool,
     /// 售后类型，如 refund_unshipped、return_refund。
-    #[arg(long, value_parser = parse_kind)]
-    pub kind: Option<ScenarioKind>,
+    #[arg(long, value_parser = checked(afterdesk_desk::kind_key))]
+    pub kind: Option<String>,
     /// 旗帜颜色：red、yellow、green、blue、purple、grey。
-    #[arg(long, value_parser = parse_flag)]
-    pub flag: Option<Flag>,
+    #[arg(long, value_parser = checked(afterdesk_desk::flag_key))]
+    pub flag: Option<String>,
     /// 负责人。
     #[arg(long)]
     pub assignee: Option<String>,
@@ -160,14 +162,49 @@ pub struct ListArgs {
     #[arg(long, short = 's')]
     pub search: Option<String>,
     /// 排序：requested（申请最早在前，默认）、requested-desc、updated。
-    #[arg(long, default_value = "requested", value_parser = parse_sort)]
-    pub sort: CaseSort,
+    #[arg(long, default_value = "requested", value_parser = checked(afterdesk_desk::case_sort_key))]
+    pub sort: String,
     /// 最多列出几条。
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = afterdesk_store::DEFAULT_PAGE)]
     pub limit: u32,
     /// 跳过前几条。
     #[arg(long, default_value_t = 0)]
     pub offset: u32,
+}
+
+impl ListArgs {
+    /// The filter these flags give, in the app's shape: open cases unless `--closed` or
+    /// `--all`.
+    pub fn input(&self) -> CaseQueryInput {
+        CaseQueryInput {
+            open: if self.all {
+                None
+            } else if self.closed {
+                Some(false)
+            } else {
+                Some(true)
+            },
+            kind: self.kind.clone(),
+            flag: self.flag.clone(),
+            assignee: self.assignee.clone(),
+            text: self.search.clone(),
+            sort: Some(self.sort.clone()),
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+}
+
+/// A clap value parser that checks a key with the desk's reading of it and keeps the text,
+/// so the flag and the app's filter refuse the same words with the same message.
+fn checked<T: 'static>(
+    read: fn(&str) -> Result<T, afterdesk_desk::DeskError>,
+) -> impl Fn(&str) -> Result<String, String> + Clone + Send + Sync + 'static {
+    move |text: &str| {
+        read(text)
+            .map(|_| text.to_owned())
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// `case` subcommands.
@@ -427,17 +464,6 @@ fn parse_export_kind(text: &str) -> Result<ExportKind, String> {
     }
 }
 
-fn parse_sort(text: &str) -> Result<CaseSort, String> {
-    match text {
-        "requested" => Ok(CaseSort::RequestedAsc),
-        "requested-desc" => Ok(CaseSort::RequestedDesc),
-        "updated" => Ok(CaseSort::UpdatedDesc),
-        _ => Err(format!(
-            "未知排序“{text}”，可选：requested、requested-desc、updated"
-        )),
-    }
-}
-
 fn parse_money(text: &str) -> Result<Fen, String> {
     Fen::parse_yuan(text).map_err(|e| e.to_string())
 }
@@ -446,4 +472,66 @@ fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| format!("“{text}”不是 RFC 3339 时间（如 2026-11-22T18:00:00+08:00）：{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use clap::Parser;
+    use rstest::rstest;
+
+    /// The CLI's reading of `cases list` flags: the store's query, or the usage error.
+    fn cli_path(flags: &[&str]) -> Result<afterdesk_store::CaseQuery, String> {
+        let mut argv = vec!["afterdesk", "cases", "list"];
+        argv.extend_from_slice(flags);
+        let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
+        let Command::Cases {
+            command: CasesCommand::List(args),
+        } = cli.command
+        else {
+            panic!("`cases list` parses as the list command");
+        };
+        args.input().to_query().map_err(|e| e.to_string())
+    }
+
+    /// The app's reading of the same filter, sent as the UI sends it (JSON).
+    fn app_path(json: &str) -> Result<afterdesk_store::CaseQuery, String> {
+        let input: CaseQueryInput = serde_json::from_str(json).unwrap();
+        input.to_query().map_err(|e| e.to_string())
+    }
+
+    /// Each row: the same filter as CLI flags and as the app's JSON.
+    #[rstest]
+    #[case::defaults(&[], r#"{"open": true, "limit": 50}"#)]
+    #[case::everything(&["--all"], r#"{"open": null, "limit": 50}"#)]
+    #[case::closed(&["--closed"], r#"{"open": false, "limit": 50}"#)]
+    #[case::kind_and_flag(
+        &["--kind", "return_refund", "--flag", "red"],
+        r#"{"open": true, "kind": "return_refund", "flag": "red", "limit": 50}"#
+    )]
+    #[case::search_assignee_page(
+        &["-s", "小明 杯子", "--assignee", "小王", "--limit", "20", "--offset", "40"],
+        r#"{"open": true, "text": "小明 杯子", "assignee": "小王", "limit": 20, "offset": 40}"#
+    )]
+    #[case::sort_with_a_dash(&["--sort", "requested-desc"], r#"{"open": true, "sort": "requested_desc", "limit": 50}"#)]
+    #[case::sort_updated(&["--sort", "updated"], r#"{"open": true, "sort": "updated", "limit": 50}"#)]
+    #[case::unknown_kind(&["--kind", "nonsense"], r#"{"kind": "nonsense"}"#)]
+    #[case::unknown_flag(&["--flag", "pink"], r#"{"flag": "pink"}"#)]
+    #[case::unknown_sort(&["--sort", "random"], r#"{"sort": "random"}"#)]
+    fn the_cli_and_the_app_read_a_filter_alike(#[case] flags: &[&str], #[case] json: &str) {
+        match (cli_path(flags), app_path(json)) {
+            (Ok(cli), Ok(app)) => assert_eq!(
+                cli, app,
+                "{flags:?} and {json} are one filter: the store gets one query"
+            ),
+            (Err(cli), Err(app)) => assert!(
+                cli.contains(&app),
+                "{flags:?} is refused with the app's message ({app}): {cli}"
+            ),
+            (cli, app) => panic!(
+                "{flags:?} and {json} must both pass or both be refused: CLI {cli:?}, app {app:?}"
+            ),
+        }
+    }
 }

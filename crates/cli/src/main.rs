@@ -262,7 +262,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let shop = ctx.open()?;
             let store = shop.store_waiting()?;
-            let list = store.list_cases(&args.query())?;
+            let list = store.list_cases(&args.input().to_query()?)?;
             if ctx.json {
                 print_json(&show::list_json(&list))
             } else {
@@ -476,27 +476,5 @@ fn mapping(ctx: &Context_, command: MappingCommand) -> anyhow::Result<()> {
             say!("{h}\t→ {f}");
         }
         Ok(())
-    }
-}
-
-/// Keeps the query builder next to the arguments it reads.
-impl cli::ListArgs {
-    fn query(&self) -> CaseQuery {
-        CaseQuery {
-            open: if self.all {
-                None
-            } else if self.closed {
-                Some(false)
-            } else {
-                Some(true)
-            },
-            kind: self.kind,
-            flag: self.flag,
-            assignee: self.assignee.clone(),
-            text: self.search.clone(),
-            sort: self.sort,
-            limit: self.limit,
-            offset: self.offset,
-        }
     }
 }

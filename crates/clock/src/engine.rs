@@ -150,6 +150,24 @@ pub struct Deadline<'p> {
     pub warnings: Vec<Warning>,
 }
 
+/// The word in a rule's `actor` that makes the seller the one who must act (卖家, also in
+/// 卖家（仓库） and the like).
+pub const SELLER_ACTOR: &str = "卖家";
+
+impl Deadline<'_> {
+    /// Whether this clock is worth interrupting an agent for: a platform deadline the
+    /// seller must act on, still running (or already missed). A buyer's own window (seven
+    /// days to return) and the shop's own targets are shown on the case but do not ring.
+    pub fn rings(&self) -> bool {
+        self.rule.owner == crate::Owner::Platform
+            && self.rule.actor.contains(SELLER_ACTOR)
+            && matches!(
+                self.state,
+                ClockState::Running | ClockState::DueSoon | ClockState::Overdue
+            )
+    }
+}
+
 /// Every clock of one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseClocks<'p> {

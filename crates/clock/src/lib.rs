@@ -24,8 +24,8 @@ mod rule;
 
 pub use calendar::{Calendar, DayKind, Holiday, YearCalendar};
 pub use engine::{
-    CaseClocks, ClockState, Clockwork, DEFAULT_DUE_SOON_HOURS, Deadline, Inapplicable, Urgency,
-    Warning,
+    CaseClocks, ClockState, Clockwork, DEFAULT_DUE_SOON_HOURS, Deadline, Inapplicable,
+    SELLER_ACTOR, Urgency, Warning,
 };
 pub use error::ClockError;
 pub use file::{MAX_FILE_BYTES, read_limited};

@@ -603,3 +603,36 @@ fn every_clock_of_the_brief_is_in_the_pack() {
         "the platform decides within 4 working days"
     );
 }
+
+/// Each row: a bundled rule, the state of its clock, and whether it rings a reminder.
+#[rstest]
+#[case::sellers_platform_deadline("refund_response", ClockState::Running, true)]
+#[case::due_soon("refund_response", ClockState::DueSoon, true)]
+#[case::overdue("ship_order", ClockState::Overdue, true)]
+#[case::met("refund_response", ClockState::Met, false)]
+#[case::not_running("refund_response", ClockState::NotApplicable, false)]
+#[case::buyers_window("complaint_buyer_confirm", ClockState::Running, false)]
+#[case::both_sides("evidence_period", ClockState::Running, false)]
+#[case::platforms_own("platform_decision", ClockState::Running, false)]
+#[case::shops_own_target("agreement_goal", ClockState::Running, false)]
+fn only_the_sellers_running_platform_deadlines_ring(
+    #[case] id: &str,
+    #[case] state: ClockState,
+    #[case] rings: bool,
+) {
+    let pack = RulePack::bundled().unwrap();
+    let rule = pack.rule(id).unwrap_or_else(|| panic!("bundled rule {id}"));
+    let deadline = afterdesk_clock::Deadline {
+        rule,
+        start: None,
+        due: None,
+        state,
+        why: None,
+        warnings: Vec::new(),
+    };
+    assert_eq!(
+        deadline.rings(),
+        rings,
+        "{id} {state:?}: only a platform deadline the seller must act on, still open, rings"
+    );
+}

@@ -32,10 +32,6 @@ pub const PREVIEWED_SKIPS: usize = 200;
 /// tell the variants apart by their opening, short enough for one line.
 const VARIANT_PREVIEW_CHARS: usize = 40;
 
-/// The visible mark of an unfilled placeholder starts with this (see
-/// `Placeholder::mark`); copying refuses text that still holds one unless confirmed.
-const UNFILLED_MARK: &str = "【待填：";
-
 fn builtin_library() -> Result<&'static Library, DeskError> {
     static LIBRARY: OnceLock<Result<Library, String>> = OnceLock::new();
     LIBRARY
@@ -235,6 +231,8 @@ pub struct DraftView {
     pub script_ids: Vec<String>,
     /// The placeholders still unfilled.
     pub unfilled: Vec<PlaceholderView>,
+    /// The marks in `text` still to be filled in, with their spans.
+    pub marks: Vec<MarkView>,
     /// Lint findings on the text.
     pub lint: Vec<LintView>,
     /// The ladder's suggestion.
@@ -325,6 +323,7 @@ pub fn case_draft(
         kind: draft.kind.key().to_owned(),
         kind_name: draft.kind.zh_name().to_owned(),
         stage: draft.stage.key().to_owned(),
+        marks: mark_views(&draft.text),
         text: draft.text,
         script_ids: draft.script_ids,
         unfilled: draft
@@ -341,13 +340,26 @@ pub fn case_draft(
     })
 }
 
+/// The checks on a text the agent typed or edited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ReplyCheckView {
+    /// Lint findings.
+    pub lint: Vec<LintView>,
+    /// The marks still to be filled in, with their spans in the text.
+    pub marks: Vec<MarkView>,
+}
+
 /// Lints a text the agent typed or edited, for the scenario `kind` (a key; unknown or
-/// empty → no scenario-specific rules).
-pub fn lint_reply(text: &str, kind: &str) -> Vec<LintView> {
-    afterdesk_script::lint(text, ScenarioKind::from_key(kind))
-        .iter()
-        .map(LintView::from)
-        .collect()
+/// empty → no scenario-specific rules), and finds the marks it still holds.
+pub fn lint_reply(text: &str, kind: &str) -> ReplyCheckView {
+    ReplyCheckView {
+        lint: afterdesk_script::lint(text, ScenarioKind::from_key(kind))
+            .iter()
+            .map(LintView::from)
+            .collect(),
+        marks: mark_views(text),
+    }
 }
 
 /// Classifies a buyer's message.
@@ -403,44 +415,54 @@ impl From<&DraftCopy> for DraftCopyView {
     }
 }
 
-/// What still has to be filled in before a text goes to a buyer, each once, in the order
-/// of the text: the labels of the 【待填：…】 marks, and the markers the AI polish left
-/// where it removed the buyer's data (〔电话〕〔地址〕〔身份证号〕〔姓名〕, listed as they
-/// are written). A marker sent as it is would tell the buyer nothing, like a placeholder.
-fn unfilled_marks(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut push = |label: &str| {
-        if !out.iter().any(|l| l == label) {
-            out.push(label.to_owned());
-        }
-    };
-    let mut rest = text;
-    while let Some(start) = rest.find(['【', '〔']) {
-        let here = &rest[start..];
-        if let Some(after) = here.strip_prefix(UNFILLED_MARK) {
-            match after.find('】') {
-                Some(end) => {
-                    push(&after[..end]);
-                    rest = &after[end..];
-                }
-                // An unclosed mark is not a placeholder; markers after it still count.
-                None => rest = after,
-            }
-        } else if let Some(marker) = PiiKind::ALL
-            .iter()
-            .map(|k| k.marker())
-            .find(|m| here.starts_with(m))
-        {
-            push(marker);
-            rest = &here[marker.len()..];
-        } else {
-            // Step over the bracket (both are one character) and look again.
-            rest = here
-                .get(here.chars().next().map_or(1, char::len_utf8)..)
-                .unwrap_or("");
+/// The AI polish's markers (〔电话〕〔地址〕〔身份证号〕〔姓名〕), which block a copy like
+/// a 【待填：…】 mark: a marker sent as it is would tell the buyer nothing.
+fn redaction_markers() -> [&'static str; 4] {
+    PiiKind::ALL.map(PiiKind::marker)
+}
+
+/// Every mark in `text` that has to be filled in before it goes to a buyer: the
+/// 【待填：…】 placeholders and the AI polish's markers (the script crate finds them).
+fn marks_of(text: &str) -> Vec<afterdesk_script::UnfilledMark> {
+    afterdesk_script::unfilled_marks(text, &redaction_markers())
+}
+
+/// A mark still to be filled in, as the draft panel underlines and fills it: its span in
+/// UTF-16 code units (JavaScript strings index that way) and what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MarkView {
+    /// `placeholder` (a 【待填：…】 mark) or `marker` (the AI polish's 〔电话〕…).
+    pub kind: String,
+    /// What the agent fills in: a placeholder's label (签收人), a marker as written
+    /// (〔电话〕). Marks with the same label are filled in together.
+    pub label: String,
+    /// Where the mark starts, in UTF-16 code units of the text.
+    pub start: u32,
+    /// Where it ends (exclusive), in UTF-16 code units.
+    pub end: u32,
+}
+
+impl From<&afterdesk_script::UnfilledMark> for MarkView {
+    fn from(m: &afterdesk_script::UnfilledMark) -> Self {
+        MarkView {
+            kind: key_of(&m.kind),
+            label: m.label.clone(),
+            start: count(m.utf16.start),
+            end: count(m.utf16.end),
         }
     }
-    out
+}
+
+/// The marks of `text` as views.
+pub fn mark_views(text: &str) -> Vec<MarkView> {
+    marks_of(text).iter().map(MarkView::from).collect()
+}
+
+/// What still has to be filled in before a text goes to a buyer, each label once, in the
+/// order of the text.
+fn unfilled_labels(text: &str) -> Vec<String> {
+    afterdesk_script::unfilled_labels(&marks_of(text))
 }
 
 /// Records a draft the agent copies to the buyer (which scripts, what text, which lint
@@ -454,7 +476,7 @@ pub fn copy_draft(
     agent: &str,
     now: DateTime<Utc>,
 ) -> Result<DraftCopyView, DeskError> {
-    let marks = unfilled_marks(&input.text);
+    let marks = unfilled_labels(&input.text);
     if !marks.is_empty() && !input.confirm_unfilled {
         return Err(DeskError::Unfilled(marks.join("、")));
     }
@@ -1063,21 +1085,23 @@ mod tests {
     }
 
     #[rstest]
-    #[case("请补发【待填：新运单号】，谢谢", vec!["新运单号"])]
-    #[case("【待填：签收人】【待填：签收时间】【待填：签收人】", vec!["签收人", "签收时间"])]
-    #[case("没有标记", vec![])]
-    #[case::redaction_markers(
-        "请拨打〔电话〕，寄到〔地址〕，【待填：运单号】，〔电话〕",
-        vec!["〔电话〕", "〔地址〕", "运单号"]
-    )]
-    #[case::every_marker("〔姓名〕〔身份证号〕", vec!["〔姓名〕", "〔身份证号〕"])]
-    #[case::other_brackets_are_text("〔注〕无需退货【优惠】", vec![])]
-    #[case::unclosed_mark("【待填：签收人 再打〔电话〕", vec!["〔电话〕"])]
-    fn unfilled_marks_are_found(#[case] text: &str, #[case] want: Vec<&str>) {
+    #[case::placeholder("请补发【待填：新运单号】", &[("placeholder", "新运单号", 3, 12)])]
+    #[case::polish_marker("请拨打〔电话〕", &[("marker", "〔电话〕", 3, 7)])]
+    #[case::astral_text_before("😀〔地址〕", &[("marker", "〔地址〕", 2, 6)])]
+    #[case::other_brackets("〔注〕【优惠】", &[])]
+    fn a_reply_check_carries_the_marks_in_utf16(
+        #[case] text: &str,
+        #[case] want: &[(&str, &str, u32, u32)],
+    ) {
+        let check = lint_reply(text, "");
+        let got: Vec<(&str, &str, u32, u32)> = check
+            .marks
+            .iter()
+            .map(|m| (m.kind.as_str(), m.label.as_str(), m.start, m.end))
+            .collect();
         assert_eq!(
-            unfilled_marks(text),
-            want,
-            "every distinct mark, once, in order"
+            got, want,
+            "{text}: the placeholders and the polish's markers, spanned in UTF-16 units"
         );
     }
 

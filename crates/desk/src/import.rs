@@ -144,16 +144,14 @@ fn display_name(path: &Path) -> String {
     )
 }
 
+/// The platform the file's name suggests (the export crate's rule).
 fn guess_platform(path: &Path) -> Platform {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    if name.contains("天猫") || name.contains("tmall") {
-        Platform::Tmall
-    } else {
-        Platform::Taobao
-    }
+    afterdesk_export::guess_platform(
+        &path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    )
 }
 
 /// Imports an export file in one transaction.

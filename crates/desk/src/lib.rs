@@ -33,12 +33,12 @@ pub use clocks::{
 pub use demo::{DEMO_CASES, demo_shop};
 pub use drafts::{
     AcceptImportInput, AcceptImportView, ClassificationView, CompensationView, CopyDraftInput,
-    DraftCopyView, DraftOptions, DraftView, KindGuessView, LintView, PREVIEWED_SKIPS,
-    PlaceholderView, ProposalView, ScriptImportView, ScriptInput, ScriptQueryInput,
+    DraftCopyView, DraftOptions, DraftView, KindGuessView, LintView, MarkView, PREVIEWED_SKIPS,
+    PlaceholderView, ProposalView, ReplyCheckView, ScriptImportView, ScriptInput, ScriptQueryInput,
     ScriptVersionView, ScriptView, SkippedLineView, VariantChoiceView, accept_script_import,
-    case_draft, classify_message, copy_draft, draft_copies, lint_reply, preview_script_import,
-    preview_script_text, remove_script, save_script, script_history, script_library,
-    set_script_enabled, shop_library,
+    case_draft, classify_message, copy_draft, draft_copies, lint_reply, mark_views,
+    preview_script_import, preview_script_text, remove_script, save_script, script_history,
+    script_library, set_script_enabled, shop_library,
 };
 pub use error_code::ErrorCode;
 pub use evidence::{
@@ -87,7 +87,7 @@ pub use tracking::{
 pub use view::{
     BackupView, CaseChangeInput, CaseDetailView, CaseListView, CaseQueryInput, CaseView, EventView,
     ImportPreviewView, ImportReportView, NewCaseInput, NoteView, OrderView, PreviewColumnView,
-    RestoreView, RowErrorView,
+    RestoreView, RowErrorView, case_sort_key, flag_key, kind_key,
 };
 
 use afterdesk_export::ExportError;

@@ -406,24 +406,11 @@ pub fn parcels_needing_attention(
         let views = attention_views(attention, case, &parcels);
         items.extend(attention.iter().cloned().zip(views));
     }
-    items.sort_by_key(|(a, _)| (urgency(a), a.since));
+    items.sort_by_key(|(a, _)| a.urgency());
     Ok(AttentionListView {
         parcels: u32::try_from(parcels.len()).unwrap_or(u32::MAX),
         items: items.into_iter().map(|(_, v)| v).collect(),
     })
-}
-
-/// The order reasons are listed in: money and deadlines first.
-fn urgency(a: &Attention) -> u8 {
-    use afterdesk_parcel::AttentionReason as R;
-    match a.reason {
-        R::ProblemParcel => 0,
-        R::LossClaim => 1,
-        R::InterceptionOutcome => 2,
-        R::ReturnSigned => 3,
-        R::StaleTracking => 4,
-        R::ReturnWaybillMissing => 5,
-    }
 }
 
 /// The live parcels of the open cases (no events), each with its attention items.

@@ -86,55 +86,27 @@ pub fn case_known_pii(store: &Store, key: &str) -> Result<KnownPii, DeskError> {
     Ok(known_pii(&store.case_detail(key)?))
 }
 
-/// The buyer's data a case and its order carry: the buyer's nickname, the order's address,
-/// and the export columns the shop kept that name a phone, an address or a recipient (an
-/// export with a 联系手机 or 收货人姓名 column the synonym table does not map).
+/// The buyer's data a case and its order carry: the buyer's nicknames, the order's
+/// address, and the export columns the shop kept (which of them name a phone, an address
+/// or a recipient is the polish crate's rule, [`afterdesk_polish::column_pii_kind`]).
 pub fn known_pii(detail: &CaseDetail) -> KnownPii {
-    let mut known = KnownPii::default();
     let order = detail.order.as_ref().map(|o| &o.facts);
     let nicks = [
-        detail.case.facts.buyer_nick.as_ref(),
-        order.and_then(|o| o.buyer_nick.as_ref()),
+        detail.case.facts.buyer_nick.as_deref(),
+        order.and_then(|o| o.buyer_nick.as_deref()),
     ];
-    for nick in nicks.into_iter().flatten() {
-        add(&mut known.names, nick);
-    }
-    if let Some(address) = order.and_then(|o| o.address.as_ref()) {
-        add(&mut known.addresses, address);
-    }
     let extras = detail
         .case
         .facts
         .extra
         .iter()
-        .chain(order.map(|o| o.extra.iter()).into_iter().flatten());
-    for (header, value) in extras {
-        // The address test comes first: 收货人地址 names a recipient too, but is an address.
-        let list = if header.contains("地址") {
-            &mut known.addresses
-        } else if ["手机", "电话", "联系方式"]
-            .iter()
-            .any(|w| header.contains(w))
-        {
-            &mut known.phones
-        } else if ["收货人", "收件人", "联系人", "姓名"]
-            .iter()
-            .any(|w| header.contains(w))
-        {
-            &mut known.names
-        } else {
-            continue;
-        };
-        add(list, value);
-    }
-    known
-}
-
-fn add(list: &mut Vec<String>, value: &str) {
-    let value = value.trim();
-    if !value.is_empty() && !list.iter().any(|v| v == value) {
-        list.push(value.to_owned());
-    }
+        .chain(order.map(|o| o.extra.iter()).into_iter().flatten())
+        .map(|(header, value)| (header.as_str(), value.as_str()));
+    afterdesk_polish::known_pii(
+        nicks.into_iter().flatten(),
+        order.and_then(|o| o.address.as_deref()),
+        extras,
+    )
 }
 
 /// The AI polish settings as the settings card edits them. The API key is not among them:
@@ -248,6 +220,8 @@ pub struct PolishedView {
     pub removed: Vec<RemovedView>,
     /// Things to look at before using the text.
     pub warnings: Vec<PolishWarningView>,
+    /// The marks in `text` still to be filled in, with their spans.
+    pub marks: Vec<crate::MarkView>,
 }
 
 impl From<Polished> for PolishedView {
@@ -264,6 +238,7 @@ impl From<Polished> for PolishedView {
             })
             .collect();
         PolishedView {
+            marks: crate::drafts::mark_views(&p.text),
             text: p.text,
             sent_text: p.redacted.text,
             removed,
@@ -497,32 +472,30 @@ mod tests {
     }
 
     #[test]
-    fn known_pii_takes_the_nick_the_address_and_the_columns_that_name_them() {
+    fn known_pii_gathers_the_case_and_order_fields() {
         let order = OrderFacts {
             order_no: "4102938475610293847".to_owned(),
             buyer_nick: Some("tb_小明2020".to_owned()),
             address: Some("浙江省 杭州市 余杭区 文一西路969号".to_owned()),
-            extra: vec![
-                ("联系手机".to_owned(), "'13812345678".to_owned()),
-                ("收货人姓名".to_owned(), "王小明".to_owned()),
-                ("店铺备注".to_owned(), "加急".to_owned()),
-            ],
+            extra: vec![("收货人姓名".to_owned(), "王小明".to_owned())],
             ..OrderFacts::default()
         };
-        let known = known_pii(&detail(
-            vec![("退货地址", "上海市浦东新区 1 号"), ("联系电话", " ")],
-            Some(order),
-        ));
-        assert_eq!(known.names, ["tb_小明2020", "王小明"], "the nick once");
+        let known = known_pii(&detail(vec![("联系手机", "13812345678")], Some(order)));
         assert_eq!(
-            known.addresses,
-            ["浙江省 杭州市 余杭区 文一西路969号", "上海市浦东新区 1 号"]
+            (known.names, known.addresses, known.phones),
+            (
+                vec!["tb_小明2020".to_owned(), "王小明".to_owned()],
+                vec!["浙江省 杭州市 余杭区 文一西路969号".to_owned()],
+                vec!["13812345678".to_owned()]
+            ),
+            "the case's and the order's nick, the order's address and both sets of extra columns are gathered"
         );
-        assert_eq!(known.phones, ["'13812345678"], "empty cells are skipped");
-
         let bare = known_pii(&detail(Vec::new(), None));
-        assert_eq!(bare.names, ["tb_小明2020"]);
-        assert!(bare.addresses.is_empty() && bare.phones.is_empty());
+        assert_eq!(
+            bare.names,
+            ["tb_小明2020"],
+            "a case without an order gives its nick"
+        );
     }
 
     #[test]

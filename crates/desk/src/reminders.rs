@@ -8,7 +8,7 @@
 
 use afterdesk_case::Case;
 use afterdesk_case::time::china;
-use afterdesk_clock::{ClockState, Clockwork, Deadline, Owner};
+use afterdesk_clock::Clockwork;
 use afterdesk_store::ReminderKey;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashSet;
@@ -40,18 +40,6 @@ pub struct Reminders {
     pub record: Vec<ReminderKey>,
 }
 
-/// Whether a clock is one the shop must act on before a platform deadline: those are the
-/// ones worth interrupting an agent for. A buyer's own window (seven days to return) is
-/// shown on the case but does not ring.
-fn rings(d: &Deadline<'_>) -> bool {
-    d.rule.owner == Owner::Platform
-        && d.rule.actor.contains("卖家")
-        && matches!(
-            d.state,
-            ClockState::Running | ClockState::DueSoon | ClockState::Overdue
-        )
-}
-
 /// The reminders due at `now` among `cases`, leaving out what `shown` holds.
 pub fn due_reminders(
     clockwork: &Clockwork,
@@ -64,7 +52,7 @@ pub fn due_reminders(
     let mut urgent: Vec<(DateTime<Utc>, Reminder)> = Vec::new();
     for case in cases {
         for deadline in clockwork.case_clocks(case, now).clocks {
-            let Some(due) = deadline.due.filter(|_| rings(&deadline)) else {
+            let Some(due) = deadline.due.filter(|_| deadline.rings()) else {
                 continue;
             };
             // Every lead whose moment has come, the deadline itself (lead 0) included once
@@ -137,7 +125,7 @@ pub fn due_today(clockwork: &Clockwork, cases: &[Case], now: DateTime<Utc>) -> u
         .iter()
         .filter(|case| {
             clockwork.case_clocks(case, now).clocks.iter().any(|d| {
-                rings(d)
+                d.rings()
                     && d.due
                         .is_some_and(|due| due.with_timezone(&china()).date_naive() <= today)
             })

@@ -14,7 +14,9 @@ use afterdesk_case::{
     Case, CaseEvent, Fen, Flag, Note, Order, Platform, RefundStatus, ScenarioKind,
 };
 use afterdesk_export::{ExportKind, FileFormat, RowError};
-use afterdesk_store::{CaseChange, CaseDetail, CaseList, CaseQuery, CaseSort, NewCase, StoreError};
+use afterdesk_store::{
+    CaseChange, CaseDetail, CaseList, CaseQuery, CaseSort, NewCase, StoreError, TimelineField,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -235,8 +237,16 @@ pub struct EventView {
     pub device: String,
     /// When (RFC 3339, China time).
     pub at: String,
-    /// The changed field (see docs/cli.md).
+    /// The changed field as recorded (see docs/cli.md), e.g. `flag` or `extra.<header>`.
     pub field: String,
+    /// The changed field, typed: what the UI translates (`other` for a name this version
+    /// does not know, shown as recorded).
+    pub field_kind: TimelineField,
+    /// The header of the export column, when `field_kind` is `extra`.
+    pub extra_header: Option<String>,
+    /// Whether the entry records something added or removed (a proof, a copied reply, a
+    /// parcel, an interception step) rather than a value changed from one to another.
+    pub record: bool,
     /// The value before, as text.
     pub old: Option<String>,
     /// The value after, as text.
@@ -245,12 +255,16 @@ pub struct EventView {
 
 impl From<&CaseEvent> for EventView {
     fn from(e: &CaseEvent) -> Self {
+        let (field_kind, extra_header) = TimelineField::parse(&e.field);
         EventView {
             id: e.id.to_string(),
             actor: e.actor.agent.clone(),
             device: e.actor.device.0.clone(),
             at: china_rfc3339(e.at),
             field: e.field.clone(),
+            field_kind,
+            extra_header: extra_header.map(str::to_owned),
+            record: field_kind.is_record(),
             old: e.old.clone(),
             new: e.new.clone(),
         }
@@ -559,12 +573,36 @@ fn invalid(message: String) -> DeskError {
     DeskError::Store(StoreError::Invalid(message))
 }
 
-fn kind_key(key: &str) -> Result<ScenarioKind, DeskError> {
-    ScenarioKind::from_key(key).ok_or_else(|| invalid(format!("未知的售后类型“{key}”")))
+/// Reads a scenario kind key, the way every form and flag that takes one does: the
+/// refusal lists the keys there are.
+pub fn kind_key(key: &str) -> Result<ScenarioKind, DeskError> {
+    ScenarioKind::from_key(key).ok_or_else(|| {
+        let keys: Vec<&str> = ScenarioKind::ALL.iter().map(|k| k.key()).collect();
+        invalid(format!("未知的售后类型“{key}”，可选：{}", keys.join("、")))
+    })
 }
 
-fn flag_key(key: &str) -> Result<Flag, DeskError> {
-    Flag::from_key(key).ok_or_else(|| invalid(format!("未知的旗帜颜色“{key}”")))
+/// Reads a flag colour key, the way every form and flag that takes one does: the refusal
+/// lists the colours there are.
+pub fn flag_key(key: &str) -> Result<Flag, DeskError> {
+    Flag::from_key(key).ok_or_else(|| {
+        let keys: Vec<&str> = Flag::ALL.iter().map(|k| k.key()).collect();
+        invalid(format!("未知的旗帜颜色“{key}”，可选：{}", keys.join("、")))
+    })
+}
+
+/// Reads a case-list order: `requested` (oldest request first), `requested_desc` or
+/// `updated`. The CLI has always written `requested-desc`; the dash and the underscore are
+/// the same order, so a flag and a form accept the same words.
+pub fn case_sort_key(key: &str) -> Result<CaseSort, DeskError> {
+    match key.replace('-', "_").as_str() {
+        "requested" => Ok(CaseSort::RequestedAsc),
+        "requested_desc" => Ok(CaseSort::RequestedDesc),
+        "updated" => Ok(CaseSort::UpdatedDesc),
+        _ => Err(invalid(format!(
+            "未知的排序方式“{key}”，可选：requested、requested_desc、updated"
+        ))),
+    }
 }
 
 /// Treats an empty or blank text from a form field as "not given".
@@ -572,7 +610,9 @@ fn given(text: &Option<String>) -> Option<&str> {
     text.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
-/// A case-list filter as the UI sends it. Empty fields do not filter.
+/// A case-list filter: the one shape of it. The UI sends it as JSON, the CLI's
+/// `cases list` flags fill it in, and [`CaseQueryInput::to_query`] checks it and builds the
+/// store's query for both. Empty fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
@@ -587,7 +627,8 @@ pub struct CaseQueryInput {
     pub assignee: Option<String>,
     /// Full-text search; words separated by spaces must all match.
     pub text: Option<String>,
-    /// `requested` (oldest request first, the default), `requested_desc` or `updated`.
+    /// `requested` (oldest request first, the default), `requested_desc` (also written
+    /// `requested-desc`) or `updated`.
     pub sort: Option<String>,
     /// At most this many cases (0: the default page).
     pub limit: u32,
@@ -596,14 +637,13 @@ pub struct CaseQueryInput {
 }
 
 impl CaseQueryInput {
-    /// Checks the keys and builds the store's query.
+    /// Checks the keys and builds the store's query: the one reading of a case-list filter,
+    /// for the app's list and the CLI's `cases list` alike.
     pub fn to_query(&self) -> Result<CaseQuery, DeskError> {
-        let sort = match given(&self.sort) {
-            None | Some("requested") => CaseSort::RequestedAsc,
-            Some("requested_desc") => CaseSort::RequestedDesc,
-            Some("updated") => CaseSort::UpdatedDesc,
-            Some(other) => return Err(invalid(format!("未知的排序方式“{other}”"))),
-        };
+        let sort = given(&self.sort)
+            .map(case_sort_key)
+            .transpose()?
+            .unwrap_or_default();
         Ok(CaseQuery {
             open: self.open,
             kind: given(&self.kind).map(kind_key).transpose()?,
@@ -821,6 +861,19 @@ mod tests {
         assert_eq!(detail.notes[0].at, "2026-11-22T18:00:00+08:00");
         let fields: Vec<_> = detail.events.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["flag", "assignee"]);
+        let typed: Vec<_> = detail
+            .events
+            .iter()
+            .map(|e| (e.field_kind, e.extra_header.as_deref(), e.record))
+            .collect();
+        assert_eq!(
+            typed,
+            [
+                (TimelineField::Flag, None, false),
+                (TimelineField::Assignee, None, false)
+            ],
+            "each event carries its field typed, for the UI to translate"
+        );
         assert_eq!(detail.events[0].new.as_deref(), Some("red"));
         assert!(detail.order.is_none());
     }

@@ -20,5 +20,5 @@ mod table;
 pub use columns::{ColumnAlias, ExportKind, Field, Layout};
 pub use error::{ExportError, RowError};
 pub use record::{ParsedRow, Preview, RowOutcome};
-pub use sniff::{FileFormat, TextEncoding};
+pub use sniff::{FileFormat, TMALL_FILE_WORDS, TextEncoding, guess_platform};
 pub use table::{ExportFile, ReadProgress, RowVisitor};

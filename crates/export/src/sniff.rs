@@ -117,10 +117,42 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     if tabs > commas { b'\t' } else { b',' }
 }
 
+/// Words in an export's file name that say it came from Tmall's seller backend; any other
+/// name is taken for Taobao, where most small shops sell. Tmall's backend names its files
+/// 天猫…, and shops that rename them tend to keep "tmall".
+pub const TMALL_FILE_WORDS: &[&str] = &["天猫", "tmall"];
+
+/// The platform an export probably came from, by its file name (the platform is not in
+/// the file's columns); the person importing can say otherwise.
+pub fn guess_platform(file_name: &str) -> afterdesk_case::Platform {
+    let name = file_name.to_lowercase();
+    if TMALL_FILE_WORDS.iter().any(|w| name.contains(w)) {
+        afterdesk_case::Platform::Tmall
+    } else {
+        afterdesk_case::Platform::Taobao
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[rstest]
+    #[case::tmall_chinese("天猫退款导出.csv", afterdesk_case::Platform::Tmall)]
+    #[case::tmall_any_case("TMALL_refunds_2026.xlsx", afterdesk_case::Platform::Tmall)]
+    #[case::taobao("淘宝退款导出.csv", afterdesk_case::Platform::Taobao)]
+    #[case::anything_else("export.csv", afterdesk_case::Platform::Taobao)]
+    fn the_file_name_gives_the_platform(
+        #[case] name: &str,
+        #[case] want: afterdesk_case::Platform,
+    ) {
+        assert_eq!(
+            guess_platform(name),
+            want,
+            "{name}: a Tmall word in the name means Tmall, anything else Taobao"
+        );
+    }
 
     fn gbk(text: &str) -> Vec<u8> {
         encoding_rs::GBK.encode(text).0.into_owned()

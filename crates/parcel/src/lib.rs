@@ -36,5 +36,5 @@ pub use refresh::{
 pub use rules::{
     Attention, AttentionReason, CaseParcels, INVESTIGATION_DAYS, PARCEL_RULES_FILE,
     PROBLEM_FIX_DAYS, ParcelRules, RETURN_WAYBILL_DAYS, STALE_AFTER_DAYS, TRANSIT_TIMES_HINT,
-    attention, china_short,
+    attention, china_short, sort_by_urgency,
 };

@@ -121,6 +121,22 @@ impl AttentionReason {
         }
     }
 
+    /// Where items for this reason come in the shop-wide list, 0 first: money and
+    /// deadlines before reminders. A problem parcel goes back to the seller once the
+    /// courier's short holding time runs out, a loss claim has a filing window, and an
+    /// interception's outcome decides a refund; a signed return and a stale route can wait
+    /// an hour, a missing return waybill is the buyer's to fix.
+    pub fn urgency(self) -> u8 {
+        match self {
+            AttentionReason::ProblemParcel => 0,
+            AttentionReason::LossClaim => 1,
+            AttentionReason::InterceptionOutcome => 2,
+            AttentionReason::ReturnSigned => 3,
+            AttentionReason::StaleTracking => 4,
+            AttentionReason::ReturnWaybillMissing => 5,
+        }
+    }
+
     /// The Chinese name.
     pub fn zh_name(self) -> &'static str {
         match self {
@@ -149,6 +165,20 @@ pub struct Attention {
     pub due: Option<DateTime<Utc>>,
     /// Since when the item applies.
     pub since: DateTime<Utc>,
+}
+
+impl Attention {
+    /// The key the shop-wide attention list is sorted by: the reason's
+    /// [`AttentionReason::urgency`], then the oldest item first (it has waited longest).
+    pub fn urgency(&self) -> (u8, DateTime<Utc>) {
+        (self.reason.urgency(), self.since)
+    }
+}
+
+/// Sorts attention items from many cases into the order the shop-wide list shows them:
+/// the most pressing reason first, then by since when (see [`Attention::urgency`]).
+pub fn sort_by_urgency(items: &mut [Attention]) {
+    items.sort_by_key(Attention::urgency);
 }
 
 /// What the rules look at for one case.

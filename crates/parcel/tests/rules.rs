@@ -11,8 +11,8 @@ use afterdesk_case::{
     Case, CaseFacts, DeviceId, KindSource, Parcel, Platform, RecordId, ScenarioKind,
 };
 use afterdesk_parcel::{
-    AttentionReason as R, CaseParcels, Courier, InterceptionState, ParcelDirection as D,
-    ParcelRules, ParcelState as S, Waybill, attention,
+    Attention, AttentionReason as R, CaseParcels, Courier, InterceptionState, ParcelDirection as D,
+    ParcelRules, ParcelState as S, Waybill, attention, sort_by_urgency,
 };
 use chrono::{DateTime, Duration, Utc};
 use rstest::rstest;
@@ -204,4 +204,44 @@ fn closed_cases_need_nothing() {
         interception: InterceptionState::NotRequested,
     };
     assert!(attention(&input, &ParcelRules::default(), now()).is_empty());
+}
+
+/// One attention item of `reason`, waiting since `days_ago` days before [`now`].
+fn item(reason: R, days_ago: i64) -> Attention {
+    Attention {
+        case_id: RecordId::new(now()),
+        parcel_id: None,
+        reason,
+        prompt: String::new(),
+        due: None,
+        since: now() - Duration::days(days_ago),
+    }
+}
+
+/// Each row: the items as found (reason, days waiting), and the order the shop-wide list
+/// must show them in.
+#[rstest]
+#[case::money_and_deadlines_before_reminders(
+    &[(R::ReturnWaybillMissing, 9), (R::StaleTracking, 8), (R::ReturnSigned, 7), (R::InterceptionOutcome, 6), (R::LossClaim, 5), (R::ProblemParcel, 4)],
+    &[(R::ProblemParcel, 4), (R::LossClaim, 5), (R::InterceptionOutcome, 6), (R::ReturnSigned, 7), (R::StaleTracking, 8), (R::ReturnWaybillMissing, 9)]
+)]
+#[case::same_reason_longest_waiting_first(
+    &[(R::StaleTracking, 1), (R::StaleTracking, 12), (R::StaleTracking, 5)],
+    &[(R::StaleTracking, 12), (R::StaleTracking, 5), (R::StaleTracking, 1)]
+)]
+#[case::reason_outranks_age(
+    &[(R::StaleTracking, 30), (R::LossClaim, 1)],
+    &[(R::LossClaim, 1), (R::StaleTracking, 30)]
+)]
+fn the_attention_list_is_sorted_by_urgency(#[case] found: &[(R, i64)], #[case] want: &[(R, i64)]) {
+    let mut items: Vec<Attention> = found.iter().map(|&(r, d)| item(r, d)).collect();
+    sort_by_urgency(&mut items);
+    let got: Vec<(R, i64)> = items
+        .iter()
+        .map(|a| (a.reason, (now() - a.since).num_days()))
+        .collect();
+    assert_eq!(
+        got, want,
+        "the most pressing reason comes first, then the item that has waited longest"
+    );
 }

@@ -22,11 +22,15 @@
 #![deny(missing_docs)]
 
 mod check;
+mod known;
 mod redact;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use check::{Warning, check};
+pub use known::{
+    ADDRESS_HEADER_WORDS, NAME_HEADER_WORDS, PHONE_HEADER_WORDS, column_pii_kind, known_pii,
+};
 pub use redact::{KnownPii, PiiKind, Redacted, RedactionError, redact};
 
 use reqwest::Url;

@@ -71,7 +71,12 @@ impl Placeholder {
 
     /// The visible mark left in a draft for a fact the case does not have.
     pub fn mark(self) -> String {
-        format!("【待填：{}】", self.label())
+        format!(
+            "{}{}{}",
+            crate::UNFILLED_MARK,
+            self.label(),
+            crate::UNFILLED_MARK_END
+        )
     }
 }
 

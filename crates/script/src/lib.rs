@@ -18,6 +18,7 @@ mod hant;
 pub mod import;
 mod ladder;
 mod lint;
+mod mark;
 mod normalize;
 mod script;
 
@@ -26,5 +27,8 @@ pub use draft::{Draft, DraftRequest, Placeholder, compose};
 pub use hant::to_traditional;
 pub use ladder::{Compensation, Ladder, LadderStep};
 pub use lint::{Lint, LintRule, lint, needs_apology};
+pub use mark::{
+    MarkKind, UNFILLED_MARK, UNFILLED_MARK_END, UnfilledMark, unfilled_labels, unfilled_marks,
+};
 pub use normalize::{normalize, to_simplified};
 pub use script::{Library, Script, ScriptError, Stage, Variant};

@@ -1,6 +1,7 @@
 //! Changing cases by hand: new cases, notes, field changes, deletion and restoration.
 //! Every change lands on the case's timeline in the same transaction.
 
+use crate::TimelineField;
 use crate::import::{index_new_cases, max_seq, record_event, write_case};
 use crate::query::find_case_in;
 use crate::{Store, StoreError};
@@ -231,9 +232,9 @@ impl Store {
         case.updated_at = now;
         case.updated_by = self.device.clone();
         let field = if deleted_at.is_some() {
-            "deleted"
+            TimelineField::Deleted.key()
         } else {
-            "restored"
+            TimelineField::Restored.key()
         };
         write_change(&tx, &actor, now, &old, &case, &[(field, None, None)])?;
         tx.commit()?;
@@ -288,7 +289,7 @@ fn plan_change(
         case.kind_source = KindSource::Manual;
         if old.kind != kind {
             events.push((
-                "kind",
+                TimelineField::Kind.key(),
                 Some(old.kind.key().to_owned()),
                 Some(kind.key().to_owned()),
             ));
@@ -299,7 +300,7 @@ fn plan_change(
         case.open = status.is_open();
         if old.facts.refund_status() != status {
             events.push((
-                "refund_status",
+                TimelineField::RefundStatus.key(),
                 Some(old.facts.refund_status().key().to_owned()),
                 Some(status.key().to_owned()),
             ));
@@ -309,7 +310,7 @@ fn plan_change(
         case.flag = flag;
         if old.flag != flag {
             events.push((
-                "flag",
+                TimelineField::Flag.key(),
                 old.flag.map(|f| f.key().to_owned()),
                 flag.map(|f| f.key().to_owned()),
             ));
@@ -318,7 +319,11 @@ fn plan_change(
     if let Some(assignee) = &change.assignee {
         let assignee = assignee.clone().filter(|a| !a.trim().is_empty());
         if old.assignee != assignee {
-            events.push(("assignee", old.assignee.clone(), assignee.clone()));
+            events.push((
+                TimelineField::Assignee.key(),
+                old.assignee.clone(),
+                assignee.clone(),
+            ));
         }
         case.assignee = assignee;
     }
@@ -327,7 +332,7 @@ fn plan_change(
     }
     if old.open != case.open {
         events.push((
-            "open",
+            TimelineField::Open.key(),
             Some(old.open.to_string()),
             Some(case.open.to_string()),
         ));
@@ -341,7 +346,7 @@ fn plan_change(
     case.tags.retain(|t| !change.remove_tags.contains(t));
     if old.tags != case.tags {
         let text = |tags: &[String]| Some(tags.join("、"));
-        events.push(("tags", text(&old.tags), text(&case.tags)));
+        events.push((TimelineField::Tags.key(), text(&old.tags), text(&case.tags)));
     }
     if events.is_empty() && case == *old {
         return None;

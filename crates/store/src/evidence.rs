@@ -37,9 +37,9 @@ const PROOF_COLUMNS: &str = "id, case_id, item, hash, original_name, size, mime,
     duration_ms, added_by, added_at, device, updated_at, updated_by, deleted_at";
 
 /// The timeline field attaching writes.
-const EVENT_ATTACHED: &str = "evidence_attached";
+const EVENT_ATTACHED: &str = crate::TimelineField::EvidenceAttached.key();
 /// The timeline field detaching writes.
-const EVENT_DETACHED: &str = "evidence_detached";
+const EVENT_DETACHED: &str = crate::TimelineField::EvidenceDetached.key();
 
 fn corrupt(what: &str) -> rusqlite::Error {
     rusqlite::Error::InvalidColumnType(0, what.to_owned(), rusqlite::types::Type::Text)

@@ -1,5 +1,6 @@
 //! Importing platform facts: one transaction per file, upsert by refund or order number.
 
+use crate::TimelineField;
 use crate::codec::{
     CASE_COLUMN_COUNT, CASE_COLUMNS, bind_case, case_from_row, extra_json, ms, placeholders,
 };
@@ -782,7 +783,7 @@ fn diff(old: &Case, new: &Case) -> Result<Vec<FieldChange>, StoreError> {
         let was = old_extra.get(header.as_str()).copied();
         if was != Some(value.as_str()) {
             changes.push((
-                format!("extra.{header}"),
+                crate::timeline::extra_name(header),
                 was.map(str::to_owned),
                 Some(value.clone()),
             ));
@@ -790,21 +791,21 @@ fn diff(old: &Case, new: &Case) -> Result<Vec<FieldChange>, StoreError> {
     }
     if old.kind != new.kind {
         changes.push((
-            "kind".to_owned(),
+            TimelineField::Kind.key().to_owned(),
             Some(old.kind.key().to_owned()),
             Some(new.kind.key().to_owned()),
         ));
     }
     if old.open != new.open {
         changes.push((
-            "open".to_owned(),
+            TimelineField::Open.key().to_owned(),
             Some(old.open.to_string()),
             Some(new.open.to_string()),
         ));
     }
     if old.platform != new.platform {
         changes.push((
-            "platform".to_owned(),
+            TimelineField::Platform.key().to_owned(),
             Some(old.platform.key().to_owned()),
             Some(new.platform.key().to_owned()),
         ));

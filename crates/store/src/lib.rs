@@ -19,6 +19,7 @@ mod query;
 mod reminder;
 mod schema;
 mod scripts;
+mod timeline;
 
 pub use backup::{
     BackupInfo, BackupReason, DAILY_BACKUPS_KEPT, MANUAL_BACKUPS_KEPT, MIGRATION_BACKUPS_KEPT,
@@ -29,12 +30,13 @@ pub use error::StoreError;
 pub use evidence::NewProof;
 pub use import::{DUPLICATES_LISTED, DuplicateRow, Import, ImportCounts, Upsert};
 pub use parcel::{NewInterception, NewParcel, ParcelChange, ParcelEvent, RefreshRecord};
-pub use query::{CaseDetail, CaseList, CaseQuery, CaseSort};
+pub use query::{CaseDetail, CaseList, CaseQuery, CaseSort, DEFAULT_PAGE};
 pub use reminder::ReminderKey;
 pub use scripts::{
     DraftCopy, NewDraftCopy, NewTrainingItem, ScriptOrigin, ScriptVersion, StoredScript,
     TrainingItem, TrainingItemKind,
 };
+pub use timeline::{EXTRA_PREFIX, TimelineField};
 
 use afterdesk_case::DeviceId;
 use chrono::{DateTime, Utc};

@@ -113,11 +113,11 @@ const INTERCEPTION_COLUMNS: &str =
     "id, case_id, parcel_id, step, courier, contact, note, at, agent, device";
 
 /// The timeline field adding a parcel writes.
-const EVENT_ADDED: &str = "parcel_added";
+const EVENT_ADDED: &str = crate::TimelineField::ParcelAdded.key();
 /// The timeline field removing a parcel writes.
-const EVENT_REMOVED: &str = "parcel_removed";
+const EVENT_REMOVED: &str = crate::TimelineField::ParcelRemoved.key();
 /// The timeline field an interception step writes.
-const EVENT_INTERCEPTION: &str = "interception";
+const EVENT_INTERCEPTION: &str = crate::TimelineField::Interception.key();
 
 fn corrupt(what: &str) -> rusqlite::Error {
     rusqlite::Error::InvalidColumnType(0, what.to_owned(), rusqlite::types::Type::Text)

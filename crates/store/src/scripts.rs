@@ -158,7 +158,7 @@ pub struct TrainingItem {
 }
 
 /// The timeline field a copied draft writes.
-const EVENT_DRAFT_COPIED: &str = "draft_copied";
+const EVENT_DRAFT_COPIED: &str = crate::TimelineField::DraftCopied.key();
 
 const SCRIPT_COLUMNS: &str = "id, origin, kind, stage, text, text_hant, tags, tone, enabled, \
     version, created_by, created_at, updated_at, updated_by, deleted_at";

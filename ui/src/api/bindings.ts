@@ -106,8 +106,8 @@ export const commands = {
 	 *  the compensation suggestion.
 	 */
 	caseDraft: (key: string, options: DraftOptions_Deserialize) => typedError<DraftView_Serialize, CommandError>(__TAURI_INVOKE("case_draft", { key, options })),
-	/**  Lints a reply the agent edited or typed. */
-	lintReply: (text: string, kind: string) => typedError<LintView[], CommandError>(__TAURI_INVOKE("lint_reply", { text, kind })),
+	/**  Lints a reply the agent edited or typed and finds the marks it still holds. */
+	lintReply: (text: string, kind: string) => typedError<ReplyCheckView, CommandError>(__TAURI_INVOKE("lint_reply", { text, kind })),
 	/**  Classifies a buyer's message. */
 	classifyMessage: (message: string) => typedError<ClassificationView, CommandError>(__TAURI_INVOKE("classify_message", { message })),
 	/**
@@ -501,10 +501,18 @@ export type CaseParcelsView_Serialize = {
 	interception: InterceptionView_Serialize | null,
 };
 
-/**  A case-list filter as the UI sends it. Empty fields do not filter. */
+/**
+ *  A case-list filter: the one shape of it. The UI sends it as JSON, the CLI's
+ *  `cases list` flags fill it in, and [`CaseQueryInput::to_query`] checks it and builds the
+ *  store's query for both. Empty fields do not filter.
+ */
 export type CaseQueryInput = CaseQueryInput_Serialize | CaseQueryInput_Deserialize;
 
-/**  A case-list filter as the UI sends it. Empty fields do not filter. */
+/**
+ *  A case-list filter: the one shape of it. The UI sends it as JSON, the CLI's
+ *  `cases list` flags fill it in, and [`CaseQueryInput::to_query`] checks it and builds the
+ *  store's query for both. Empty fields do not filter.
+ */
 export type CaseQueryInput_Deserialize = {
 	/**  Only open (`true`) or closed (`false`) cases; both when null. */
 	open?: boolean | null,
@@ -516,7 +524,10 @@ export type CaseQueryInput_Deserialize = {
 	assignee?: string | null,
 	/**  Full-text search; words separated by spaces must all match. */
 	text?: string | null,
-	/**  `requested` (oldest request first, the default), `requested_desc` or `updated`. */
+	/**
+	 *  `requested` (oldest request first, the default), `requested_desc` (also written
+	 *  `requested-desc`) or `updated`.
+	 */
 	sort?: string | null,
 	/**  At most this many cases (0: the default page). */
 	limit?: number,
@@ -524,7 +535,11 @@ export type CaseQueryInput_Deserialize = {
 	offset?: number,
 };
 
-/**  A case-list filter as the UI sends it. Empty fields do not filter. */
+/**
+ *  A case-list filter: the one shape of it. The UI sends it as JSON, the CLI's
+ *  `cases list` flags fill it in, and [`CaseQueryInput::to_query`] checks it and builds the
+ *  store's query for both. Empty fields do not filter.
+ */
 export type CaseQueryInput_Serialize = {
 	/**  Only open (`true`) or closed (`false`) cases; both when null. */
 	open: boolean | null,
@@ -536,7 +551,10 @@ export type CaseQueryInput_Serialize = {
 	assignee: string | null,
 	/**  Full-text search; words separated by spaces must all match. */
 	text: string | null,
-	/**  `requested` (oldest request first, the default), `requested_desc` or `updated`. */
+	/**
+	 *  `requested` (oldest request first, the default), `requested_desc` (also written
+	 *  `requested-desc`) or `updated`.
+	 */
 	sort: string | null,
 	/**  At most this many cases (0: the default page). */
 	limit: number,
@@ -1088,6 +1106,8 @@ export type DraftView_Deserialize = {
 	script_ids: string[],
 	/**  The placeholders still unfilled. */
 	unfilled: PlaceholderView[],
+	/**  The marks in `text` still to be filled in, with their spans. */
+	marks: MarkView[],
 	/**  Lint findings on the text. */
 	lint: LintView[],
 	/**  The ladder's suggestion. */
@@ -1116,6 +1136,8 @@ export type DraftView_Serialize = {
 	script_ids: string[],
 	/**  The placeholders still unfilled. */
 	unfilled: PlaceholderView[],
+	/**  The marks in `text` still to be filled in, with their spans. */
+	marks: MarkView[],
 	/**  Lint findings on the text. */
 	lint: LintView[],
 	/**  The ladder's suggestion. */
@@ -1386,8 +1408,20 @@ export type EventView_Deserialize = {
 	device: string,
 	/**  When (RFC 3339, China time). */
 	at: string,
-	/**  The changed field (see docs/cli.md). */
+	/**  The changed field as recorded (see docs/cli.md), e.g. `flag` or `extra.<header>`. */
 	field: string,
+	/**
+	 *  The changed field, typed: what the UI translates (`other` for a name this version
+	 *  does not know, shown as recorded).
+	 */
+	field_kind: TimelineField,
+	/**  The header of the export column, when `field_kind` is `extra`. */
+	extra_header?: string | null,
+	/**
+	 *  Whether the entry records something added or removed (a proof, a copied reply, a
+	 *  parcel, an interception step) rather than a value changed from one to another.
+	 */
+	record: boolean,
 	/**  The value before, as text. */
 	old?: string | null,
 	/**  The value after, as text. */
@@ -1404,8 +1438,20 @@ export type EventView_Serialize = {
 	device: string,
 	/**  When (RFC 3339, China time). */
 	at: string,
-	/**  The changed field (see docs/cli.md). */
+	/**  The changed field as recorded (see docs/cli.md), e.g. `flag` or `extra.<header>`. */
 	field: string,
+	/**
+	 *  The changed field, typed: what the UI translates (`other` for a name this version
+	 *  does not know, shown as recorded).
+	 */
+	field_kind: TimelineField,
+	/**  The header of the export column, when `field_kind` is `extra`. */
+	extra_header: string | null,
+	/**
+	 *  Whether the entry records something added or removed (a proof, a copied reply, a
+	 *  parcel, an interception step) rather than a value changed from one to another.
+	 */
+	record: boolean,
 	/**  The value before, as text. */
 	old: string | null,
 	/**  The value after, as text. */
@@ -1706,6 +1752,24 @@ export type LintView = {
 	rule: string,
 	/**  What is wrong and what to do. */
 	message: string,
+};
+
+/**
+ *  A mark still to be filled in, as the draft panel underlines and fills it: its span in
+ *  UTF-16 code units (JavaScript strings index that way) and what it is.
+ */
+export type MarkView = {
+	/**  `placeholder` (a 【待填：…】 mark) or `marker` (the AI polish's 〔电话〕…). */
+	kind: string,
+	/**
+	 *  What the agent fills in: a placeholder's label (签收人), a marker as written
+	 *  (〔电话〕). Marks with the same label are filled in together.
+	 */
+	label: string,
+	/**  Where the mark starts, in UTF-16 code units of the text. */
+	start: number,
+	/**  Where it ends (exclusive), in UTF-16 code units. */
+	end: number,
 };
 
 /**  A case opened by hand, as the UI's form sends it. */
@@ -2057,6 +2121,8 @@ export type PolishedView = {
 	removed: RemovedView[],
 	/**  Things to look at before using the text. */
 	warnings: PolishWarningView[],
+	/**  The marks in `text` still to be filled in, with their spans. */
+	marks: MarkView[],
 };
 
 /**  One column of a file as the import will read it. */
@@ -2303,6 +2369,14 @@ export type RemovedView = {
 	marker: string,
 	/**  How many. */
 	count: number,
+};
+
+/**  The checks on a text the agent typed or edited. */
+export type ReplyCheckView = {
+	/**  Lint findings. */
+	lint: LintView[],
+	/**  The marks still to be filled in, with their spans in the text. */
+	marks: MarkView[],
 };
 
 /**  What a restore did, for the settings page and the CLI's JSON. */
@@ -2587,6 +2661,101 @@ export type SyncedFolder = {
 	/**  The warning in Chinese, for the CLI and logs (the app translates `client`). */
 	message: string,
 };
+
+/**
+ *  What a timeline entry is about.
+ * 
+ *  The platform's facts are named as [`afterdesk_case::CaseFacts`] serialises them (a
+ *  re-import records each changed one); the shop's fields and the records that only add
+ *  something (a proof, a copied reply, a parcel) have their own names.
+ */
+export type TimelineField = 
+/**  退款编号. */
+"refund_no" | 
+/**  订单号. */
+"order_no" | 
+/**  支付宝交易号. */
+"alipay_no" | 
+/**  买家昵称. */
+"buyer_nick" | 
+/**  宝贝标题. */
+"item_title" | 
+/**  商家编码. */
+"sku_code" | 
+/**  退款原因. */
+"reason_text" | 
+/**  买家说明. */
+"buyer_note" | 
+/**  The platform's refund status text. */
+"refund_status_text" | 
+/**  The platform's goods status text. */
+"goods_status_text" | 
+/**  The platform's intervention text. */
+"intervention_text" | 
+/**  是否需要退货. */
+"return_needed" | 
+/**  是否全额退款. */
+"full_refund" | 
+/**  是否手工退款. */
+"manual_refund" | 
+/**  买家实付. */
+"paid" | 
+/**  退款金额. */
+"refund" | 
+/**  发货物流. */
+"ship_logistics" | 
+/**  退货物流. */
+"return_logistics" | 
+/**  付款时间. */
+"paid_at" | 
+/**  发货时间. */
+"shipped_at" | 
+/**  签收时间. */
+"signed_at" | 
+/**  申请时间. */
+"requested_at" | 
+/**  退货寄出时间. */
+"return_shipped_at" | 
+/**  退货签收时间. */
+"return_received_at" | 
+/**  平台介入时间. */
+"intervened_at" | 
+/**  完结时间. */
+"completed_at" | 
+/**  An export column no field matched; its header is recorded with it. */
+"extra" | 
+/**  The scenario kind. */
+"kind" | 
+/**  Open or closed. */
+"open" | 
+/**  The platform. */
+"platform" | 
+/**  The refund status, set by hand. */
+"refund_status" | 
+/**  The flag colour. */
+"flag" | 
+/**  The responsible agent. */
+"assignee" | 
+/**  The tags. */
+"tags" | 
+/**  The case was deleted. */
+"deleted" | 
+/**  The case was restored. */
+"restored" | 
+/**  A proof was attached. */
+"evidence_attached" | 
+/**  A proof was removed. */
+"evidence_detached" | 
+/**  A reply was copied to the buyer. */
+"draft_copied" | 
+/**  A parcel was added. */
+"parcel_added" | 
+/**  A parcel was removed. */
+"parcel_removed" | 
+/**  An interception step was recorded. */
+"interception" | 
+/**  A name this version does not know (written by an older one); shown as recorded. */
+"other";
 
 /**  One tracking event. */
 export type TraceView = TraceView_Serialize | TraceView_Deserialize;

@@ -48,7 +48,7 @@ import {
   type DraftCopyView,
   type DraftOptions_Deserialize,
   type DraftView_Serialize,
-  type LintView,
+  type ReplyCheckView,
   type ScriptImportView,
   type ScriptInput_Deserialize,
   type ScriptQueryInput_Deserialize,
@@ -98,6 +98,9 @@ export type {
   DraftCopyView,
   KindGuessView,
   LintView,
+  MarkView,
+  ReplyCheckView,
+  TimelineField,
   PlaceholderView,
   ProposalView,
   ScriptImportView,
@@ -517,8 +520,8 @@ export function caseDraft(key: string, options: DraftRequestOptions): Promise<Dr
   return unwrap(commands.caseDraft(key, full));
 }
 
-/** Lints a reply text for a scenario kind. */
-export function lintReply(text: string, kind: string): Promise<LintView[]> {
+/** Lints a reply text for a scenario kind and finds the marks it still holds. */
+export function lintReply(text: string, kind: string): Promise<ReplyCheckView> {
   return unwrap(commands.lintReply(text, kind));
 }
 

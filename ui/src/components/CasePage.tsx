@@ -24,6 +24,7 @@ import {
   type CaseChange,
   type CaseDetailView,
   type EventView,
+  type TimelineField,
 } from '../api';
 import { formatChinaTime, formatFen } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
@@ -42,29 +43,46 @@ export interface CasePageProps {
   readonly onBack: () => void;
 }
 
-/** Timeline fields that record an addition rather than a change of value. */
-const ADDITIONS: Record<string, true> = {
-  evidence_attached: true,
-  evidence_detached: true,
-  draft_copied: true,
-  parcel_added: true,
-  parcel_removed: true,
-  interception: true,
-};
-
-/** Timeline fields that have a translated name. */
-const FIELD_LABELS: Record<string, MessageKey> = {
-  kind: 'case.field.kind',
-  flag: 'case.field.flag',
-  assignee: 'case.field.assignee',
-  open: 'case.field.open',
-  tags: 'case.field.tags',
-  refund_status: 'case.field.refundStatus',
+/**
+ * The name of each timeline field, as Rust types them (`EventView.field_kind`); tsc
+ * refuses this table when a field is missing. An export column shows its header
+ * (`extra_header`), a name this version does not know shows as recorded.
+ */
+const FIELD_LABELS: Record<TimelineField, MessageKey> = {
+  refund_no: 'case.field.refundNo',
+  order_no: 'case.field.orderNo',
+  alipay_no: 'case.field.alipayNo',
+  buyer_nick: 'case.field.buyer',
+  item_title: 'case.field.item',
+  sku_code: 'case.field.skuCode',
+  reason_text: 'case.field.reason',
+  buyer_note: 'case.field.buyerNote',
   refund_status_text: 'case.field.refundStatus',
   goods_status_text: 'case.field.goodsStatus',
   intervention_text: 'case.field.intervention',
+  return_needed: 'case.field.returnNeeded',
+  full_refund: 'case.field.fullRefund',
+  manual_refund: 'case.field.manualRefund',
+  paid: 'case.field.paid',
   refund: 'case.field.refund',
+  ship_logistics: 'case.field.shipLogistics',
+  return_logistics: 'case.field.returnLogistics',
+  paid_at: 'case.field.paidAt',
+  shipped_at: 'case.field.shippedAt',
+  signed_at: 'case.field.signedAt',
+  requested_at: 'case.field.requestedAt',
+  return_shipped_at: 'case.field.returnShippedAt',
+  return_received_at: 'case.field.returnReceivedAt',
+  intervened_at: 'case.field.intervenedAt',
   completed_at: 'case.field.completedAt',
+  extra: 'case.field.extra',
+  kind: 'case.field.kind',
+  open: 'case.field.open',
+  platform: 'case.field.platform',
+  refund_status: 'case.field.refundStatus',
+  flag: 'case.field.flag',
+  assignee: 'case.field.assignee',
+  tags: 'case.field.tags',
   deleted: 'case.field.deleted',
   restored: 'case.field.restored',
   evidence_attached: 'case.field.evidenceAttached',
@@ -73,6 +91,7 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   parcel_added: 'case.field.parcelAdded',
   parcel_removed: 'case.field.parcelRemoved',
   interception: 'case.field.interception',
+  other: 'case.field.other',
 };
 
 /**
@@ -174,19 +193,13 @@ export function CasePage({ caseKey, onBack }: CasePageProps) {
   ];
 
   const eventLine = (e: EventView) => {
-    const labelKey = FIELD_LABELS[e.field];
-    // An export column no field matched is recorded as `extra.<header>`: show its header.
-    const field = labelKey
-      ? t(labelKey)
-      : e.field.startsWith('extra.')
-        ? t('case.field.extra', { header: e.field.slice('extra.'.length) })
-        : e.field;
+    const field = t(FIELD_LABELS[e.field_kind], { header: e.extra_header ?? '', field: e.field });
     const value = (v: string | null) => {
       if (v === null || v === '') return t('common.none');
-      if (e.field === 'kind') return kindLabel(t, v);
-      if (e.field === 'flag' && v in FLAGS) return t(`flag.${v}` as MessageKey);
-      if (e.field === 'open') return t(v === 'true' ? 'cases.status.open' : 'cases.status.closed');
-      if (e.field === 'refund_status') return statusLabel(t, v);
+      if (e.field_kind === 'kind') return kindLabel(t, v);
+      if (e.field_kind === 'flag' && v in FLAGS) return t(`flag.${v}` as MessageKey);
+      if (e.field_kind === 'open') return t(v === 'true' ? 'cases.status.open' : 'cases.status.closed');
+      if (e.field_kind === 'refund_status') return statusLabel(t, v);
       return v;
     };
     if (e.old === null && e.new === null) {
@@ -194,7 +207,7 @@ export function CasePage({ caseKey, onBack }: CasePageProps) {
     }
     // Records that only add something (a copied reply, a parcel, a proof) read as
     // "who: what — detail", not as a change from nothing.
-    if (e.old === null && e.field in ADDITIONS) {
+    if (e.old === null && e.record) {
       return t('case.timeline.added', { actor: e.actor, field, detail: e.new ?? '' });
     }
     return t('case.timeline.change', { actor: e.actor, field, old: value(e.old), new: value(e.new) });

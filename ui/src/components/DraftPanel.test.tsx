@@ -34,6 +34,7 @@ function draft(text: string, overrides: Partial<DraftView> = {}): DraftView {
     text,
     script_ids: ['not_received.first.1@1'],
     unfilled: [],
+    marks: [],
     lint: [],
     compensation: null,
     classification: null,
@@ -51,7 +52,7 @@ describe('DraftPanel', () => {
   beforeEach(() => {
     vi.clearAllMocks();
     api.draftCopies.mockResolvedValue([]);
-    api.lintReply.mockResolvedValue([]);
+    api.lintReply.mockResolvedValue({ lint: [], marks: [] });
     api.polishEnabled.mockResolvedValue(false);
     api.copyDraft.mockResolvedValue({
       id: 'd1',
@@ -81,6 +82,7 @@ describe('DraftPanel', () => {
     api.caseDraft.mockResolvedValue(
       draft('亲，签收人是【待填：签收人】，我们马上核实。', {
         unfilled: [{ name: 'signer', label: '签收人', mark: '【待填：签收人】' }],
+        marks: [{ kind: 'placeholder', label: '签收人', start: 6, end: 14 }],
       }),
     );
     wrap(<DraftPanel caseKey="c1" />);
@@ -92,7 +94,11 @@ describe('DraftPanel', () => {
     fireEvent.change(input, { target: { value: '门卫张师傅' } });
     fireEvent.keyDown(input, { key: 'Enter', code: 'Enter', keyCode: 13 });
     await screen.findByDisplayValue('亲，签收人是门卫张师傅，我们马上核实。');
-    expect(screen.queryByTestId('draft-unfilled')).toBeNull();
+    expect(api.lintReply, 'the filled text is checked at once').toHaveBeenCalledWith(
+      '亲，签收人是门卫张师傅，我们马上核实。',
+      'not_received',
+    );
+    await waitFor(() => expect(screen.queryByTestId('draft-unfilled')).toBeNull());
     fireEvent.click(screen.getByTestId('draft-copy'));
     await waitFor(() => expect(api.copyDraft).toHaveBeenCalled());
     expect(api.copyDraft.mock.calls[0]?.[1]).toMatchObject({ text: '亲，签收人是门卫张师傅，我们马上核实。' });
@@ -101,7 +107,7 @@ describe('DraftPanel', () => {
   it('lints what the agent types', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     api.caseDraft.mockResolvedValue(draft('亲，抱歉。'));
-    api.lintReply.mockResolvedValue([{ rule: 'blame_courier', message: '不要把问题推给快递' }]);
+    api.lintReply.mockResolvedValue({ lint: [{ rule: 'blame_courier', message: '不要把问题推给快递' }], marks: [] });
     wrap(<DraftPanel caseKey="c1" />);
     const box = await screen.findByDisplayValue('亲，抱歉。');
     fireEvent.change(box, { target: { value: '快递弄丢的，你找快递' } });
@@ -142,6 +148,7 @@ describe('DraftPanel', () => {
       text: '亲，快递小哥会拨打您的〔电话〕联系您，请您留意哦。',
       sent_text: '亲，快递员会打您的电话〔电话〕，请留意。',
       removed: [{ kind: 'phone', marker: '〔电话〕', count: 1 }],
+      marks: [{ kind: 'marker', label: '〔电话〕', start: 11, end: 15 }],
       warnings: [
         { code: 'markers_left', message: '润色稿里有 〔电话〕：发送前请填回（个人信息没有发给 AI，也不会自动填回）' },
       ],
@@ -158,6 +165,11 @@ describe('DraftPanel', () => {
 
     it('offers the polished text beside the draft, and adopting it brings its markers to be filled', async () => {
       api.polishEnabled.mockResolvedValue(true);
+      // Rust's check finds the marker in the polished text, and none once it is filled in.
+      api.lintReply.mockImplementation(async (text: string) => ({
+        lint: [],
+        marks: text === POLISHED.text ? POLISHED.marks : [],
+      }));
       api.caseDraft.mockResolvedValue(draft(DRAFT));
       api.polishDraft.mockResolvedValue(POLISHED);
       wrap(<DraftPanel caseKey="c1" />);
@@ -166,6 +178,10 @@ describe('DraftPanel', () => {
       const proposal = await screen.findByTestId('draft-polish-proposal');
       expect(api.polishDraft).toHaveBeenCalledWith('c1', DRAFT);
       expect(screen.getByTestId('draft-polish-text').textContent).toBe(POLISHED.text);
+      expect(
+        screen.getByTestId('draft-polish-text').querySelector('mark')?.textContent,
+        'the marker Rust spanned is highlighted',
+      ).toBe('〔电话〕');
       expect(screen.getByTestId('draft-polish-removed').textContent).toBe('发送前已去除：电话 1 处');
       expect(screen.getByTestId('draft-polish-warnings').textContent).toContain('发送前请填回');
       // Until adopted, the draft is what it was.
@@ -184,7 +200,7 @@ describe('DraftPanel', () => {
       fireEvent.change(input, { target: { value: '13812345678' } });
       fireEvent.keyDown(input, { key: 'Enter', code: 'Enter', keyCode: 13 });
       await screen.findByDisplayValue('亲，快递小哥会拨打您的13812345678联系您，请您留意哦。');
-      expect(screen.queryByTestId('draft-unfilled')).toBeNull();
+      await waitFor(() => expect(screen.queryByTestId('draft-unfilled')).toBeNull());
       fireEvent.click(screen.getByTestId('draft-copy'));
       await waitFor(() => expect(api.copyDraft).toHaveBeenCalled());
       expect(api.copyDraft.mock.calls[0]?.[1]).toMatchObject({ confirm_unfilled: false });

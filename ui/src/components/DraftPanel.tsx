@@ -16,7 +16,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 
 import {
   caseDraft,
@@ -28,6 +28,7 @@ import {
   type DraftCopyView,
   type DraftView,
   type LintView,
+  type MarkView,
   type PolishedView,
 } from '../api';
 import { formatChinaTime, formatFen } from '../format';
@@ -51,26 +52,46 @@ const STAGES = ['', 'first_reply', 'follow_up', 'closing'] as const;
 const LINT_DELAY_MS = 300;
 
 /**
- * What still has to be filled in: an unfilled placeholder, e.g. 【待填：签收人】 (labelled
- * 签收人), or a marker the AI polish left where it removed the buyer's data, e.g. 〔电话〕
- * (labelled as written). Both block the copy until filled in or confirmed, here and in
- * Rust (`unfilled_marks`).
+ * The marks Rust found in a text (`MarkView`: 【待填：…】 placeholders and the AI polish's
+ * 〔电话〕… markers, with their spans in UTF-16 code units), kept with the text they were
+ * found in: a span is only good for that exact text.
  */
-const MARK = /【待填：([^】]*)】|〔(?:电话|地址|身份证号|姓名)〕/g;
-
-/** A mark left in the text and the label it is listed and filled by. */
-interface Mark {
-  readonly label: string;
-  readonly mark: string;
+interface CheckedMarks {
+  readonly text: string;
+  readonly marks: readonly MarkView[];
 }
 
-function marksIn(text: string): Mark[] {
-  const seen = new Map<string, Mark>();
-  for (const m of text.matchAll(MARK)) {
-    const label = m[1] ?? m[0];
-    if (!seen.has(label)) seen.set(label, { label, mark: m[0] });
+/** Each label once, in the order of the text: marks with the same label fill together. */
+function labelsOf(marks: readonly MarkView[]): string[] {
+  return [...new Set(marks.map((m) => m.label))];
+}
+
+/** `text` with every mark labelled `label` replaced by `value`, from the last one back so
+ * the earlier spans stay where they are. */
+function fillMarks(text: string, marks: readonly MarkView[], label: string, value: string): string {
+  let out = text;
+  for (const m of [...marks].reverse()) {
+    if (m.label === label) out = out.slice(0, m.start) + value + out.slice(m.end);
   }
-  return [...seen.values()];
+  return out;
+}
+
+/** A text with its marks highlighted, as Rust spanned them; the text itself is unchanged. */
+function Marked({ text, marks }: { readonly text: string; readonly marks: readonly MarkView[] }) {
+  const parts: ReactNode[] = [];
+  let at = 0;
+  marks.forEach((m, i) => {
+    if (m.start < at || m.end > text.length) return;
+    if (m.start > at) parts.push(text.slice(at, m.start));
+    parts.push(
+      <Typography.Text key={i} mark data-mark-kind={m.kind}>
+        {text.slice(m.start, m.end)}
+      </Typography.Text>,
+    );
+    at = m.end;
+  });
+  if (at < text.length) parts.push(text.slice(at));
+  return <>{parts}</>;
 }
 
 /**
@@ -90,6 +111,7 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
   const [draft, setDraft] = useState<DraftView | null>(null);
   const [text, setText] = useState('');
   const [lint, setLint] = useState<LintView[]>([]);
+  const [checked, setChecked] = useState<CheckedMarks>({ text: '', marks: [] });
   const [fills, setFills] = useState<Record<string, string>>({});
   const [copies, setCopies] = useState<DraftCopyView[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -114,6 +136,7 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
         setDraft(made);
         setText(made.text);
         setLint(made.lint);
+        setChecked({ text: made.text, marks: made.marks });
         setFills({});
         setError(null);
         // A proposal belongs to the text it was made from.
@@ -174,24 +197,40 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
     [],
   );
 
-  const edit = (next: string) => {
-    setText(next);
+  /** Asks Rust for the lint and the marks of `next`, after `delay` milliseconds. */
+  const check = (next: string, delay: number) => {
     if (lintTimer.current) clearTimeout(lintTimer.current);
     const kind = draft?.kind ?? '';
-    lintTimer.current = setTimeout(() => {
+    const run = () => {
       lintReply(next, kind)
-        .then(setLint)
+        .then((result) => {
+          setLint(result.lint);
+          setChecked({ text: next, marks: result.marks });
+        })
         .catch(() => undefined);
-    }, LINT_DELAY_MS);
+    };
+    if (delay > 0) lintTimer.current = setTimeout(run, delay);
+    else run();
   };
 
-  const marks = useMemo(() => marksIn(text), [text]);
-  const markLabels = marks.map((m) => m.label).join('、');
+  const edit = (next: string) => {
+    setText(next);
+    check(next, LINT_DELAY_MS);
+  };
 
-  const fillIn = ({ label, mark }: Mark) => {
+  // Until the edited text is checked, the marks listed are those of the text before the
+  // edit; copying is still checked by Rust, which refuses marks the agent did not confirm.
+  const marks = checked.marks;
+  const fresh = checked.text === text;
+  const labels = labelsOf(marks);
+  const markLabels = labels.join('、');
+
+  const fillIn = (label: string) => {
     const value = fills[label]?.trim();
-    if (!value) return;
-    edit(text.split(mark).join(value));
+    if (!value || !fresh) return;
+    const next = fillMarks(text, marks, label, value);
+    setText(next);
+    check(next, 0);
     setFills((f) => ({ ...f, [label]: '' }));
   };
 
@@ -215,11 +254,9 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
     if (!proposal) return;
     const next = proposal.text;
     setText(next);
+    setChecked({ text: next, marks: proposal.marks });
     setProposal(null);
-    if (lintTimer.current) clearTimeout(lintTimer.current);
-    lintReply(next, draft?.kind ?? '')
-      .then(setLint)
-      .catch(() => undefined);
+    check(next, 0);
     void message.info(t('draft.polish.adopted'));
   };
 
@@ -393,16 +430,18 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
             {marks.length > 0 && (
               <Space direction="vertical" style={{ width: '100%' }} data-testid="draft-unfilled">
                 <Typography.Text type="warning">{t('draft.unfilled', { items: markLabels })}</Typography.Text>
-                {marks.map((m) => (
-                  <Space.Compact key={m.label} style={{ width: '100%', maxWidth: 460 }}>
+                {labels.map((label) => (
+                  <Space.Compact key={label} style={{ width: '100%', maxWidth: 460 }}>
                     <Input
-                      data-testid={`draft-fill-${m.label}`}
-                      addonBefore={m.label}
-                      value={fills[m.label] ?? ''}
-                      onChange={(e) => setFills((f) => ({ ...f, [m.label]: e.target.value }))}
-                      onPressEnter={() => fillIn(m)}
+                      data-testid={`draft-fill-${label}`}
+                      addonBefore={label}
+                      value={fills[label] ?? ''}
+                      onChange={(e) => setFills((f) => ({ ...f, [label]: e.target.value }))}
+                      onPressEnter={() => fillIn(label)}
                     />
-                    <Button onClick={() => fillIn(m)}>{t('draft.fill')}</Button>
+                    <Button disabled={!fresh} onClick={() => fillIn(label)}>
+                      {t('draft.fill')}
+                    </Button>
                   </Space.Compact>
                 ))}
               </Space>
@@ -460,8 +499,10 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
                 data-testid="draft-reset"
                 disabled={text === draft.text}
                 onClick={() => {
+                  if (lintTimer.current) clearTimeout(lintTimer.current);
                   setText(draft.text);
                   setLint(draft.lint);
+                  setChecked({ text: draft.text, marks: draft.marks });
                 }}
               >
                 {t('draft.reset')}
@@ -509,7 +550,7 @@ export function DraftPanel({ caseKey, version, onCopied }: DraftPanelProps) {
               >
                 <Space direction="vertical" style={{ width: '100%' }}>
                   <Typography.Paragraph data-testid="draft-polish-text" style={{ whiteSpace: 'pre-wrap', margin: 0 }}>
-                    {proposal.text}
+                    <Marked text={proposal.text} marks={proposal.marks} />
                   </Typography.Paragraph>
                   {proposal.warnings.length > 0 && (
                     <Alert

@@ -69,7 +69,7 @@ function proposal(item: string, text: string, extra: Partial<ProposalView> = {})
 describe('ScriptLibrary', () => {
   beforeEach(() => {
     vi.clearAllMocks();
-    api.lintReply.mockResolvedValue([]);
+    api.lintReply.mockResolvedValue({ lint: [], marks: [] });
     api.scriptLibrary.mockResolvedValue([
       script('quality_issue.first.1', '亲，给您添麻烦了，请拍张照片给我们看看。'),
       script('shop.1', '亲，本店自己的话术。', 'shop'),

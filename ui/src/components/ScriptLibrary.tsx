@@ -153,7 +153,7 @@ export function ScriptLibrary() {
     if (!editor) return;
     const timer = setTimeout(() => {
       lintReply(editor.text, editor.kind)
-        .then(setEditorLint)
+        .then((result) => setEditorLint(result.lint))
         .catch(() => undefined);
     }, 300);
     return () => clearTimeout(timer);

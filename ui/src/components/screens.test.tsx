@@ -3,6 +3,7 @@ import { App as AntdApp } from 'antd';
 import type { ReactNode } from 'react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
+import type { EventView } from '../api';
 import { I18nProvider, type Locale } from '../i18n';
 import { makeCase, makeDetail, makeShop } from '../test/fixtures';
 
@@ -78,6 +79,7 @@ beforeEach(() => {
     text: '亲，给您添麻烦了。',
     script_ids: ['quality_issue.first.1@1'],
     unfilled: [],
+    marks: [],
     lint: [],
     compensation: null,
     classification: null,
@@ -86,7 +88,7 @@ beforeEach(() => {
     traditional: false,
   });
   api.draftCopies.mockResolvedValue([]);
-  api.lintReply.mockResolvedValue([]);
+  api.lintReply.mockResolvedValue({ lint: [], marks: [] });
   api.caseParcels.mockResolvedValue({ case_id: 'c1', kind: 'quality_issue', parcels: [], attention: [], interception: null });
   api.parcelAttention.mockResolvedValue({ parcels: 0, items: [] });
   api.caseClocks.mockResolvedValue({ case_id: 'c1', kind: 'quality_issue', clocks: [], next: null });
@@ -176,6 +178,38 @@ describe('case page', () => {
     const timeline = screen.getByTestId('case-timeline');
     expect(within(timeline).getByText(/小王 把旗帜从 — 改为 红旗/)).toBeInTheDocument();
     expect(within(timeline).getByText(/导入 天猫退款导出\.csv/)).toBeInTheDocument();
+  });
+
+  it('names each history entry from its typed field, never from the recorded name', async () => {
+    const event = (id: string, over: Partial<EventView>): EventView => ({
+      id,
+      actor: '小王',
+      device: 'dev-1',
+      at: '2026-11-21T10:00:00+08:00',
+      field: '',
+      field_kind: 'other',
+      extra_header: null,
+      record: false,
+      old: null,
+      new: null,
+      ...over,
+    });
+    api.caseDetail.mockResolvedValue(
+      makeDetail({
+        events: [
+          event('e1', { field: 'extra.联系手机', field_kind: 'extra', extra_header: '联系手机', old: '1', new: '2' }),
+          event('e2', { field: 'signed_at', field_kind: 'signed_at', old: 'a', new: 'b' }),
+          event('e3', { field: 'parcel_added', field_kind: 'parcel_added', record: true, new: '中通 75123' }),
+          event('e4', { field: 'colour', field_kind: 'other', old: 'x', new: 'y' }),
+        ],
+      }),
+    );
+    wrap(<CasePage caseKey="c1" onBack={() => undefined} />);
+    const timeline = await screen.findByTestId('case-timeline');
+    expect(within(timeline).getByText(/导出列“联系手机”/)).toBeInTheDocument();
+    expect(within(timeline).getByText(/签收时间/)).toBeInTheDocument();
+    expect(within(timeline).getByText(/添加包裹/)).toBeInTheDocument();
+    expect(within(timeline).getByText(/字段“colour”/)).toBeInTheDocument();
   });
 
   it('adds a note and reloads the case', async () => {
