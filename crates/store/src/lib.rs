@@ -19,6 +19,7 @@ mod query;
 mod reminder;
 mod schema;
 mod scripts;
+mod team;
 
 pub use backup::{
     BackupInfo, BackupReason, DAILY_BACKUPS_KEPT, MANUAL_BACKUPS_KEPT, MIGRATION_BACKUPS_KEPT,
@@ -35,6 +36,7 @@ pub use scripts::{
     DraftCopy, NewDraftCopy, NewTrainingItem, ScriptOrigin, ScriptVersion, StoredScript,
     TrainingItem, TrainingItemKind,
 };
+pub use team::{MAX_MEMBER_NAME_CHARS, Member, MemberChange, MemberRole};
 
 use afterdesk_case::DeviceId;
 use chrono::{DateTime, Utc};
