@@ -121,7 +121,14 @@ impl Context_ {
             }
         };
         self.warn_if_synced();
-        Ok(Store::open(&self.db, device, self.now)?)
+        let mut store = Store::open(&self.db, device, self.now)?;
+        // A `parcel-rules.toml` an older version read beside the shop file becomes the
+        // shop's own thresholds the first time the shop is opened (once; the file stays).
+        // A broken file is only a warning: the shop works with its defaults meanwhile.
+        if let Err(e) = afterdesk_desk::adopt_parcel_rules_file(&mut store, self.now) {
+            complain!("警告：{e}");
+        }
+        Ok(store)
     }
 
     /// Warns on standard error when the shop file sits in a sync client's folder, where

@@ -348,7 +348,7 @@ pub fn track(ctx: &Context_, args: &TrackArgs) -> anyhow::Result<()> {
         true,
     )?;
     let store = ctx.open()?;
-    let rules = desk(afterdesk_desk::load_parcel_rules(&ctx.db))?;
+    let rules = desk(afterdesk_desk::load_parcel_rules(&store))?;
     let ids: Vec<&str> = report.items.iter().map(|i| i.parcel_id.as_str()).collect();
     let mut parcels = Vec::new();
     let mut seen_cases = Vec::new();
@@ -383,7 +383,7 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
     match command {
         ParcelsCommand::List { attention, case } => {
             let store = ctx.open()?;
-            let rules = desk(afterdesk_desk::load_parcel_rules(&ctx.db))?;
+            let rules = desk(afterdesk_desk::load_parcel_rules(&store))?;
             match (case, attention) {
                 (Some(case), _) => {
                     let view = desk(afterdesk_desk::case_parcels(&store, &case, &rules, ctx.now))?;
