@@ -406,13 +406,8 @@ pub async fn case_evidence(
     let at = now();
     desk.with_store(|store| {
         let deadline = evidence_deadline(&desk, store, &key, at);
-        let evidence = afterdesk_desk::case_evidence(
-            store,
-            &key,
-            &afterdesk_evidence::UnboxingRules::default(),
-            deadline,
-            at,
-        )?;
+        let rules = afterdesk_desk::shop_settings(store)?.unboxing_rules();
+        let evidence = afterdesk_desk::case_evidence(store, &key, &rules, deadline, at)?;
         Ok(afterdesk_desk::CaseEvidenceView::from(&evidence))
     })
 }
@@ -511,11 +506,12 @@ pub async fn export_evidence_package(
         let _long_work = long_work;
         let mut guard = crate::shop::lock(&shop)?;
         let store = guard.store_mut()?;
+        let rules = afterdesk_desk::shop_settings(store)?.unboxing_rules();
         afterdesk_desk::export_evidence_package(
             store,
             &key,
             &PathBuf::from(out_dir),
-            &afterdesk_evidence::UnboxingRules::default(),
+            &rules,
             deadline,
             at,
             &mut |_| {},

@@ -44,16 +44,18 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 #[tauri::command]
 #[specta::specta]
 pub async fn case_parcels(desk: State<'_, Desk>, key: String) -> CommandResult<CaseParcelsView> {
-    let rules = afterdesk_desk::load_parcel_rules(&desk.db_path())?;
-    desk.with_store(|store| Ok(afterdesk_desk::case_parcels(store, &key, &rules, now())?))
+    desk.with_store(|store| {
+        let rules = afterdesk_desk::load_parcel_rules(store)?;
+        Ok(afterdesk_desk::case_parcels(store, &key, &rules, now())?)
+    })
 }
 
 /// The parcels needing attention across open cases, most urgent first.
 #[tauri::command]
 #[specta::specta]
 pub async fn parcel_attention(desk: State<'_, Desk>) -> CommandResult<AttentionListView> {
-    let rules = afterdesk_desk::load_parcel_rules(&desk.db_path())?;
     desk.with_store(|store| {
+        let rules = afterdesk_desk::load_parcel_rules(store)?;
         Ok(afterdesk_desk::parcels_needing_attention(
             store,
             &rules,

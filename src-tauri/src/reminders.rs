@@ -6,7 +6,7 @@
 //! records. Only here is the clock read.
 
 use crate::shop::Desk;
-use afterdesk_desk::{DEFAULT_LEADS_MINUTES, due_reminders, due_today};
+use afterdesk_desk::{due_reminders, due_today};
 use std::time::Duration;
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
@@ -77,7 +77,14 @@ fn tick<R: Runtime>(app: &AppHandle<R>) {
     let result = desk.with_store(|store| {
         let cases = desk.open_cases(store)?;
         let shown = store.shown_reminders()?;
-        let found = due_reminders(&clockwork, &cases, &shown, &DEFAULT_LEADS_MINUTES, now);
+        let settings = afterdesk_desk::shop_settings(store)?;
+        let found = due_reminders(
+            &clockwork,
+            &cases,
+            &shown,
+            &settings.reminder_leads_minutes,
+            now,
+        );
         for reminder in &found.show {
             let shown = app
                 .notification()

@@ -747,7 +747,7 @@ export type MemberView = import('./bindings').MemberView;
 /** A new member. */
 export type MemberInput = import('./bindings').MemberInput;
 /** What the old settings of this computer became. */
-export type AdoptedView = import('./bindings').AdoptedView;
+export type AdoptedView = import('./bindings').AdoptedView_Serialize;
 /** The shop's settings as Rust sends them. */
 export type ShopSettings = import('./bindings').ShopSettings_Serialize;
 /** The shop's settings as the settings card saves them. */
