@@ -11,6 +11,7 @@ mod drafts;
 mod parcels;
 mod polish;
 mod reminders;
+mod team;
 
 use afterdesk_shop::{DailyBackup, Shop, ShopPlace};
 use std::path::{Path, PathBuf};
@@ -95,6 +96,15 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             polish::set_polish_key,
             polish::delete_polish_key,
             polish::polish_draft,
+            team::list_members,
+            team::add_member,
+            team::change_member,
+            team::remove_member,
+            team::bind_this_computer,
+            team::whoami,
+            team::shop_settings,
+            team::save_shop_settings,
+            team::adopt_local_settings,
         ])
         .error_handling(ErrorHandlingMode::Result)
         .dangerously_cast_bigints_to_number()

@@ -25,16 +25,18 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 #[tauri::command]
 #[specta::specta]
 pub async fn case_parcels(shop: State<'_, Shop>, key: String) -> CommandResult<CaseParcelsView> {
-    let rules = shop.parcel_rules()?;
-    shop.with_store(|store| Ok(afterdesk_desk::case_parcels(store, &key, &rules, now())?))
+    shop.with_store(|store| {
+        let rules = afterdesk_desk::load_parcel_rules(store)?;
+        Ok(afterdesk_desk::case_parcels(store, &key, &rules, now())?)
+    })
 }
 
 /// The parcels needing attention across open cases, most urgent first.
 #[tauri::command]
 #[specta::specta]
 pub async fn parcel_attention(shop: State<'_, Shop>) -> CommandResult<AttentionListView> {
-    let rules = shop.parcel_rules()?;
     shop.with_store(|store| {
+        let rules = afterdesk_desk::load_parcel_rules(store)?;
         Ok(afterdesk_desk::parcels_needing_attention(
             store,
             &rules,

@@ -43,6 +43,7 @@ import { ScriptLibrary } from './components/ScriptLibrary';
 import { Settings } from './components/Settings';
 import { SyncedFolderWarning } from './components/SyncedFolderWarning';
 import { I18nProvider, useI18n, type Locale, type MessageKey } from './i18n';
+import { startTeam } from './settings';
 
 /** The app's sections, in menu order. Routing can replace this once pages are real. */
 const SECTIONS = ['workbench', 'cases', 'scripts', 'import', 'settings'] as const;
@@ -125,6 +126,21 @@ export function Shell() {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+
+  // Each time a shop opens: hand this computer's old name and limit to it (once), and
+  // learn which member works here, the agent every change is then recorded as.
+  const shopPath = shop?.db_path ?? null;
+  const shopDemo = shop?.demo ?? false;
+  useEffect(() => {
+    if (shopPath === null) return;
+    let live = true;
+    void startTeam(shopDemo).then(({ error }) => {
+      if (live && error) void message.warning(t('team.startFailed', { message: error }));
+    });
+    return () => {
+      live = false;
+    };
+  }, [shopPath, shopDemo, message, t]);
 
   // Ctrl+N (Cmd+N on macOS) opens 新建售后单 from anywhere in the window; without this the
   // webview would try to open a new browser window.

@@ -8,6 +8,7 @@ use afterdesk_case::time::{china_rfc3339, china_text};
 use afterdesk_evidence::{
     CaseEvidence, CopyProgress, EvidenceFolder, Finding, UnboxingRules, appeal_risks, hash_file,
 };
+use afterdesk_store::Store;
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use clap::Subcommand;
@@ -92,13 +93,18 @@ const PROGRESS_MIN_BYTES: u64 = 64 << 20;
 /// Progress is reported each time another this-many percent is done.
 const PROGRESS_STEP_PERCENT: u64 = 5;
 
-fn rules(min_video_secs: Option<u32>, max_delay_hours: Option<u32>) -> UnboxingRules {
-    let default = UnboxingRules::default();
-    UnboxingRules {
+/// The shop's unboxing rules, with the command line's overrides.
+fn rules(
+    store: &Store,
+    min_video_secs: Option<u32>,
+    max_delay_hours: Option<u32>,
+) -> anyhow::Result<UnboxingRules> {
+    let default = afterdesk_desk::shop_settings(store)?.unboxing_rules();
+    Ok(UnboxingRules {
         min_duration: min_video_secs
             .map_or(default.min_duration, |s| Duration::seconds(i64::from(s))),
         max_delay: max_delay_hours.map_or(default.max_delay, |h| Duration::hours(i64::from(h))),
-    }
+    })
 }
 
 /// Runs an `evidence` subcommand.
@@ -116,7 +122,7 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
             let evidence = afterdesk_desk::case_evidence(
                 &store,
                 &case,
-                &rules(min_video_secs, max_delay_hours),
+                &rules(&store, min_video_secs, max_delay_hours)?,
                 deadline,
                 ctx.now,
             )?;
@@ -137,7 +143,7 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
                 &case,
                 &file,
                 item.as_deref(),
-                &ctx.agent,
+                ctx.agent(),
                 ctx.now,
                 &mut progress,
                 &cancel,
@@ -181,7 +187,7 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
         EvidenceCommand::Detach { proof } => {
             let shop = ctx.open()?;
             let mut store = shop.store_waiting()?;
-            let proof = afterdesk_desk::detach_evidence(&mut store, &proof, &ctx.agent, ctx.now)?;
+            let proof = afterdesk_desk::detach_evidence(&mut store, &proof, ctx.agent(), ctx.now)?;
             if ctx.json {
                 print_json(&proof_json(&proof))
             } else {
@@ -200,7 +206,7 @@ pub fn run(ctx: &Context_, command: EvidenceCommand) -> anyhow::Result<()> {
                 &store,
                 &case,
                 &out,
-                &UnboxingRules::default(),
+                &rules(&store, None, None)?,
                 deadline,
                 ctx.now,
                 &mut |_| {},

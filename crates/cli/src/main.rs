@@ -108,12 +108,25 @@ fn error_code(error: &anyhow::Error) -> ErrorCode {
 /// Everything a command needs from the edges: the clock, the agent and the store's place.
 struct Context_ {
     now: DateTime<Utc>,
-    agent: String,
+    /// `--agent` (or `AFTERDESK_AGENT`), when given.
+    explicit_agent: Option<String>,
+    /// Who is acting, settled when the shop is opened: `--agent`, else the member this
+    /// computer is bound to in the shop, else the system user name.
+    agent: std::cell::OnceCell<String>,
     db: PathBuf,
     json: bool,
 }
 
 impl Context_ {
+    /// Who is acting (settled by [`Context_::open`]; the system user before that).
+    fn agent(&self) -> &str {
+        self.agent
+            .get()
+            .map(String::as_str)
+            .or(self.explicit_agent.as_deref())
+            .unwrap_or("客服")
+    }
+
     /// Opens the shop through the one session the app uses too, as this computer (see
     /// [`afterdesk_shop::device`]), the day's backup taken before the command runs.
     fn open(&self) -> anyhow::Result<Shop> {
@@ -134,6 +147,17 @@ impl Context_ {
             self.now,
         );
         shop.check()?;
+        let bound = match &self.explicit_agent {
+            Some(_) => None,
+            None => shop.member_name()?,
+        };
+        let agent = self.explicit_agent.clone().or(bound).unwrap_or_else(|| {
+            std::env::var("USER")
+                .or_else(|_| std::env::var("USERNAME"))
+                .unwrap_or_else(|_| "客服".to_owned())
+        });
+        // The first opening settles it; a command opens one shop.
+        let _ = self.agent.set(agent);
         Ok(shop)
     }
 
@@ -239,14 +263,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             db.context("找不到系统的应用数据文件夹，请用 --db 指定数据库文件")?
         }
     };
-    let agent = cli.agent.unwrap_or_else(|| {
-        std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "客服".to_owned())
-    });
+    let explicit_agent = cli.agent;
     let ctx = Context_ {
         now,
-        agent,
+        explicit_agent,
+        agent: std::cell::OnceCell::new(),
         db,
         json: cli.json,
     };
@@ -307,7 +328,7 @@ fn import(
             complain!("progress {} rows {percent}%", p.rows);
         }
     };
-    let imported = shop.import(file, &ctx.agent, &options, &mut progress, ctx.now)?;
+    let imported = shop.import(file, ctx.agent(), &options, &mut progress, ctx.now)?;
     let report = &imported.report;
     if ctx.json {
         let mut value = serde_json::to_value(report)?;
@@ -393,14 +414,14 @@ fn case(ctx: &Context_, command: CaseCommand) -> anyhow::Result<()> {
                 assignee: args.assignee,
                 tags: args.tag,
             };
-            let case = store.add_case(new, &ctx.agent, ctx.now)?;
+            let case = store.add_case(new, ctx.agent(), ctx.now)?;
             if let Some(note) = args.note {
-                store.add_note(&case.id.to_string(), &note, &ctx.agent, ctx.now)?;
+                store.add_note(&case.id.to_string(), &note, ctx.agent(), ctx.now)?;
             }
             print_case(&store, &case.id.to_string())
         }
         CaseCommand::Note { key, text } => {
-            let note = store.add_note(&key, &text, &ctx.agent, ctx.now)?;
+            let note = store.add_note(&key, &text, ctx.agent(), ctx.now)?;
             if ctx.json {
                 print_json(&show::note_json(&note))
             } else {
@@ -434,11 +455,11 @@ fn case(ctx: &Context_, command: CaseCommand) -> anyhow::Result<()> {
                     "没有要修改的内容：请给出 --status、--kind、--flag、--assignee、--open/--close、--tag 或 --untag"
                 );
             }
-            let case = store.change_case(&args.key, &change, &ctx.agent, ctx.now)?;
+            let case = store.change_case(&args.key, &change, ctx.agent(), ctx.now)?;
             print_case(&store, &case.id.to_string())
         }
         CaseCommand::Delete { key } => {
-            let case = store.delete_case(&key, &ctx.agent, ctx.now)?;
+            let case = store.delete_case(&key, ctx.agent(), ctx.now)?;
             if !ctx.json {
                 say!("已删除（可用 afterdesk case restore {} 撤销）", case.id);
             }
@@ -449,7 +470,7 @@ fn case(ctx: &Context_, command: CaseCommand) -> anyhow::Result<()> {
             }
         }
         CaseCommand::Restore { key } => {
-            let case = store.restore_case(&key, &ctx.agent, ctx.now)?;
+            let case = store.restore_case(&key, ctx.agent(), ctx.now)?;
             print_case(&store, &case.id.to_string())
         }
     }

@@ -350,7 +350,7 @@ pub fn track(ctx: &Context_, args: &TrackArgs) -> anyhow::Result<()> {
     )?;
     let shop = ctx.open()?;
     let store = shop.store_waiting()?;
-    let rules = desk(afterdesk_desk::load_parcel_rules(&ctx.db))?;
+    let rules = desk(afterdesk_desk::load_parcel_rules(&store))?;
     let ids: Vec<&str> = report.items.iter().map(|i| i.parcel_id.as_str()).collect();
     let mut parcels = Vec::new();
     let mut seen_cases = Vec::new();
@@ -386,7 +386,7 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
         ParcelsCommand::List { attention, case } => {
             let shop = ctx.open()?;
             let store = shop.store_waiting()?;
-            let rules = desk(afterdesk_desk::load_parcel_rules(&ctx.db))?;
+            let rules = desk(afterdesk_desk::load_parcel_rules(&store))?;
             match (case, attention) {
                 (Some(case), _) => {
                     let view = desk(afterdesk_desk::case_parcels(&store, &case, &rules, ctx.now))?;
@@ -451,7 +451,7 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
                     direction,
                     phone_tail,
                 },
-                &ctx.agent,
+                ctx.agent(),
                 ctx.now,
             ))?;
             if ctx.json {
@@ -468,7 +468,9 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
             let shop = ctx.open()?;
             let mut store = shop.store_waiting()?;
             let report = desk(afterdesk_desk::parcels_from_imports(
-                &mut store, &ctx.agent, ctx.now,
+                &mut store,
+                ctx.agent(),
+                ctx.now,
             ))?;
             if ctx.json {
                 return print_json(&report);
@@ -509,7 +511,7 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
                 text.as_deref(),
                 place.as_deref(),
                 at,
-                &ctx.agent,
+                ctx.agent(),
                 ctx.now,
             ))?;
             if ctx.json {
@@ -547,7 +549,10 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
             let shop = ctx.open()?;
             let mut store = shop.store_waiting()?;
             let view = desk(afterdesk_desk::remove_parcel(
-                &mut store, &parcel, &ctx.agent, ctx.now,
+                &mut store,
+                &parcel,
+                ctx.agent(),
+                ctx.now,
             ))?;
             if ctx.json {
                 return print_json(&view);
@@ -575,7 +580,7 @@ pub fn run(ctx: &Context_, command: ParcelsCommand) -> anyhow::Result<()> {
                     contact,
                     note,
                 },
-                &ctx.agent,
+                ctx.agent(),
                 ctx.now,
             ))?;
             if ctx.json {
@@ -625,12 +630,14 @@ pub fn bench(
                 },
                 ..NewCase::default()
             },
-            &ctx.agent,
+            ctx.agent(),
             ctx.now,
         )?;
     }
     let imported = desk(afterdesk_desk::parcels_from_imports(
-        &mut store, &ctx.agent, ctx.now,
+        &mut store,
+        ctx.agent(),
+        ctx.now,
     ))?;
     let rt = runtime()?;
     let (customer, key) = ("BENCH", "BENCHKEY");

@@ -86,7 +86,8 @@ pub struct DraftOptions {
     pub new_waybill: Option<String>,
     /// An amount already on the table for the ladder, in fen.
     pub compensation_fen: Option<i64>,
-    /// The agent's money limit in fen (default 30 yuan); above it a manager approves.
+    /// The money limit in fen above which a manager approves; when absent, the shop's
+    /// limit for the role of this computer's member (a 客服's 30 yuan by default).
     pub agent_max_fen: Option<i64>,
 }
 
@@ -257,13 +258,25 @@ fn stage_of(text: Option<&str>) -> Result<Option<Stage>, DeskError> {
         .transpose()
 }
 
-fn ladder(agent_max_fen: Option<i64>) -> Ladder {
+/// The ladder for a limit in fen; `None` is unlimited (a 店长), which the ladder counts as
+/// the largest limit a shop can set.
+fn ladder(limit_fen: Option<i64>) -> Ladder {
     let mut ladder = Ladder::default();
-    if let Some(max) = agent_max_fen.filter(|m| *m > 0) {
-        ladder.agent_max = Fen(max);
-        ladder.agent_min = Fen(ladder.agent_min.0.min(max));
-    }
+    let max = limit_fen.unwrap_or(crate::MAX_LIMIT_FEN).max(0);
+    ladder.agent_max = Fen(max);
+    ladder.agent_min = Fen(ladder.agent_min.0.min(max));
     ladder
+}
+
+/// The limit a draft obeys: the one asked for, or else the shop's limit for the role of
+/// the member this store's computer is bound to (an agent's when it is bound to no one).
+fn draft_limit(store: &Store, asked: Option<i64>) -> Result<Option<i64>, DeskError> {
+    if asked.is_some() {
+        return Ok(asked);
+    }
+    let settings = crate::shop_settings(store)?;
+    let role = store.device_member(store.device())?.map(|m| m.role);
+    Ok(crate::limit_for(&settings, role))
 }
 
 /// The draft for the case `key`: the best script for its kind and stage (or the kind the
@@ -294,7 +307,7 @@ pub fn case_draft(
     let draft = compose(
         &library,
         classifier()?,
-        &ladder(options.agent_max_fen),
+        &ladder(draft_limit(store, options.agent_max_fen)?),
         &req,
     );
     let variant = draft.variant;

@@ -18,8 +18,10 @@ mod polish;
 mod reminders;
 mod settings_file;
 mod shop;
+mod shop_settings;
 mod summary;
 mod synced_folder;
+mod team;
 mod tracking;
 mod view;
 
@@ -71,14 +73,25 @@ pub use polish::{
     PolishWarningView, PolishedView, RemovedView, case_known_pii, known_pii, load_polish_settings,
     polish_settings_path, save_polish_settings,
 };
-pub use reminders::{DEFAULT_LEADS_MINUTES, Reminder, Reminders, due_reminders, due_today};
+pub use reminders::{Reminder, Reminders, due_reminders, due_today};
 pub use shop::{
     DB_ENV, RECENT_SHOPS, ShopFiles, default_db_path, device_id, load_shop_files, remember_shop,
     restore_shop, shop_backups,
 };
+pub use shop_settings::{
+    CompensationLimits, DEFAULT_AGENT_LIMIT_FEN, DEFAULT_LEADS_MINUTES, MAX_LEAD_MINUTES,
+    MAX_LEADS, MAX_LIMIT_FEN, MAX_PARCEL_DAYS, MAX_SHOP_NAME_CHARS, MAX_UNBOXING_DELAY_HOURS,
+    MAX_UNBOXING_MIN_SECS, ParcelThresholds, ShopSettings, UnboxingSettings,
+    adopt_parcel_rules_file, limit_for, shop_settings,
+};
 pub use summary::{KindCount, ShopSummary, shop_summary};
 pub use synced_folder::{
     SyncClient, SyncedFolder, synced_folder, synced_folder_by_name, synced_folder_on_disk,
+};
+pub use team::{
+    AdoptedView, MemberChangeInput, MemberInput, MemberView, UNBOUND_ACTOR, actor, add_member,
+    adopt_local_settings, bind_device, change_member, members, remove_member, save_shop_settings,
+    whoami,
 };
 pub use tracking::{
     TRACKING_FILE, TrackingSettings, load_tracking_settings, provider_settings, refresh_setup,
@@ -142,6 +155,11 @@ pub enum DeskError {
     /// An argument is not valid.
     #[error("{0}")]
     Invalid(String),
+    /// The shop has a 店长 and this computer's member is not one.
+    #[error(
+        "只有店长可以修改成员和店铺设置；请让店长在他的电脑上修改，或在“设置”里把这台电脑设为店长"
+    )]
+    NotOwner,
     /// The machine's settings folder could not be used.
     #[error("无法读写设置文件 {path}：{source}")]
     Settings {
@@ -194,6 +212,7 @@ impl DeskError {
             DeskError::ScriptImport(e) => e.code(),
             DeskError::Unfilled(_) => "draft_unfilled",
             DeskError::Invalid(_) => "invalid",
+            DeskError::NotOwner => "not_owner",
         }
     }
 }

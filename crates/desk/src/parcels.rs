@@ -32,14 +32,16 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-/// The shop's parcel rules file: `parcel-rules.toml` beside the database.
+/// The parcel rules file an older AfterDesk read, `parcel-rules.toml` beside the
+/// database; its values move into the shop's settings
+/// ([`crate::adopt_parcel_rules_file`]).
 pub fn parcel_rules_path(db: &Path) -> PathBuf {
     crate::settings_file::shop_folder(db).join(PARCEL_RULES_FILE)
 }
 
-/// The shop's parcel rules (the defaults when it has no file).
-pub fn load_parcel_rules(db: &Path) -> Result<ParcelRules, DeskError> {
-    Ok(ParcelRules::load(&parcel_rules_path(db))?)
+/// The shop's parcel rules, from its settings (`crate::shop_settings`).
+pub fn load_parcel_rules(store: &Store) -> Result<ParcelRules, DeskError> {
+    Ok(crate::shop_settings(store)?.parcel_rules())
 }
 
 /// What a typed or pasted waybill number's shape suggests.

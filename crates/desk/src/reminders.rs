@@ -1,10 +1,11 @@
 //! Deadline reminders: which notifications to show now, each exactly once.
 //!
-//! A reminder is due at each lead time before a deadline (by default 2 h and 30 min) and
-//! once more when the deadline has passed. The store remembers what this device has shown
-//! ([`ReminderKey`]), so a restart never repeats one; when the app was closed through
-//! several lead times, only the most urgent one is shown and the earlier ones are recorded
-//! as passed, so the agent is not greeted by a burst of stale notifications.
+//! A reminder is due at each lead time before a deadline (the shop's setting, by default
+//! 2 h and 30 min) and once more when the deadline has passed. The store remembers what
+//! this device has shown ([`ReminderKey`]), so a restart never repeats one; when the app
+//! was closed through several lead times, only the most urgent one is shown and the
+//! earlier ones are recorded as passed, so the agent is not greeted by a burst of stale
+//! notifications.
 
 use afterdesk_case::Case;
 use afterdesk_case::time::china;
@@ -12,12 +13,6 @@ use afterdesk_clock::Clockwork;
 use afterdesk_store::ReminderKey;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashSet;
-
-/// Lead times, in minutes, at which a deadline is announced before it runs out.
-///
-/// Two hours leave time to gather a proof or reach the buyer; thirty minutes is the last
-/// call that still lets an agent act. Shops can set their own in the settings.
-pub const DEFAULT_LEADS_MINUTES: [u32; 2] = [120, 30];
 
 /// A notification to show now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +131,7 @@ pub fn due_today(clockwork: &Clockwork, cases: &[Case], now: DateTime<Utc>) -> u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DEFAULT_LEADS_MINUTES;
     use afterdesk_case::time::parse_china_time;
     use afterdesk_case::{CaseFacts, DeviceId, KindSource, Platform, RecordId, ScenarioKind};
     use rstest::rstest;

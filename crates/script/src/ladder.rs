@@ -106,24 +106,33 @@ impl Ladder {
                 message: message.to_owned(),
             });
         }
+        // A limit of zero (a role that settles nothing alone) proposes no amount: any
+        // amount it could propose would already need the manager.
+        let may_settle = self.agent_max.0 > 0;
         let amount = wanted.or(if kind == K::PriceDrop {
             facts.refund
         } else {
             facts
                 .paid
+                .filter(|_| may_settle)
                 .map(|p| Fen(p.0 * self.share_percent / 100))
                 .map(|a| a.clamp(self.agent_min, self.agent_max))
         });
         let Some(amount) = amount else {
-            return Some(Compensation {
-                step,
-                amount: None,
-                needs_approval: false,
-                message: format!(
+            let message = if may_settle {
+                format!(
                     "可给予金额补偿，客服权限 {}–{} 元，超出需店长审批。",
                     yuan(self.agent_min),
                     yuan(self.agent_max)
-                ),
+                )
+            } else {
+                "可给予金额补偿，但你没有自行补偿的权限，任何金额都需要店长审批。".to_owned()
+            };
+            return Some(Compensation {
+                step,
+                amount: None,
+                needs_approval: !may_settle,
+                message,
             });
         };
         let needs_approval = amount > self.agent_max;
@@ -211,6 +220,32 @@ mod tests {
             got.map(|c| c.needs_approval),
             Some(approval),
             "above 30 yuan needs the manager"
+        );
+    }
+
+    #[test]
+    fn a_zero_limit_proposes_nothing_and_needs_the_manager() {
+        let ladder = Ladder {
+            agent_min: Fen(0),
+            agent_max: Fen(0),
+            ..Ladder::default()
+        };
+        let facts = CaseFacts {
+            paid: Some(Fen(9900)),
+            refund: Some(Fen(100)),
+            ..CaseFacts::default()
+        };
+        let proposed = ladder.suggest(ScenarioKind::QualityIssue, &facts, None);
+        assert_eq!(
+            proposed.as_ref().map(|c| (c.amount, c.needs_approval)),
+            Some((None, true)),
+            "without a limit no amount is proposed and the manager decides"
+        );
+        let asked = ladder.suggest(ScenarioKind::PriceDrop, &facts, None);
+        assert_eq!(
+            asked.map(|c| c.needs_approval),
+            Some(true),
+            "any amount asked for needs the manager"
         );
     }
 

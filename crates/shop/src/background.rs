@@ -3,9 +3,7 @@
 //! constants here) and shows what comes back, so the decisions are made and tested once.
 
 use crate::{Shop, ShopError, Work};
-use afterdesk_desk::{
-    DEFAULT_LEADS_MINUTES, RefreshReportView, RefreshScope, Reminder, due_reminders, due_today,
-};
+use afterdesk_desk::{RefreshReportView, RefreshScope, Reminder, due_reminders, due_today};
 use afterdesk_parcel::RefreshProgress;
 use afterdesk_secret::Secret;
 use chrono::{DateTime, Utc};
@@ -56,7 +54,8 @@ impl Shop {
         self.with_store(|store| {
             let cases = self.open_cases(store)?;
             let shown = store.shown_reminders()?;
-            let found = due_reminders(&clockwork, &cases, &shown, &DEFAULT_LEADS_MINUTES, now);
+            let leads = afterdesk_desk::shop_settings(store)?.reminder_leads_minutes;
+            let found = due_reminders(&clockwork, &cases, &shown, &leads, now);
             store.record_reminders(&found.record, now)?;
             Ok(ReminderTick {
                 show: found.show,

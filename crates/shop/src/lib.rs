@@ -145,7 +145,24 @@ pub type StoreGuard<'a> = MappedMutexGuard<'a, Store>;
 /// Opens the store at `path` and takes the day's backup as `backup` says. A background
 /// backup's failure is only logged: the shop works without it, and the next start tries
 /// again.
+///
+/// What an older version kept on this computer moves into the shop here, once, for every
+/// front end: a `parcel-rules.toml` beside the shop file becomes the shop's thresholds (the
+/// file stays; a broken one is only logged, and the defaults hold meanwhile).
 fn open_store(
+    path: &Path,
+    device: &DeviceId,
+    backup: DailyBackup,
+    now: DateTime<Utc>,
+) -> Result<Store, ShopError> {
+    let mut store = open_store_only(path, device, backup, now)?;
+    if let Err(e) = afterdesk_desk::adopt_parcel_rules_file(&mut store, now) {
+        eprintln!("AfterDesk: {e}");
+    }
+    Ok(store)
+}
+
+fn open_store_only(
     path: &Path,
     device: &DeviceId,
     backup: DailyBackup,
@@ -217,6 +234,15 @@ impl Shop {
     /// This computer's device id.
     pub fn device(&self) -> &DeviceId {
         &self.inner.device
+    }
+
+    /// The name of the member this computer is bound to in the open shop, if any: who
+    /// notes, history and copied drafts are recorded as.
+    pub fn member_name(&self) -> Result<Option<String>, ShopError> {
+        let device = self.inner.device.clone();
+        self.with_store(|store| {
+            Ok::<_, ShopError>(afterdesk_desk::whoami(store, &device)?.map(|m| m.name))
+        })
     }
 
     /// The open shop's database file.

@@ -8,7 +8,7 @@ use afterdesk_desk::{
     CaseEvidenceView, CopyProgressView, DraftOptions, DraftView, ImportOptions, ImportProgress,
     ImportReport, ParcelImportView, ProofView,
 };
-use afterdesk_evidence::{CopyProgress, UnboxingRules};
+use afterdesk_evidence::CopyProgress;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -66,11 +66,6 @@ impl Shop {
         })
     }
 
-    /// The unboxing-video limits of the open shop.
-    pub fn unboxing_rules(&self) -> UnboxingRules {
-        UnboxingRules::default()
-    }
-
     /// A case's evidence checklists with the attached proofs, readiness (with the evidence
     /// period's end when its clock runs) and the unboxing-video checks.
     pub fn case_evidence(
@@ -78,8 +73,8 @@ impl Shop {
         key: &str,
         now: DateTime<Utc>,
     ) -> Result<CaseEvidenceView, ShopError> {
-        let rules = self.unboxing_rules();
         self.with_store(|store| {
+            let rules = afterdesk_desk::shop_settings(store)?.unboxing_rules();
             let deadline = self.evidence_deadline(store, key, now);
             let evidence = afterdesk_desk::case_evidence(store, key, &rules, deadline, now)?;
             Ok::<_, ShopError>(CaseEvidenceView::from(&evidence))
@@ -131,9 +126,10 @@ impl Shop {
         out_dir: &Path,
         now: DateTime<Utc>,
     ) -> Result<PathBuf, ShopError> {
-        let rules = self.unboxing_rules();
-        let deadline =
-            self.with_store(|store| Ok::<_, ShopError>(self.evidence_deadline(store, key, now)))?;
+        let (rules, deadline) = self.with_store(|store| {
+            let rules = afterdesk_desk::shop_settings(store)?.unboxing_rules();
+            Ok::<_, ShopError>((rules, self.evidence_deadline(store, key, now)))
+        })?;
         let _work = self.long_work(Work::Import);
         self.inner.cancel_copy.store(false, Ordering::Relaxed);
         let store = self.store_waiting()?;
@@ -148,12 +144,5 @@ impl Shop {
             &self.inner.cancel_copy,
         )?;
         Ok(package.path)
-    }
-}
-
-impl Shop {
-    /// The parcel rules of the open shop (its thresholds over the defaults).
-    pub fn parcel_rules(&self) -> Result<afterdesk_parcel::ParcelRules, ShopError> {
-        Ok(afterdesk_desk::load_parcel_rules(&self.db_path())?)
     }
 }

@@ -124,6 +124,15 @@ pub enum StoreError {
     /// No parcel has that id.
     #[error("找不到包裹“{0}”")]
     ParcelNotFound(String),
+    /// No live member has that id.
+    #[error("找不到成员“{0}”（可能已被移除）")]
+    MemberNotFound(String),
+    /// Another live member already has this name.
+    #[error("已有名为“{0}”的成员，请换一个名字")]
+    DuplicateMember(String),
+    /// The change would leave the shop without a 店长.
+    #[error("“{0}”是店里唯一的店长，不能移除或改为其他角色；请先把另一位成员设为店长")]
+    LastOwner(String),
     /// An order number matches several cases.
     #[error("订单号“{key}”对应 {count} 条售后单，请改用退款编号或售后单 ID")]
     Ambiguous {
@@ -176,6 +185,9 @@ impl StoreError {
             StoreError::ScriptNotFound(_) => "script_not_found",
             StoreError::ScriptChanged { .. } => "script_changed",
             StoreError::ParcelNotFound(_) => "parcel_not_found",
+            StoreError::MemberNotFound(_) => "member_not_found",
+            StoreError::DuplicateMember(_) => "duplicate_member",
+            StoreError::LastOwner(_) => "last_owner",
             StoreError::Ambiguous { .. } => "ambiguous_case",
             StoreError::DuplicateRefundNo(_) => "duplicate_refund_no",
             StoreError::Invalid(_) => "invalid",

@@ -19,6 +19,7 @@ mod query;
 mod reminder;
 mod schema;
 mod scripts;
+mod team;
 mod timeline;
 
 pub use backup::{
@@ -36,6 +37,7 @@ pub use scripts::{
     DraftCopy, NewDraftCopy, NewTrainingItem, ScriptOrigin, ScriptVersion, StoredScript,
     TrainingItem, TrainingItemKind,
 };
+pub use team::{MAX_MEMBER_NAME_CHARS, Member, MemberChange, MemberRole};
 pub use timeline::{EXTRA_PREFIX, TimelineField};
 
 use afterdesk_case::DeviceId;

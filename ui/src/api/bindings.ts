@@ -185,6 +185,28 @@ export const commands = {
 	 *  removed first, and a text that changed a fact is refused (`polish_changed_facts`).
 	 */
 	polishDraft: (key: string, text: string) => typedError<PolishedView, CommandError>(__TAURI_INVOKE("polish_draft", { key, text })),
+	/**  The shop's members, in the order they were added. */
+	listMembers: () => typedError<MemberView[], CommandError>(__TAURI_INVOKE("list_members")),
+	/**  Adds a member (店长 only, once the shop has one). */
+	addMember: (input: MemberInput) => typedError<MemberView, CommandError>(__TAURI_INVOKE("add_member", { input })),
+	/**  Renames a member or changes their role (店长 only, once the shop has one). */
+	changeMember: (id: string, input: MemberChangeInput_Deserialize) => typedError<MemberView, CommandError>(__TAURI_INVOKE("change_member", { id, input })),
+	/**  Removes a member (店长 only; the shop's last 店长 stays). */
+	removeMember: (id: string) => typedError<MemberView, CommandError>(__TAURI_INVOKE("remove_member", { id })),
+	/**  Says which member works on this computer (`None` binds it to no one). */
+	bindThisComputer: (memberId: string | null) => typedError<MemberView | null, CommandError>(__TAURI_INVOKE("bind_this_computer", { memberId })),
+	/**  The member this computer is bound to, if any. */
+	whoami: () => typedError<MemberView | null, CommandError>(__TAURI_INVOKE("whoami")),
+	/**  The shop's settings (defaults for what the shop never saved). */
+	shopSettings: () => typedError<ShopSettings_Serialize, CommandError>(__TAURI_INVOKE("shop_settings")),
+	/**  Saves the shop's settings (店长 only, once the shop has one). */
+	saveShopSettings: (settings: ShopSettings_Deserialize) => typedError<ShopSettings_Serialize, CommandError>(__TAURI_INVOKE("save_shop_settings", { settings })),
+	/**
+	 *  Takes over this computer's old agent name and compensation limit (from the window's
+	 *  storage) and a `parcel-rules.toml` beside the shop file; changes nothing the second
+	 *  time.
+	 */
+	adoptLocalSettings: (agentName: string | null, agentLimitFen: number | null) => typedError<AdoptedView_Serialize, CommandError>(__TAURI_INVOKE("adopt_local_settings", { agentName, agentLimitFen })),
 };
 
 /* Types */
@@ -204,6 +226,47 @@ export type AcceptImportView = {
 	training_items: number,
 	/**  Accepted items already in the library or stored before, not added again. */
 	already_known: number,
+};
+
+/**  What [`adopt_local_settings`] took over from this computer. */
+export type AdoptedView = AdoptedView_Serialize | AdoptedView_Deserialize;
+
+/**  What [`adopt_local_settings`] took over from this computer. */
+export type AdoptedView_Deserialize = {
+	/**  The member this computer is bound to afterwards, if any. */
+	member?: MemberView | null,
+	/**  Whether a member was created from the old agent name. */
+	created_member: boolean,
+	/**  Whether this computer was bound by this call. */
+	bound: boolean,
+	/**  Whether the old compensation limit became the 客服 role's limit. */
+	limit_adopted: boolean,
+	/**  Whether a `parcel-rules.toml` beside the shop file became the shop's thresholds. */
+	parcel_rules_adopted: boolean,
+	/**
+	 *  Why that file could not be adopted (it does not read, or a value is out of
+	 *  bounds); the rest was adopted all the same and the shop uses its defaults.
+	 */
+	parcel_rules_error?: string | null,
+};
+
+/**  What [`adopt_local_settings`] took over from this computer. */
+export type AdoptedView_Serialize = {
+	/**  The member this computer is bound to afterwards, if any. */
+	member: MemberView | null,
+	/**  Whether a member was created from the old agent name. */
+	created_member: boolean,
+	/**  Whether this computer was bound by this call. */
+	bound: boolean,
+	/**  Whether the old compensation limit became the 客服 role's limit. */
+	limit_adopted: boolean,
+	/**  Whether a `parcel-rules.toml` beside the shop file became the shop's thresholds. */
+	parcel_rules_adopted: boolean,
+	/**
+	 *  Why that file could not be adopted (it does not read, or a value is out of
+	 *  bounds); the rest was adopted all the same and the shop uses its defaults.
+	 */
+	parcel_rules_error: string | null,
 };
 
 /**  Basic facts about the running app, sent to the UI for its header and about box. */
@@ -896,6 +959,54 @@ export type CommandError = {
 	message: string,
 };
 
+/**
+ *  Each role's compensation limit in fen; `None` is unlimited. Above the limit the draft
+ *  panel says a 店长 must approve.
+ */
+export type CompensationLimits = CompensationLimits_Serialize | CompensationLimits_Deserialize;
+
+/**
+ *  Each role's compensation limit in fen; `None` is unlimited. Above the limit the draft
+ *  panel says a 店长 must approve.
+ */
+export type CompensationLimits_Deserialize = {
+	/**  客服: [`DEFAULT_AGENT_LIMIT_FEN`] (30 yuan). */
+	agent?: number | null,
+	/**
+	 *  仓库: 0 by default. Warehouse staff inspect returns and ship; they do not promise
+	 *  money to buyers, so any amount they write goes to the 店长.
+	 */
+	warehouse?: number | null,
+	/**
+	 *  财务: 0 by default. Finance pays out what was agreed; an amount they propose
+	 *  themselves is approved like anyone's.
+	 */
+	finance?: number | null,
+	/**  店长: unlimited by default; the 店长 is who approves. */
+	owner?: number | null,
+};
+
+/**
+ *  Each role's compensation limit in fen; `None` is unlimited. Above the limit the draft
+ *  panel says a 店长 must approve.
+ */
+export type CompensationLimits_Serialize = {
+	/**  客服: [`DEFAULT_AGENT_LIMIT_FEN`] (30 yuan). */
+	agent: number | null,
+	/**
+	 *  仓库: 0 by default. Warehouse staff inspect returns and ship; they do not promise
+	 *  money to buyers, so any amount they write goes to the 店长.
+	 */
+	warehouse: number | null,
+	/**
+	 *  财务: 0 by default. Finance pays out what was agreed; an amount they propose
+	 *  themselves is approved like anyone's.
+	 */
+	finance: number | null,
+	/**  店长: unlimited by default; the 店长 is who approves. */
+	owner: number | null,
+};
+
 /**  The compensation ladder's suggestion. */
 export type CompensationView = CompensationView_Serialize | CompensationView_Deserialize;
 
@@ -1065,7 +1176,10 @@ export type DraftOptions_Deserialize = {
 	new_waybill?: string | null,
 	/**  An amount already on the table for the ladder, in fen. */
 	compensation_fen?: number | null,
-	/**  The agent's money limit in fen (default 30 yuan); above it a manager approves. */
+	/**
+	 *  The money limit in fen above which a manager approves; when absent, the shop's
+	 *  limit for the role of this computer's member (a 客服's 30 yuan by default).
+	 */
 	agent_max_fen?: number | null,
 };
 
@@ -1085,7 +1199,10 @@ export type DraftOptions_Serialize = {
 	new_waybill: string | null,
 	/**  An amount already on the table for the ladder, in fen. */
 	compensation_fen: number | null,
-	/**  The agent's money limit in fen (default 30 yuan); above it a manager approves. */
+	/**
+	 *  The money limit in fen above which a manager approves; when absent, the shop's
+	 *  limit for the role of this computer's member (a 客服's 30 yuan by default).
+	 */
 	agent_max_fen: number | null,
 };
 
@@ -1772,6 +1889,47 @@ export type MarkView = {
 	end: number,
 };
 
+/**  A change to a member; a field left out stays as it is. */
+export type MemberChangeInput = MemberChangeInput_Serialize | MemberChangeInput_Deserialize;
+
+/**  A change to a member; a field left out stays as it is. */
+export type MemberChangeInput_Deserialize = {
+	/**  A new name. */
+	name?: string | null,
+	/**  A new role's key or Chinese name. */
+	role?: string | null,
+};
+
+/**  A change to a member; a field left out stays as it is. */
+export type MemberChangeInput_Serialize = {
+	/**  A new name. */
+	name: string | null,
+	/**  A new role's key or Chinese name. */
+	role: string | null,
+};
+
+/**  A new member, as the UI's form sends it. */
+export type MemberInput = {
+	/**  The name (at most 20 characters, unique among the members). */
+	name: string,
+	/**  The role's key (`agent`) or Chinese name (`客服`). */
+	role: string,
+};
+
+/**  A member as the UI shows it. */
+export type MemberView = {
+	/**  The member's id. */
+	id: string,
+	/**  The name shown in notes and the history. */
+	name: string,
+	/**  `agent`, `warehouse`, `finance` or `owner`. */
+	role: string,
+	/**  客服, 仓库, 财务 or 店长. */
+	role_name: string,
+	/**  When the member was added, RFC 3339 in China time. */
+	created_at: string,
+};
+
 /**  A case opened by hand, as the UI's form sends it. */
 export type NewCaseInput = NewCaseInput_Serialize | NewCaseInput_Deserialize;
 
@@ -1925,6 +2083,33 @@ export type OrderView_Serialize = {
 	status_text: string | null,
 	/**  The outbound courier and waybill. */
 	logistics: string | null,
+};
+
+/**  The parcel rules' thresholds, in days (`afterdesk_parcel::ParcelRules`). */
+export type ParcelThresholds = ParcelThresholds_Serialize | ParcelThresholds_Deserialize;
+
+/**  The parcel rules' thresholds, in days (`afterdesk_parcel::ParcelRules`). */
+export type ParcelThresholds_Deserialize = {
+	/**  Days without a tracking update before a parcel is abnormal (default 7). */
+	stale_after_days?: number,
+	/**  Days the courier gets to investigate before a loss claim (default 3). */
+	investigation_days?: number,
+	/**  Days to fix an undeliverable parcel before it goes back (default 3). */
+	problem_fix_days?: number,
+	/**  Days after agreeing to a return before chasing a missing return waybill (default 2). */
+	return_waybill_days?: number,
+};
+
+/**  The parcel rules' thresholds, in days (`afterdesk_parcel::ParcelRules`). */
+export type ParcelThresholds_Serialize = {
+	/**  Days without a tracking update before a parcel is abnormal (default 7). */
+	stale_after_days: number,
+	/**  Days the courier gets to investigate before a loss claim (default 3). */
+	investigation_days: number,
+	/**  Days to fix an undeliverable parcel before it goes back (default 3). */
+	problem_fix_days: number,
+	/**  Days after agreeing to a return before chasing a missing return waybill (default 2). */
+	return_waybill_days: number,
 };
 
 /**  A parcel with its events and what needs doing about it. */
@@ -2608,6 +2793,43 @@ export type ShopInfo_Serialize = {
 	synced_folder: SyncedFolder | null,
 };
 
+/**  The shop's settings. Every field has a default equal to the constant it replaces. */
+export type ShopSettings = ShopSettings_Serialize | ShopSettings_Deserialize;
+
+/**  The shop's settings. Every field has a default equal to the constant it replaces. */
+export type ShopSettings_Deserialize = {
+	/**  The shop's name, shown in the title and the evidence packages (empty by default). */
+	shop_name?: string,
+	/**  Each role's compensation limit. */
+	compensation_limits?: CompensationLimits_Deserialize,
+	/**
+	 *  Minutes before a deadline at which a reminder rings, largest first
+	 *  (default [`DEFAULT_LEADS_MINUTES`]).
+	 */
+	reminder_leads_minutes?: number[],
+	/**  The unboxing-video check's limits. */
+	unboxing?: UnboxingSettings_Deserialize,
+	/**  The parcel rules' thresholds. */
+	parcel?: ParcelThresholds_Deserialize,
+};
+
+/**  The shop's settings. Every field has a default equal to the constant it replaces. */
+export type ShopSettings_Serialize = {
+	/**  The shop's name, shown in the title and the evidence packages (empty by default). */
+	shop_name: string,
+	/**  Each role's compensation limit. */
+	compensation_limits: CompensationLimits_Serialize,
+	/**
+	 *  Minutes before a deadline at which a reminder rings, largest first
+	 *  (default [`DEFAULT_LEADS_MINUTES`]).
+	 */
+	reminder_leads_minutes: number[],
+	/**  The unboxing-video check's limits. */
+	unboxing: UnboxingSettings_Serialize,
+	/**  The parcel rules' thresholds. */
+	parcel: ParcelThresholds_Serialize,
+};
+
 /**  The shop's case counts. */
 export type ShopSummary = {
 	/**  Cases not deleted. */
@@ -2844,6 +3066,37 @@ export type TrackingSettings_Serialize = {
 	concurrency: number,
 	/**  Whether the app refreshes open cases' parcels by itself. */
 	auto_refresh: boolean,
+};
+
+/**  The unboxing-video check's limits, in the units the settings show. */
+export type UnboxingSettings = UnboxingSettings_Serialize | UnboxingSettings_Deserialize;
+
+/**  The unboxing-video check's limits, in the units the settings show. */
+export type UnboxingSettings_Deserialize = {
+	/**
+	 *  Clips shorter than this many seconds are flagged (default 60, from
+	 *  `afterdesk_evidence::DEFAULT_MIN_DURATION`).
+	 */
+	min_duration_secs?: number,
+	/**
+	 *  Recordings later than this many hours after the return was signed for are flagged
+	 *  (default 48, from `afterdesk_evidence::DEFAULT_MAX_DELAY`).
+	 */
+	max_delay_hours?: number,
+};
+
+/**  The unboxing-video check's limits, in the units the settings show. */
+export type UnboxingSettings_Serialize = {
+	/**
+	 *  Clips shorter than this many seconds are flagged (default 60, from
+	 *  `afterdesk_evidence::DEFAULT_MIN_DURATION`).
+	 */
+	min_duration_secs: number,
+	/**
+	 *  Recordings later than this many hours after the return was signed for are flagged
+	 *  (default 48, from `afterdesk_evidence::DEFAULT_MAX_DELAY`).
+	 */
+	max_delay_hours: number,
 };
 
 /**  The unboxing-video check of one video. */

@@ -4,8 +4,9 @@
  * The commands and their types are generated from the Rust code by tauri-specta into
  * `bindings.ts` (committed, and checked fresh by a Rust test). This module re-exports the
  * types and wraps each command so that screens get plain promises: a command's
- * `{code, message}` error becomes a thrown {@link ApiError}, the agent name from the
- * settings is passed along, and input objects may leave out fields they do not set.
+ * `{code, message}` error becomes a thrown {@link ApiError}, the name of this computer's
+ * member (see {@link whoami}) is passed along as the agent, and input objects may leave out
+ * fields they do not set.
  * Screens import from here only, never from `@tauri-apps/api` or the bindings directly,
  * which also lets tests mock this one module.
  */
@@ -66,7 +67,24 @@ import {
   type TrackingSettings_Serialize,
   type TrackingSettingsView_Serialize,
 } from './bindings';
-import { getAgent, getAgentLimitFen } from '../settings';
+
+/** The agent name notes and the history carry while this computer is bound to no member. */
+export const UNBOUND_AGENT = '客服';
+
+/**
+ * This computer's member as last read by {@link whoami} (or set by
+ * {@link bindThisComputer}); its name is the agent every change is recorded as.
+ */
+let thisMember: MemberView | null = null;
+
+/** The name changes made here are recorded as: this computer's member, or 客服. */
+export function currentAgent(): string {
+  return thisMember?.name ?? UNBOUND_AGENT;
+}
+
+function getAgent(): string {
+  return currentAgent();
+}
 
 export type {
   AppInfo,
@@ -514,7 +532,8 @@ export function caseDraft(key: string, options: DraftRequestOptions): Promise<Dr
     signer: null,
     new_waybill: null,
     compensation_fen: null,
-    agent_max_fen: getAgentLimitFen(),
+    // Left to the shop: the limit of this computer's member's role in the shop settings.
+    agent_max_fen: null,
     ...options,
   };
   return unwrap(commands.caseDraft(key, full));
@@ -728,4 +747,81 @@ export function deletePolishKey(): Promise<PolishSettingsView> {
 /** Polishes a draft of a case; the buyer's data is removed before it is sent. */
 export function polishDraft(key: string, text: string): Promise<PolishedView> {
   return unwrap(commands.polishDraft(key, text));
+}
+
+// ---- Members and the shop's settings (docs/desktop.md) ----
+
+/** A member of the shop. */
+export type MemberView = import('./bindings').MemberView;
+/** A new member. */
+export type MemberInput = import('./bindings').MemberInput;
+/** What the old settings of this computer became. */
+export type AdoptedView = import('./bindings').AdoptedView_Serialize;
+/** The shop's settings as Rust sends them. */
+export type ShopSettings = import('./bindings').ShopSettings_Serialize;
+/** The shop's settings as the settings card saves them. */
+export type ShopSettingsInput = import('./bindings').ShopSettings_Deserialize;
+
+/** The role keys, in the order the UI lists them. */
+export const ROLES = ['agent', 'warehouse', 'finance', 'owner'] as const;
+/** A role key. */
+export type Role = (typeof ROLES)[number];
+
+/** The shop's members, in the order they were added. */
+export function listMembers(): Promise<MemberView[]> {
+  return unwrap(commands.listMembers());
+}
+
+/** Adds a member (店长 only, once the shop has one). */
+export function addMember(input: MemberInput): Promise<MemberView> {
+  return unwrap(commands.addMember(input));
+}
+
+/** Renames a member or changes their role; a field left out stays. */
+export async function changeMember(
+  id: string,
+  change: { name?: string | null; role?: string | null },
+): Promise<MemberView> {
+  const changed = await unwrap(commands.changeMember(id, { name: change.name ?? null, role: change.role ?? null }));
+  if (thisMember?.id === changed.id) thisMember = changed;
+  return changed;
+}
+
+/** Removes a member (the shop's last 店长 stays). */
+export async function removeMember(id: string): Promise<MemberView> {
+  const removed = await unwrap(commands.removeMember(id));
+  if (thisMember?.id === removed.id) thisMember = null;
+  return removed;
+}
+
+/** Says which member works on this computer (`null`: no one). */
+export async function bindThisComputer(memberId: string | null): Promise<MemberView | null> {
+  thisMember = await unwrap(commands.bindThisComputer(memberId));
+  return thisMember;
+}
+
+/** The member this computer is bound to, if any; remembered as the agent of changes. */
+export async function whoami(): Promise<MemberView | null> {
+  thisMember = await unwrap(commands.whoami());
+  return thisMember;
+}
+
+/** The shop's settings. */
+export function shopSettings(): Promise<ShopSettings> {
+  return unwrap(commands.shopSettings());
+}
+
+/** Saves the shop's settings (店长 only, once the shop has one). */
+export function saveShopSettings(settings: ShopSettingsInput): Promise<ShopSettings> {
+  return unwrap(commands.saveShopSettings(settings));
+}
+
+/** Hands this computer's old agent name and limit to the shop; changes nothing twice. */
+export async function adoptLocalSettings(
+  agentName: string | null,
+  agentLimitFen: number | null,
+): Promise<AdoptedView> {
+  const adopted = await unwrap(commands.adoptLocalSettings(agentName, agentLimitFen));
+  thisMember = adopted.member;
+  return adopted;
 }

@@ -57,6 +57,7 @@ describe('first-run empty state', () => {
 
     fireEvent.click(within(nav).getByText('设置'));
     expect(screen.getByRole('heading', { name: '设置' })).toBeInTheDocument();
-    expect(screen.getByText('我的名字')).toBeInTheDocument();
+    expect(screen.getAllByText('界面语言').length, 'the language stays on this computer').toBeGreaterThan(0);
+    expect(screen.queryByText('我的名字'), "the agent's name moved to the shop's members").toBeNull();
   });
 });

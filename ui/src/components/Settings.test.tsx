@@ -24,6 +24,14 @@ const api = vi.hoisted(() => ({
   setPolishKey: vi.fn(),
   deletePolishKey: vi.fn(),
   restoreBackup: vi.fn(),
+  listMembers: vi.fn(),
+  whoami: vi.fn(),
+  addMember: vi.fn(),
+  changeMember: vi.fn(),
+  removeMember: vi.fn(),
+  bindThisComputer: vi.fn(),
+  shopSettings: vi.fn(),
+  saveShopSettings: vi.fn(),
 }));
 // The real error class, so that screens can tell errors apart by their code.
 const ApiError = vi.hoisted(
@@ -36,7 +44,7 @@ const ApiError = vi.hoisted(
       }
     },
 );
-vi.mock('../api', () => ({ ...api, ApiError }));
+vi.mock('../api', () => ({ ...api, ApiError, ROLES: ['agent', 'warehouse', 'finance', 'owner'] }));
 
 const { Settings } = await import('./Settings');
 
@@ -86,7 +94,26 @@ beforeEach(() => {
   api.clockSettings.mockResolvedValue(CLOCKS);
   api.trackingSettings.mockResolvedValue(TRACKING);
   api.polishSettings.mockResolvedValue(polishView());
+  api.listMembers.mockResolvedValue([]);
+  api.whoami.mockResolvedValue(null);
+  api.shopSettings.mockResolvedValue(SHOP_SETTINGS);
 });
+
+const SHOP_SETTINGS = {
+  shop_name: '',
+  compensation_limits: { agent: 3000, warehouse: 0, finance: 0, owner: null },
+  reminder_leads_minutes: [120, 30],
+  unboxing: { min_duration_secs: 60, max_delay_hours: 48 },
+  parcel: { stale_after_days: 7, investigation_days: 3, problem_fix_days: 3, return_waybill_days: 2 },
+};
+
+function member(id: string, name: string, role: string) {
+  const names: Record<string, string> = { agent: '客服', warehouse: '仓库', finance: '财务', owner: '店长' };
+  return { id, name, role, role_name: names[role] ?? role, created_at: '2026-11-20T10:00:00+08:00' };
+}
+
+const BOSS = member('m1', '老板', 'owner');
+const MEI = member('m2', '小美', 'agent');
 
 function polishView(change: Record<string, unknown> = {}, settings: Record<string, unknown> = {}) {
   return {
@@ -306,5 +333,107 @@ describe('tracking settings', () => {
     expect(api.saveTrackingSettings.mock.calls[0]?.[1]).toBe('SECRET');
     await within(card).findByText(/密钥已保存在系统钥匙串里/);
     expect((within(card).getByTestId('tracking-key') as HTMLInputElement).value).toBe('');
+  });
+});
+
+describe('members', () => {
+  it('lets the first person add themselves as the owner of a shop without members', async () => {
+    api.addMember.mockResolvedValue(BOSS);
+    wrap(<Settings shop={makeShop()} />);
+    const card = await screen.findByTestId('team-settings');
+    expect(within(card).getByText(/还没有成员/)).toBeInTheDocument();
+    expect(within(card).queryByTestId('team-owner-only'), 'a shop without an owner is open to all').toBeNull();
+    fireEvent.change(within(card).getByTestId('team-new-name'), { target: { value: '老板' } });
+    api.listMembers.mockResolvedValue([BOSS]);
+    fireEvent.click(within(card).getByTestId('team-add'));
+    await waitFor(() => expect(api.addMember).toHaveBeenCalledWith({ name: '老板', role: 'owner' }));
+    expect(await within(card).findByText('老板'), 'the list is read again').toBeInTheDocument();
+  });
+
+  it('shows the team read-only to a computer that is not an owner', async () => {
+    api.listMembers.mockResolvedValue([BOSS, MEI]);
+    api.whoami.mockResolvedValue(MEI);
+    wrap(<Settings shop={makeShop()} />);
+    const card = await screen.findByTestId('team-settings');
+    expect(await within(card).findByTestId('team-owner-only')).toHaveTextContent('只有店长可以修改');
+    expect(within(card).queryByTestId('team-add'), 'no adding').toBeNull();
+    expect(within(card).queryAllByTestId('team-remove'), 'no removing').toHaveLength(0);
+    expect(within(card).getByText('这台电脑'), 'this computer is marked').toBeInTheDocument();
+    const shopCard = await screen.findByTestId('shop-settings-card');
+    expect(within(shopCard).queryByTestId('shop-settings-save'), 'no saving the shop settings').toBeNull();
+  });
+
+  it('lets an owner change a role and remove a member only after confirming', async () => {
+    api.listMembers.mockResolvedValue([BOSS, MEI]);
+    api.whoami.mockResolvedValue(BOSS);
+    api.changeMember.mockResolvedValue({ ...MEI, role: 'finance', role_name: '财务' });
+    api.removeMember.mockResolvedValue(MEI);
+    wrap(<Settings shop={makeShop()} />);
+    const card = await screen.findByTestId('team-settings');
+    const rows = await within(card).findAllByTestId('team-member');
+    const mei = rows[1] as HTMLElement;
+    fireEvent.mouseDown(within(mei).getByRole('combobox'));
+    fireEvent.click(await screen.findByTitle('财务'));
+    await waitFor(() => expect(api.changeMember).toHaveBeenCalledWith('m2', { role: 'finance' }));
+
+    fireEvent.click(within(mei).getByTestId('team-remove'));
+    expect(api.removeMember, 'the button only asks').not.toHaveBeenCalled();
+    const confirm = await screen.findByText(/移除成员“小美”/);
+    const popup = confirm.closest('.ant-popover') as HTMLElement;
+    fireEvent.click(within(popup).getByRole('button', { name: /移\s*除/ }));
+    await waitFor(() => expect(api.removeMember).toHaveBeenCalledWith('m2'));
+  });
+
+  it('says why the last owner cannot step down', async () => {
+    api.listMembers.mockResolvedValue([BOSS]);
+    api.whoami.mockResolvedValue(BOSS);
+    api.removeMember.mockRejectedValue(new ApiError({ code: 'last_owner', message: '“老板”是店里唯一的店长，不能移除或改为其他角色' }));
+    wrap(<Settings shop={makeShop()} />);
+    const card = await screen.findByTestId('team-settings');
+    fireEvent.click(await within(card).findByTestId('team-remove'));
+    const popup = (await screen.findByText(/移除成员“老板”/)).closest('.ant-popover') as HTMLElement;
+    fireEvent.click(within(popup).getByRole('button', { name: /移\s*除/ }));
+    expect(await within(card).findByTestId('team-error')).toHaveTextContent('唯一的店长');
+  });
+
+  it('binds this computer to the member picked', async () => {
+    api.listMembers.mockResolvedValue([BOSS, MEI]);
+    api.bindThisComputer.mockResolvedValue(MEI);
+    wrap(<Settings shop={makeShop()} />);
+    const card = await screen.findByTestId('team-settings');
+    await within(card).findAllByTestId('team-member');
+    const picker = within(card).getAllByRole('combobox')[0] as HTMLElement;
+    fireEvent.mouseDown(picker);
+    fireEvent.click(await screen.findByTitle('小美（客服）'));
+    await waitFor(() => expect(api.bindThisComputer).toHaveBeenCalledWith('m2'));
+  });
+});
+
+describe('shop settings', () => {
+  it('saves limits in fen from yuan with two decimals, and the lead times as minutes', async () => {
+    api.saveShopSettings.mockImplementation(async (s: unknown) => s);
+    wrap(<Settings shop={makeShop()} />);
+    const card = await screen.findByTestId('shop-settings-card');
+    const agent = within(card).getByTestId('limit-agent') as HTMLInputElement;
+    expect(agent.value, 'fen shown as yuan').toBe('30.00');
+    expect((within(card).getByTestId('limit-owner') as HTMLInputElement).value, 'unlimited is empty').toBe('');
+    fireEvent.change(agent, { target: { value: '45.5' } });
+    fireEvent.blur(agent);
+    fireEvent.change(within(card).getByTestId('reminder-leads'), { target: { value: '60，15' } });
+    fireEvent.click(within(card).getByTestId('shop-settings-save'));
+    await waitFor(() => expect(api.saveShopSettings).toHaveBeenCalled());
+    const saved = api.saveShopSettings.mock.calls[0]?.[0] as typeof SHOP_SETTINGS;
+    expect(saved.compensation_limits, 'yuan become integer fen').toEqual({ agent: 4550, warehouse: 0, finance: 0, owner: null });
+    expect(saved.reminder_leads_minutes).toEqual([60, 15]);
+  });
+
+  it("shows the shop's refusal, which names the field", async () => {
+    api.saveShopSettings.mockRejectedValue(
+      new ApiError({ code: 'invalid', message: '到期提醒的提前时间每个必须在 1 到 10080 分钟（7 天）之间' }),
+    );
+    wrap(<Settings shop={makeShop()} />);
+    const card = await screen.findByTestId('shop-settings-card');
+    fireEvent.click(within(card).getByTestId('shop-settings-save'));
+    expect(await within(card).findByTestId('shop-settings-error')).toHaveTextContent('到期提醒的提前时间');
   });
 });

@@ -5,14 +5,12 @@ import {
   Button,
   Card,
   Form,
-  Input,
-  InputNumber,
   List,
   Space,
   Tag,
   Typography,
 } from 'antd';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 
 import {
   chooseCalendarFile,
@@ -20,12 +18,16 @@ import {
   clockSettings,
   importCalendarYear,
   chooseShopFile,
+  listMembers,
   openShop,
+  whoami,
   type ClockSettings,
+  type MemberView,
   type ShopInfo,
 } from '../api';
 import { useI18n } from '../i18n';
-import { getAgent, getAgentLimitFen, setAgent, setAgentLimitFen } from '../settings';
+import { ShopSettingsCard } from './ShopSettingsCard';
+import { TeamCard, canManageTeam } from './TeamCard';
 import { BackupCard } from './BackupCard';
 import { LanguageSwitch } from './LanguageSwitch';
 import { SyncedFolderWarning } from './SyncedFolderWarning';
@@ -41,17 +43,27 @@ export interface SettingsProps {
 }
 
 /**
- * The 设置 page: the agent's name (kept on this computer), the UI language, which shop
- * database is open (several shops are several files, never in a synced folder), the
- * optional AI polish and the shop's backups (restore included).
+ * The 设置 page: the UI language (kept on this computer), the shop's members and which of
+ * them works on this computer, the shop's settings (limits, reminders, unboxing videos,
+ * parcels), which shop database is open (several shops are several files, never in a
+ * synced folder), the optional AI polish and the shop's backups (restore included).
  */
 export function Settings({ shop, onShopChanged }: SettingsProps) {
   const { t, errorText } = useI18n();
   const { message, modal } = AntdApp.useApp();
-  const [name, setName] = useState(getAgent);
-  const [limitYuan, setLimitYuan] = useState<number | null>(() => getAgentLimitFen() / 100);
   const [busy, setBusy] = useState(false);
   const [clocks, setClocks] = useState<ClockSettings | null>(null);
+  const [team, setTeam] = useState<{ members: MemberView[]; me: MemberView | null } | null>(null);
+
+  const loadTeam = useCallback(() => {
+    Promise.all([listMembers(), whoami()])
+      .then(([members, me]) => setTeam({ members, me }))
+      .catch((e: unknown) => void message.error(e instanceof Error ? e.message : String(e)));
+  }, [message]);
+
+  useEffect(() => {
+    if (shop) loadTeam();
+  }, [shop, loadTeam]);
 
   useEffect(() => {
     if (!shop) return;
@@ -72,18 +84,6 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
         content: errorText(e),
       });
     }
-  };
-
-  const saveName = () => {
-    setAgent(name);
-    void message.success(t('common.saved'));
-  };
-
-  const saveLimit = () => {
-    // Yuan with at most two decimals, stored as integer fen.
-    setAgentLimitFen(limitYuan === null ? 0 : Math.round(limitYuan * 100));
-    setLimitYuan(getAgentLimitFen() / 100);
-    void message.success(t('common.saved'));
   };
 
   const switchTo = async (path: string | null) => {
@@ -109,42 +109,19 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
       <Space direction="vertical" size="large" style={{ width: '100%' }}>
         <Card title={t('settings.section.me')}>
           <Form layout="vertical">
-            <Form.Item label={t('settings.agent')} extra={t('settings.agent.help')}>
-              <Space.Compact style={{ width: '100%' }}>
-                <Input
-                  data-testid="agent-input"
-                  value={name}
-                  placeholder={t('settings.agent.placeholder')}
-                  onChange={(e) => setName(e.target.value)}
-                  onPressEnter={saveName}
-                />
-                <Button type="primary" data-testid="agent-save" onClick={saveName}>
-                  {t('settings.save')}
-                </Button>
-              </Space.Compact>
-            </Form.Item>
-            <Form.Item label={t('settings.agentLimit')} extra={t('settings.agentLimit.help')}>
-              <Space.Compact>
-                <InputNumber<number>
-                  data-testid="agent-limit-input"
-                  min={0}
-                  max={100000}
-                  precision={2}
-                  addonAfter={t('settings.agentLimit.unit')}
-                  value={limitYuan}
-                  onChange={(v) => setLimitYuan(v)}
-                  onPressEnter={saveLimit}
-                />
-                <Button data-testid="agent-limit-save" onClick={saveLimit}>
-                  {t('settings.save')}
-                </Button>
-              </Space.Compact>
-            </Form.Item>
             <Form.Item label={t('settings.language')}>
               <LanguageSwitch />
             </Form.Item>
           </Form>
         </Card>
+
+        {shop && team && (
+          <TeamCard key={`team:${shop.db_path}`} members={team.members} me={team.me} onChanged={loadTeam} />
+        )}
+
+        {shop && team && (
+          <ShopSettingsCard key={`settings:${shop.db_path}`} editable={canManageTeam(team.members, team.me)} />
+        )}
 
         {shop && !shop.demo && <TrackingSettingsCard />}
 
@@ -247,9 +224,9 @@ export function Settings({ shop, onShopChanged }: SettingsProps) {
         )}
 
         {/* Beside the shop database, so it follows a switch of shop. */}
-        {shop && <PolishSettingsCard key={shop.db_path} />}
+        {shop && <PolishSettingsCard key={`polish:${shop.db_path}`} />}
 
-        {shop && !shop.demo && <BackupCard key={shop.db_path} canBackUp onRestored={onShopChanged} />}
+        {shop && !shop.demo && <BackupCard key={`backup:${shop.db_path}`} canBackUp onRestored={onShopChanged} />}
       </Space>
     </div>
   );

@@ -39,6 +39,10 @@ const api = vi.hoisted(() => ({
   restoreBackup: vi.fn(),
   chooseShopFile: vi.fn(),
   openShop: vi.fn(),
+  adoptLocalSettings: vi.fn(),
+  whoami: vi.fn(),
+  listMembers: vi.fn(),
+  shopSettings: vi.fn(),
 }));
 // The real error class, so that screens can tell errors apart by their code.
 const ApiError = vi.hoisted(
@@ -89,6 +93,16 @@ beforeEach(() => {
   });
   api.draftCopies.mockResolvedValue([]);
   api.lintReply.mockResolvedValue({ lint: [], marks: [] });
+  api.adoptLocalSettings.mockResolvedValue({
+    member: null,
+    created_member: false,
+    bound: false,
+    limit_adopted: false,
+    parcel_rules_adopted: false,
+    parcel_rules_error: null,
+  });
+  api.whoami.mockResolvedValue(null);
+  api.listMembers.mockResolvedValue([]);
   api.caseParcels.mockResolvedValue({ case_id: 'c1', kind: 'quality_issue', parcels: [], attention: [], interception: null });
   api.parcelAttention.mockResolvedValue({ parcels: 0, items: [] });
   api.caseClocks.mockResolvedValue({ case_id: 'c1', kind: 'quality_issue', clocks: [], next: null });
@@ -353,12 +367,49 @@ describe('app', () => {
     expect(screen.getByTestId('synced-folder-warning'), 'still shown on another page').toBeInTheDocument();
   });
 
-  it('keeps the agent name in the settings', async () => {
+  it('hands the old agent name to the shop on start and records changes as that member', async () => {
+    window.localStorage.setItem('afterdesk.agent', '小张');
+    window.localStorage.setItem('afterdesk.agentLimitFen', '5000');
+    api.isTauri.mockReturnValue(true);
+    api.shopInfo.mockResolvedValue(makeShop({ summary: { total: 0, open: 0, closed: 0, by_kind: [] } }));
+    const member = { id: 'm1', name: '小张', role: 'owner', role_name: '店长', created_at: '2026-11-20T10:00:00+08:00' };
+    api.adoptLocalSettings.mockResolvedValue({
+      member,
+      created_member: true,
+      bound: true,
+      limit_adopted: true,
+      parcel_rules_adopted: false,
+      parcel_rules_error: null,
+    });
+    api.whoami.mockResolvedValue(member);
     render(<App initialLocale="zh-CN" />);
-    fireEvent.click(within(screen.getByRole('menu')).getByText('设置'));
-    const input = screen.getByTestId('agent-input');
-    fireEvent.change(input, { target: { value: '小张' } });
-    fireEvent.click(screen.getByTestId('agent-save'));
-    expect(window.localStorage.getItem('afterdesk.agent')).toBe('小张');
+    await waitFor(() => expect(api.whoami).toHaveBeenCalled());
+    expect(api.adoptLocalSettings, 'the old values go to the shop').toHaveBeenCalledWith('小张', 5000);
+    expect(window.localStorage.getItem('afterdesk.agent'), 'forgotten once the shop has it').toBeNull();
+    expect(window.localStorage.getItem('afterdesk.agentLimitFen')).toBeNull();
+  });
+
+  it('keeps the old agent name when the shop could not take it', async () => {
+    window.localStorage.setItem('afterdesk.agent', '小张');
+    api.isTauri.mockReturnValue(true);
+    api.shopInfo.mockResolvedValue(makeShop({ summary: { total: 0, open: 0, closed: 0, by_kind: [] } }));
+    api.adoptLocalSettings.mockRejectedValue(new ApiError({ code: 'shop_locked', message: '店铺数据正被另一个程序写入' }));
+    api.whoami.mockResolvedValue(null);
+    render(<App initialLocale="zh-CN" />);
+    expect(await screen.findByText(/没能把这台电脑原来的名字和补偿上限交给店铺/)).toBeInTheDocument();
+    expect(window.localStorage.getItem('afterdesk.agent'), 'nothing the user set is lost').toBe('小张');
+    window.localStorage.clear();
+  });
+
+  it('never hands the old settings to the demo shop, which lives in memory', async () => {
+    window.localStorage.setItem('afterdesk.agent', '小张');
+    api.isTauri.mockReturnValue(true);
+    api.shopInfo.mockResolvedValue(makeShop({ demo: true }));
+    api.whoami.mockResolvedValue(null);
+    render(<App initialLocale="zh-CN" />);
+    await waitFor(() => expect(api.whoami).toHaveBeenCalled());
+    expect(api.adoptLocalSettings).not.toHaveBeenCalled();
+    expect(window.localStorage.getItem('afterdesk.agent'), 'kept for the real shop').toBe('小张');
+    window.localStorage.clear();
   });
 });
