@@ -63,6 +63,12 @@ pub enum Command {
         #[command(subcommand)]
         command: MappingCommand,
     },
+    /// 店铺成员：member list 列出；member add 名字 --role 角色 添加；member bind 名字 说明这台电脑是谁。
+    Member {
+        /// 子命令。
+        #[command(subcommand)]
+        command: MemberCommand,
+    },
     /// 立即备份数据库；backup list 列出备份，backup restore <备份文件> 从备份恢复。
     Backup {
         /// 只列出备份（同 backup list）。
@@ -534,4 +540,24 @@ mod tests {
             ),
         }
     }
+}
+
+/// `member` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// 列出店铺成员。
+    List,
+    /// 添加成员（店铺有店长后，只有店长的电脑能添加）。
+    Add {
+        /// 名字（最多 20 个字）。
+        name: String,
+        /// 角色：客服、仓库、财务、店长（或 agent、warehouse、finance、owner）。
+        #[arg(long, default_value = "客服")]
+        role: String,
+    },
+    /// 这台电脑是哪位成员：之后的备注和记录都记在这位成员名下。
+    Bind {
+        /// 成员的名字或编号。
+        member: String,
+    },
 }

@@ -21,7 +21,7 @@ use afterdesk_store::{BackupReason, CaseChange, CaseQuery, NewCase, Store, Store
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::Parser;
-use cli::{BackupCommand, CaseCommand, Cli, Command, MappingCommand};
+use cli::{BackupCommand, CaseCommand, Cli, Command, MappingCommand, MemberCommand};
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -293,6 +293,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Case { command } => case(&ctx, command),
         Command::Mapping { command } => mapping(&ctx, command),
         Command::Backup { list, command } => backup(&ctx, list, command),
+        Command::Member { command } => member(&ctx, command),
         Command::GenExport(args) => {
             bench::gen_export(&args, ctx.now)?;
             if ctx.json {
@@ -472,6 +473,57 @@ fn case(ctx: &Context_, command: CaseCommand) -> anyhow::Result<()> {
         CaseCommand::Restore { key } => {
             let case = store.restore_case(&key, ctx.agent(), ctx.now)?;
             print_case(&store, &case.id.to_string())
+        }
+    }
+}
+
+fn member(ctx: &Context_, command: MemberCommand) -> anyhow::Result<()> {
+    let shop = ctx.open()?;
+    let mut store = shop.store_waiting()?;
+    match command {
+        MemberCommand::List => {
+            let members = afterdesk_desk::members(&store)?;
+            let me = afterdesk_desk::whoami(&store, shop.device())?.map(|m| m.id);
+            if ctx.json {
+                return print_json(&json!({ "members": members, "this_computer": me }));
+            }
+            if members.is_empty() {
+                say!("还没有成员（用 afterdesk member add 名字 --role 店长 添加第一位）");
+            }
+            for m in &members {
+                let mark = if me.as_deref() == Some(m.id.as_str()) {
+                    "　← 这台电脑"
+                } else {
+                    ""
+                };
+                say!("{}\t{}\t{}{mark}", m.name, m.role_name, m.id);
+            }
+            Ok(())
+        }
+        MemberCommand::Add { name, role } => {
+            let added = afterdesk_desk::add_member(
+                &mut store,
+                &afterdesk_desk::MemberInput { name, role },
+                ctx.now,
+            )?;
+            if ctx.json {
+                return print_json(&added);
+            }
+            say!("已添加成员 {}（{}）", added.name, added.role_name);
+            Ok(())
+        }
+        MemberCommand::Bind { member } => {
+            let found = afterdesk_desk::members(&store)?
+                .into_iter()
+                .find(|m| m.name == member || m.id == member)
+                .ok_or_else(|| DeskError::Invalid(format!("没有名为“{member}”的成员")))?;
+            let device = shop.device().clone();
+            let bound = afterdesk_desk::bind_device(&mut store, &device, Some(&found.id), ctx.now)?;
+            if ctx.json {
+                return print_json(&bound);
+            }
+            say!("这台电脑现在是 {}（{}）", found.name, found.role_name);
+            Ok(())
         }
     }
 }

@@ -86,9 +86,6 @@ pub struct DraftOptions {
     pub new_waybill: Option<String>,
     /// An amount already on the table for the ladder, in fen.
     pub compensation_fen: Option<i64>,
-    /// The money limit in fen above which a manager approves; when absent, the shop's
-    /// limit for the role of this computer's member (a 客服's 30 yuan by default).
-    pub agent_max_fen: Option<i64>,
 }
 
 /// A placeholder the case could not fill.
@@ -268,12 +265,10 @@ fn ladder(limit_fen: Option<i64>) -> Ladder {
     ladder
 }
 
-/// The limit a draft obeys: the one asked for, or else the shop's limit for the role of
-/// the member this store's computer is bound to (an agent's when it is bound to no one).
-fn draft_limit(store: &Store, asked: Option<i64>) -> Result<Option<i64>, DeskError> {
-    if asked.is_some() {
-        return Ok(asked);
-    }
+/// The limit a draft obeys: the shop's limit for the role of the member this store's
+/// computer is bound to (an agent's when it is bound to no one). Never an argument, so no
+/// computer can give itself a higher limit than the shop set.
+fn draft_limit(store: &Store) -> Result<Option<i64>, DeskError> {
     let settings = crate::shop_settings(store)?;
     let role = store.device_member(store.device())?.map(|m| m.role);
     Ok(crate::limit_for(&settings, role))
@@ -304,12 +299,7 @@ pub fn case_draft(
     req.signer = options.signer.clone();
     req.new_waybill = options.new_waybill.clone();
     req.compensation = options.compensation_fen.map(Fen);
-    let draft = compose(
-        &library,
-        classifier()?,
-        &ladder(draft_limit(store, options.agent_max_fen)?),
-        &req,
-    );
+    let draft = compose(&library, classifier()?, &ladder(draft_limit(store)?), &req);
     let variant = draft.variant;
     let candidates = library.candidates(draft.kind, draft.stage);
     let variants: Vec<VariantChoiceView> = candidates

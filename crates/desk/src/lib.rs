@@ -5,26 +5,24 @@
 //! thin wrappers around these, so both behave the same and are tested once.
 #![deny(missing_docs)]
 
+// One module per feature, each with its own view types; the crate root re-exports what
+// the front ends use, so that an adapter names a view without knowing the file it lives in.
+mod cases;
 mod clocks;
-mod demo;
 mod drafts;
 mod error_code;
 mod evidence;
-mod evidence_view;
 mod import;
-mod parcel_view;
 mod parcels;
 mod polish;
-mod reminders;
-mod settings_file;
-mod shop;
-mod shop_settings;
-mod summary;
-mod synced_folder;
+mod shops;
 mod team;
-mod tracking;
-mod view;
 
+pub use cases::{
+    CaseChangeInput, CaseDetailView, CaseListView, CaseQueryInput, CaseView, EventView,
+    NewCaseInput, NoteView, OrderView, case_sort_key, flag_key, kind_key,
+};
+pub use clocks::reminders::{Reminder, Reminders, due_reminders, due_today};
 pub use clocks::{
     CALENDAR_DIR, CLOCK_RULES_FILE, CalendarYearView, CaseClocksView, ClockFiles, ClockView,
     ClockWarningView, ClocksError, DashboardEntryView, DashboardView, EVIDENCE_PERIOD_CLOCK,
@@ -32,7 +30,6 @@ pub use clocks::{
     evidence_deadline, import_calendar, load_clockwork, load_clockwork_or_bundled, open_cases,
     rank_cases,
 };
-pub use demo::{DEMO_CASES, demo_shop};
 pub use drafts::{
     AcceptImportInput, AcceptImportView, ClassificationView, CompensationView, CopyDraftInput,
     DraftCopyView, DraftOptions, DraftView, KindGuessView, LintView, MarkView, PREVIEWED_SKIPS,
@@ -43,21 +40,28 @@ pub use drafts::{
     script_library, set_script_enabled, shop_library,
 };
 pub use error_code::ErrorCode;
+pub use evidence::view::{
+    CaseEvidenceView, CleanedFileView, CopyProgressView, EvidenceCheckView, EvidenceCleanView,
+    EvidenceFileView, EvidenceItemView, EvidenceSituationView, EvidenceUseView, FindingView,
+    ProofView, ReadinessView, UnboxingView,
+};
 pub use evidence::{
     AttachReport, attach_evidence, case_evidence, check_evidence_item, clean_evidence,
     detach_evidence, evidence_folder, export_evidence_package, ingest_evidence, list_evidence,
     record_evidence, verify_evidence,
 };
-pub use evidence_view::{
-    CaseEvidenceView, CleanedFileView, CopyProgressView, EvidenceCheckView, EvidenceCleanView,
-    EvidenceFileView, EvidenceItemView, EvidenceSituationView, EvidenceUseView, FindingView,
-    ProofView, ReadinessView, UnboxingView,
+pub use import::view::{
+    DuplicateRowView, ImportPreviewView, ImportReportView, PreviewColumnView, RowErrorView,
 };
 pub use import::{
     ImportOptions, ImportPreview, ImportProgress, ImportReport, MAX_REPORTED_ERRORS, PREVIEW_ROWS,
     import_file, preview_file,
 };
-pub use parcel_view::{
+pub use parcels::tracking::{
+    TRACKING_FILE, TrackingSettings, load_tracking_settings, provider_settings, refresh_setup,
+    save_tracking_settings, tracking_settings_path,
+};
+pub use parcels::view::{
     AttentionListView, AttentionView, CaseParcelsView, CourierHintView, InterceptionInput,
     InterceptionStepView, InterceptionView, NewParcelInput, ParcelImportView, ParcelView,
     RefreshItemView, RefreshReportView, TraceView, courier_choices,
@@ -73,34 +77,26 @@ pub use polish::{
     PolishWarningView, PolishedView, RemovedView, case_known_pii, known_pii, load_polish_settings,
     polish_settings_path, save_polish_settings,
 };
-pub use reminders::{Reminder, Reminders, due_reminders, due_today};
-pub use shop::{
+pub use shops::demo::{DEMO_CASES, demo_shop};
+pub use shops::summary::{KindCount, ShopSummary, shop_summary};
+pub use shops::synced_folder::{
+    SyncClient, SyncedFolder, synced_folder, synced_folder_by_name, synced_folder_on_disk,
+};
+pub use shops::{BackupView, RestoreView};
+pub use shops::{
     DB_ENV, RECENT_SHOPS, ShopFiles, default_db_path, device_id, load_shop_files, remember_shop,
     restore_shop, shop_backups,
 };
-pub use shop_settings::{
+pub use team::settings::{
     CompensationLimits, DEFAULT_AGENT_LIMIT_FEN, DEFAULT_LEADS_MINUTES, MAX_LEAD_MINUTES,
     MAX_LEADS, MAX_LIMIT_FEN, MAX_PARCEL_DAYS, MAX_SHOP_NAME_CHARS, MAX_UNBOXING_DELAY_HOURS,
     MAX_UNBOXING_MIN_SECS, ParcelThresholds, ShopSettings, UnboxingSettings,
     adopt_parcel_rules_file, limit_for, shop_settings,
 };
-pub use summary::{KindCount, ShopSummary, shop_summary};
-pub use synced_folder::{
-    SyncClient, SyncedFolder, synced_folder, synced_folder_by_name, synced_folder_on_disk,
-};
 pub use team::{
     AdoptedView, MemberChangeInput, MemberInput, MemberView, UNBOUND_ACTOR, actor, add_member,
     adopt_local_settings, bind_device, change_member, members, remove_member, save_shop_settings,
     whoami,
-};
-pub use tracking::{
-    TRACKING_FILE, TrackingSettings, load_tracking_settings, provider_settings, refresh_setup,
-    save_tracking_settings, tracking_settings_path,
-};
-pub use view::{
-    BackupView, CaseChangeInput, CaseDetailView, CaseListView, CaseQueryInput, CaseView, EventView,
-    ImportPreviewView, ImportReportView, NewCaseInput, NoteView, OrderView, PreviewColumnView,
-    RestoreView, RowErrorView, case_sort_key, flag_key, kind_key,
 };
 
 use afterdesk_export::ExportError;

@@ -26,12 +26,12 @@ pub const MAX_POLISH_TIMEOUT_SECS: u32 = 300;
 
 /// The AI polish settings file of the shop whose database is `db`.
 pub fn polish_settings_path(db: &Path) -> PathBuf {
-    crate::settings_file::shop_folder(db).join(POLISH_SETTINGS_FILE)
+    crate::shops::settings_file::shop_folder(db).join(POLISH_SETTINGS_FILE)
 }
 
 /// The shop's AI polish settings; a missing file gives the defaults (turned off).
 pub fn load_polish_settings(db: &Path) -> Result<PolishSettings, DeskError> {
-    crate::settings_file::read_json(polish_settings_path(db))
+    crate::shops::settings_file::read_json(polish_settings_path(db))
 }
 
 /// Checks and saves the shop's AI polish settings; returns them as saved (trimmed).
@@ -45,7 +45,7 @@ pub fn save_polish_settings(
     settings: &PolishSettings,
 ) -> Result<PolishSettings, DeskError> {
     let settings = checked(settings)?;
-    crate::settings_file::write_json(&polish_settings_path(db), &settings)?;
+    crate::shops::settings_file::write_json(&polish_settings_path(db), &settings)?;
     Ok(settings)
 }
 

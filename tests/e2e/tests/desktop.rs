@@ -50,6 +50,44 @@ async fn first_run_screen_and_language_switch() -> anyhow::Result<()> {
     app.close().await
 }
 
+/// An error reaches the English UI in English: a text file chosen as an export is refused
+/// with the translated message for its code (`not_an_export`), never the core's Chinese
+/// sentence as the headline.
+#[tokio::test]
+async fn errors_show_in_the_ui_language() -> anyhow::Result<()> {
+    if !enabled() {
+        print_skip("errors_show_in_the_ui_language");
+        return Ok(());
+    }
+    let profile = Profile::new()?;
+    let notes = profile.path().join("notes.txt");
+    std::fs::write(&notes, "这不是导出文件\n随便写的一些字\n")?;
+    let app = App::launch("error-en", &profile).await?;
+    app.wait_for_text("欢迎使用售后台", DEFAULT_WAIT).await?;
+    app.choose_in_select("language-switch", "English").await?;
+    app.wait_for_text("Welcome to AfterDesk", Duration::from_secs(10))
+        .await?;
+    app.click_css("[data-testid=\"start-import\"] button", DEFAULT_WAIT)
+        .await?;
+    app.click_css("[data-testid=\"import-file-button\"]", DEFAULT_WAIT)
+        .await?;
+    app.choose_in_file_dialog("Choose a refund or order export", &notes)
+        .await?;
+    app.wait_for_text(
+        "This does not look like a refund or order export",
+        DEFAULT_WAIT,
+    )
+    .await?;
+    let text = app.page_text().await?;
+    assert!(
+        !text.contains("Something went wrong: 文件"),
+        "the English UI never heads an error with the core's Chinese text: {text}"
+    );
+    let shot = app.screenshot("error-en-not-an-export").await?;
+    println!("screenshot: {}", shot.display());
+    app.close().await
+}
+
 /// The whole flow on an empty shop: import a generated GBK export through the
 /// wizard (native file dialog, column preview, result), search for a buyer, open the case,
 /// add a note, set a flag; then restart the app and find the note and the flag again.

@@ -532,8 +532,6 @@ export function caseDraft(key: string, options: DraftRequestOptions): Promise<Dr
     signer: null,
     new_waybill: null,
     compensation_fen: null,
-    // Left to the shop: the limit of this computer's member's role in the shop settings.
-    agent_max_fen: null,
     ...options,
   };
   return unwrap(commands.caseDraft(key, full));

@@ -1,6 +1,12 @@
 //! Where a shop's database lives and who this device is.
 
-use crate::{BackupView, DeskError, RestoreView};
+pub(crate) mod demo;
+pub(crate) mod settings_file;
+pub(crate) mod summary;
+pub(crate) mod synced_folder;
+
+use crate::DeskError;
+use afterdesk_case::time::china_rfc3339;
 use afterdesk_case::{DeviceId, RecordId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -61,7 +67,7 @@ pub struct ShopFiles {
 
 /// Reads the remembered shops from `config_dir`; a missing file means none.
 pub fn load_shop_files(config_dir: &Path) -> Result<ShopFiles, DeskError> {
-    crate::settings_file::read_json(config_dir.join(SHOPS_FILE))
+    crate::shops::settings_file::read_json(config_dir.join(SHOPS_FILE))
 }
 
 /// Remembers `shop` as the current shop and moves it to the front of the recent list.
@@ -74,7 +80,7 @@ pub fn remember_shop(config_dir: &Path, shop: &Path) -> Result<ShopFiles, DeskEr
     files.recent.insert(0, shop.to_owned());
     files.recent.truncate(RECENT_SHOPS);
     files.current = Some(shop.to_owned());
-    crate::settings_file::write_json(&config_dir.join(SHOPS_FILE), &files)?;
+    crate::shops::settings_file::write_json(&config_dir.join(SHOPS_FILE), &files)?;
     Ok(files)
 }
 
@@ -99,6 +105,54 @@ pub fn restore_shop(
 ) -> Result<RestoreView, DeskError> {
     let restored = afterdesk_store::restore_backup(db, backup, now)?;
     Ok(RestoreView::from(&restored))
+}
+
+/// One backup of the shop's database, for the settings page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BackupView {
+    /// The backup file.
+    pub path: String,
+    /// When it was taken, China time (RFC 3339 with +08:00).
+    pub taken_at: String,
+    /// Why: `daily`, `before-migration`, `manual` or `before-restore`.
+    pub reason: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+impl From<&afterdesk_store::BackupInfo> for BackupView {
+    fn from(b: &afterdesk_store::BackupInfo) -> Self {
+        BackupView {
+            path: b.path.display().to_string(),
+            taken_at: china_rfc3339(b.taken_at),
+            reason: b.reason.clone(),
+            size: b.size,
+        }
+    }
+}
+
+/// What a restore did, for the settings page and the CLI's JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RestoreView {
+    /// The backup the shop's data now comes from.
+    pub restored_from: String,
+    /// The backup of the data the restore replaced (reason `before-restore`); `None` when
+    /// the shop file did not exist.
+    pub safety_backup: Option<String>,
+    /// The schema version of the restored data, before the shop is opened (and upgraded).
+    pub schema_version: u32,
+}
+
+impl From<&afterdesk_store::Restored> for RestoreView {
+    fn from(r: &afterdesk_store::Restored) -> Self {
+        RestoreView {
+            restored_from: r.from.display().to_string(),
+            safety_backup: r.safety_backup.as_ref().map(|p| p.display().to_string()),
+            schema_version: u32::try_from(r.schema_version).unwrap_or(u32::MAX),
+        }
+    }
 }
 
 #[cfg(test)]

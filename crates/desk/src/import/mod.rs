@@ -1,5 +1,7 @@
 //! Importing an export file into the shop's store.
 
+pub(crate) mod view;
+
 use crate::DeskError;
 use afterdesk_case::Platform;
 use afterdesk_export::{

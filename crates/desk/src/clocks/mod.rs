@@ -5,6 +5,8 @@
 //! travel with it: `clock-rules.toml` (the shop's overrides and own clocks, optional) and
 //! `calendar/<year>.toml` (holiday years imported after the release).
 
+pub(crate) mod reminders;
+
 use crate::DeskError;
 use afterdesk_case::time::china_rfc3339;
 use afterdesk_case::{Case, ScenarioKind};
@@ -67,7 +69,7 @@ pub struct ClockFiles {
 impl ClockFiles {
     /// The clock files of the shop whose database is `db`.
     pub fn beside(db: &Path) -> ClockFiles {
-        let dir = crate::settings_file::shop_folder(db);
+        let dir = crate::shops::settings_file::shop_folder(db);
         ClockFiles {
             rules: dir.join(CLOCK_RULES_FILE),
             calendar_dir: dir.join(CALENDAR_DIR),

@@ -7,8 +7,10 @@
 //! computer to a member is open to everyone: it says who sits at the computer, it is not
 //! a password.
 
+pub(crate) mod settings;
+
 use crate::DeskError;
-use crate::shop_settings::{ShopSettings, adopt_parcel_rules_file, write_shop_settings};
+use crate::team::settings::{ShopSettings, adopt_parcel_rules_file, write_shop_settings};
 use afterdesk_case::DeviceId;
 use afterdesk_case::time::china_rfc3339;
 use afterdesk_store::{MAX_MEMBER_NAME_CHARS, Member, MemberChange, MemberRole, Store};
@@ -286,7 +288,7 @@ pub fn adopt_local_settings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shop_settings::shop_settings;
+    use crate::team::settings::shop_settings;
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {

@@ -9,8 +9,11 @@
 //! runtime with a progress callback and a cancel flag), and [`apply_refresh`] writes the
 //! answers in one short transaction. [`refresh_parcels`] does all three, for the CLI.
 
+pub(crate) mod tracking;
+pub(crate) mod view;
+
 use crate::DeskError;
-use crate::parcel_view::{
+use crate::parcels::view::{
     AttentionListView, AttentionView, CaseParcelsView, CourierHintView, InterceptionInput,
     InterceptionView, NewParcelInput, ParcelImportView, ParcelView, RefreshItemView,
     RefreshReportView, TraceView,
@@ -36,7 +39,7 @@ use std::sync::atomic::AtomicBool;
 /// database; its values move into the shop's settings
 /// ([`crate::adopt_parcel_rules_file`]).
 pub fn parcel_rules_path(db: &Path) -> PathBuf {
-    crate::settings_file::shop_folder(db).join(PARCEL_RULES_FILE)
+    crate::shops::settings_file::shop_folder(db).join(PARCEL_RULES_FILE)
 }
 
 /// The shop's parcel rules, from its settings (`crate::shop_settings`).

@@ -63,19 +63,19 @@ impl TrackingSettings {
 
 /// The tracking settings file of the shop at `db`.
 pub fn tracking_settings_path(db: &Path) -> PathBuf {
-    crate::settings_file::shop_folder(db).join(TRACKING_FILE)
+    crate::shops::settings_file::shop_folder(db).join(TRACKING_FILE)
 }
 
 /// The shop's tracking settings; manual tracking when it has no file.
 pub fn load_tracking_settings(db: &Path) -> Result<TrackingSettings, DeskError> {
-    crate::settings_file::read_json(tracking_settings_path(db))
+    crate::shops::settings_file::read_json(tracking_settings_path(db))
 }
 
 /// Saves the shop's tracking settings (written to a temporary file and renamed, so a
 /// crash never leaves half a file).
 pub fn save_tracking_settings(db: &Path, settings: &TrackingSettings) -> Result<(), DeskError> {
     check(settings)?;
-    crate::settings_file::write_json(&tracking_settings_path(db), settings)
+    crate::shops::settings_file::write_json(&tracking_settings_path(db), settings)
 }
 
 fn check(settings: &TrackingSettings) -> Result<(), DeskError> {

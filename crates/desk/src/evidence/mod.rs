@@ -7,8 +7,10 @@
 //! cancel flag), then [`record_evidence`] writes the record in a short transaction.
 //! [`attach_evidence`] does both, for the CLI.
 
+pub(crate) mod view;
+
 use crate::DeskError;
-use crate::evidence_view::{EvidenceCheckView, EvidenceCleanView, EvidenceFileView};
+use crate::evidence::view::{EvidenceCheckView, EvidenceCleanView, EvidenceFileView};
 use afterdesk_case::Proof;
 use afterdesk_evidence::{
     CaseEvidence, Checklist, CopyProgress, EvidenceError, EvidenceFolder, Ingested, Package,
