@@ -91,6 +91,8 @@ fn each_computer_writes_as_its_member_and_obeys_the_shops_limit() {
             "tb_buyer",
             "--amount",
             "45.00",
+            "--kind",
+            "quality_issue",
         ],
     );
     on(&db, "pc-owner", &["case", "note", "R1", "店长看过了"]);
@@ -103,7 +105,7 @@ fn each_computer_writes_as_its_member_and_obeys_the_shops_limit() {
         .map(|n| {
             (
                 n["text"].as_str().unwrap().to_owned(),
-                n["agent"].as_str().unwrap().to_owned(),
+                n["author"].as_str().unwrap().to_owned(),
             )
         })
         .collect();

@@ -1176,11 +1176,6 @@ export type DraftOptions_Deserialize = {
 	new_waybill?: string | null,
 	/**  An amount already on the table for the ladder, in fen. */
 	compensation_fen?: number | null,
-	/**
-	 *  The money limit in fen above which a manager approves; when absent, the shop's
-	 *  limit for the role of this computer's member (a 客服's 30 yuan by default).
-	 */
-	agent_max_fen?: number | null,
 };
 
 /**  What the agent asks the draft panel for. */
@@ -1199,11 +1194,6 @@ export type DraftOptions_Serialize = {
 	new_waybill: string | null,
 	/**  An amount already on the table for the ladder, in fen. */
 	compensation_fen: number | null,
-	/**
-	 *  The money limit in fen above which a manager approves; when absent, the shop's
-	 *  limit for the role of this computer's member (a 客服's 30 yuan by default).
-	 */
-	agent_max_fen: number | null,
 };
 
 /**  The draft panel's content. */
