@@ -1,4 +1,5 @@
-//! The pure core of AfterDesk's team sync: no storage and no network.
+//! AfterDesk's team sync: the pure core, and the transports that are its only I/O. No
+//! storage.
 //!
 //! Every device keeps its own SQLite shop and shares immutable, encrypted batch files of
 //! changes through a folder, WebDAV or S3 (`docs/sync.md`, "How sync works inside"). This
