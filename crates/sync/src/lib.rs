@@ -1,4 +1,5 @@
-//! The pure core of AfterDesk's team sync: no storage and no network.
+//! AfterDesk's team sync: the pure core, and the transports that are its only I/O. No
+//! storage.
 //!
 //! Every device keeps its own SQLite shop and shares immutable, encrypted batch files of
 //! changes through a folder, WebDAV or S3 (`docs/sync.md`, "How sync works inside"). This
@@ -15,8 +16,12 @@
 //!   clients' conflicted copies;
 //! - [`keys`]: the shop passphrase, Argon2id, the wrapped data key and keyed blob names.
 //!
+//! - [`transport`]: the [`transport::Transport`] trait and its three backends (a local
+//!   folder, WebDAV, S3-compatible storage), the only part of the crate that does I/O.
+//!
 //! Core code takes `now` as a parameter and never reads the clock; it works on bytes and
-//! names, so that the transports (local folder, WebDAV, S3) can be added beside it.
+//! names. The transports are adapters: they talk to the shared location, and only S3's
+//! request signing reads the clock (a signature must carry the time it is sent).
 #![deny(missing_docs)]
 
 pub mod device;
@@ -26,6 +31,7 @@ pub mod keys;
 pub mod merge;
 pub mod name;
 pub mod op;
+pub mod transport;
 
 pub use device::{Device, DeviceError};
 pub use file::{Batch, BatchHeader, FileError};
@@ -33,3 +39,4 @@ pub use hlc::{Hlc, HlcClock, HlcError};
 pub use keys::{DataKey, KdfParams, KeyError, KeyId, ShopKeyFile};
 pub use merge::{Applied, Conflict, Replica, Side};
 pub use op::{FieldEdit, Op, OpError, OpId, OpKind, natural_row_id};
+pub use transport::{AnyTransport, Transport, TransportError};
