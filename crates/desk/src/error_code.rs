@@ -277,6 +277,46 @@ error_codes! {
     TrackClient = "track_client",
     /// No tracking provider is configured: the parcel's state is recorded by hand.
     TrackManual = "track_manual",
+    /// No member of the shop has that id or name.
+    MemberNotFound = "member_not_found",
+    /// Another live member already has that name.
+    DuplicateMember = "duplicate_member",
+    /// The change would leave the shop without a 店长.
+    LastOwner = "last_owner",
+    /// Only a computer bound to a 店长 may change members or the shop's settings once the shop has one.
+    NotOwner = "not_owner",
+    /// The shared location has no such file or folder.
+    SyncNotFound = "sync_not_found",
+    /// The shared location refused the credentials (a wrong WebDAV app password or S3 key).
+    SyncUnauthorized = "sync_unauthorized",
+    /// The shared location asked to slow down (HTTP 429 or 503).
+    SyncRateLimited = "sync_rate_limited",
+    /// The shared location did not answer in time.
+    SyncTimeout = "sync_timeout",
+    /// The shared location could not be reached (offline, a wrong address).
+    SyncUnreachable = "sync_unreachable",
+    /// A folder listing failed or came back inconsistent; nothing is read as deleted.
+    SyncListingFailed = "sync_listing_failed",
+    /// A WebDAV listing reached the server's entry cap (坚果云 lists at most 750).
+    SyncListingCapped = "sync_listing_capped",
+    /// A listing was larger than AfterDesk reads.
+    SyncListingTooLarge = "sync_listing_too_large",
+    /// A shared file is larger than AfterDesk reads or writes.
+    SyncFileTooLarge = "sync_file_too_large",
+    /// The server says this computer's clock is too far off.
+    SyncClockSkewed = "sync_clock_skewed",
+    /// The shared location's address is not https (plain http only to this computer).
+    SyncInsecureUrl = "sync_insecure_url",
+    /// A path at the shared location is not a plain relative name.
+    SyncInvalidPath = "sync_invalid_path",
+    /// The sync location's settings are incomplete or invalid.
+    SyncSettings = "sync_settings",
+    /// The HTTP client for the shared location could not be set up.
+    SyncClient = "sync_client",
+    /// The shared location answered with an unexpected HTTP status.
+    SyncHttp = "sync_http",
+    /// Reading or writing the shared folder on this computer failed.
+    SyncIo = "sync_io",
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -1500,7 +1500,47 @@ export type ErrorCode =
 /**  The tracking client could not be set up (a TLS or system configuration problem). */
 "track_client" | 
 /**  No tracking provider is configured: the parcel's state is recorded by hand. */
-"track_manual";
+"track_manual" | 
+/**  No member of the shop has that id or name. */
+"member_not_found" | 
+/**  Another live member already has that name. */
+"duplicate_member" | 
+/**  The change would leave the shop without a 店长. */
+"last_owner" | 
+/**  Only a computer bound to a 店长 may change members or the shop's settings once the shop has one. */
+"not_owner" | 
+/**  The shared location has no such file or folder. */
+"sync_not_found" | 
+/**  The shared location refused the credentials (a wrong WebDAV app password or S3 key). */
+"sync_unauthorized" | 
+/**  The shared location asked to slow down (HTTP 429 or 503). */
+"sync_rate_limited" | 
+/**  The shared location did not answer in time. */
+"sync_timeout" | 
+/**  The shared location could not be reached (offline, a wrong address). */
+"sync_unreachable" | 
+/**  A folder listing failed or came back inconsistent; nothing is read as deleted. */
+"sync_listing_failed" | 
+/**  A WebDAV listing reached the server's entry cap (坚果云 lists at most 750). */
+"sync_listing_capped" | 
+/**  A listing was larger than AfterDesk reads. */
+"sync_listing_too_large" | 
+/**  A shared file is larger than AfterDesk reads or writes. */
+"sync_file_too_large" | 
+/**  The server says this computer's clock is too far off. */
+"sync_clock_skewed" | 
+/**  The shared location's address is not https (plain http only to this computer). */
+"sync_insecure_url" | 
+/**  A path at the shared location is not a plain relative name. */
+"sync_invalid_path" | 
+/**  The sync location's settings are incomplete or invalid. */
+"sync_settings" | 
+/**  The HTTP client for the shared location could not be set up. */
+"sync_client" | 
+/**  The shared location answered with an unexpected HTTP status. */
+"sync_http" | 
+/**  Reading or writing the shared folder on this computer failed. */
+"sync_io";
 
 /**  One change on a case's timeline. */
 export type EventView = EventView_Serialize | EventView_Deserialize;
