@@ -108,7 +108,7 @@ export const enErrors: Record<ErrorCode, string> = {
   track_manual: 'No tracking service is set up. Record the parcel’s status by hand, or set one up in Settings.',
   member_not_found: 'That member was not found; they may have been removed. Refresh the member list.',
   duplicate_member: 'Another member already has that name. Choose a different name.',
-  last_owner: 'The shop needs at least one owner (店长). Make another member the owner first.',
+  last_owner: 'The shop needs at least one owner. Make another member the owner first.',
   not_owner: 'Only the owner’s computer can change members and shop settings. Ask the owner, or pick the owner under “This computer is”.',
   sync_not_found: 'The file or folder was not found at the shared location. Check the sync location settings.',
   sync_unauthorized: 'The shared location refused the sign-in. Check the WebDAV app password or the S3 key.',
