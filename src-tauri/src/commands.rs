@@ -128,12 +128,8 @@ pub async fn case_detail(shop: State<'_, Shop>, key: String) -> CommandResult<Ca
 /// Appends a note to a case.
 #[tauri::command]
 #[specta::specta]
-pub async fn add_note(
-    shop: State<'_, Shop>,
-    key: String,
-    text: String,
-    agent: String,
-) -> CommandResult<NoteView> {
+pub async fn add_note(shop: State<'_, Shop>, key: String, text: String) -> CommandResult<NoteView> {
+    let agent = shop.actor()?;
     shop.with_store(|store| {
         Ok(NoteView::from(&store.add_note(
             &key,
@@ -151,8 +147,8 @@ pub async fn change_case(
     shop: State<'_, Shop>,
     key: String,
     change: CaseChangeInput,
-    agent: String,
 ) -> CommandResult<CaseView> {
+    let agent = shop.actor()?;
     let change = change.to_change()?;
     shop.with_store(|store| {
         Ok(CaseView::from(&store.change_case(
@@ -167,11 +163,8 @@ pub async fn change_case(
 /// Opens a case by hand.
 #[tauri::command]
 #[specta::specta]
-pub async fn add_case(
-    shop: State<'_, Shop>,
-    input: NewCaseInput,
-    agent: String,
-) -> CommandResult<CaseView> {
+pub async fn add_case(shop: State<'_, Shop>, input: NewCaseInput) -> CommandResult<CaseView> {
+    let agent = shop.actor()?;
     let new = input.to_new_case()?;
     shop.with_store(|store| Ok(CaseView::from(&store.add_case(new, &agent, now())?)))
 }
@@ -184,8 +177,8 @@ pub async fn change_cases(
     shop: State<'_, Shop>,
     keys: Vec<String>,
     change: CaseChangeInput,
-    agent: String,
 ) -> CommandResult<Vec<CaseView>> {
+    let agent = shop.actor()?;
     let change = change.to_change()?;
     shop.with_store(|store| {
         Ok(store
@@ -199,22 +192,16 @@ pub async fn change_cases(
 /// Deletes a case (a tombstone that can be restored).
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_case(
-    shop: State<'_, Shop>,
-    key: String,
-    agent: String,
-) -> CommandResult<CaseView> {
+pub async fn delete_case(shop: State<'_, Shop>, key: String) -> CommandResult<CaseView> {
+    let agent = shop.actor()?;
     shop.with_store(|store| Ok(CaseView::from(&store.delete_case(&key, &agent, now())?)))
 }
 
 /// Undoes a deletion.
 #[tauri::command]
 #[specta::specta]
-pub async fn restore_case(
-    shop: State<'_, Shop>,
-    key: String,
-    agent: String,
-) -> CommandResult<CaseView> {
+pub async fn restore_case(shop: State<'_, Shop>, key: String) -> CommandResult<CaseView> {
+    let agent = shop.actor()?;
     shop.with_store(|store| Ok(CaseView::from(&store.restore_case(&key, &agent, now())?)))
 }
 
@@ -228,9 +215,9 @@ pub async fn restore_case(
 pub async fn import_file(
     shop: State<'_, Shop>,
     path: String,
-    agent: String,
     on_progress: Channel<ImportProgress>,
 ) -> CommandResult<ImportReportView> {
+    let agent = shop.actor()?;
     let shop = Shop::clone(&shop);
     tauri::async_runtime::spawn_blocking(move || {
         let mut progress = |p: ImportProgress| {
@@ -278,7 +265,11 @@ pub async fn cancel_import(shop: State<'_, Shop>) -> CommandResult<()> {
 /// shop's own database is not touched; [`close_demo_shop`] goes back to it.
 #[tauri::command]
 #[specta::specta]
-pub async fn open_demo_shop(shop: State<'_, Shop>, agent: String) -> CommandResult<ShopInfo> {
+pub async fn open_demo_shop(shop: State<'_, Shop>) -> CommandResult<ShopInfo> {
+    // The demo opens also when the shop's own file does not (there is no member to ask).
+    let agent = shop
+        .actor()
+        .unwrap_or_else(|_| afterdesk_desk::UNBOUND_ACTOR.to_owned());
     shop.open_demo(&agent, now())?;
     Ok(shop.info()?)
 }
@@ -379,9 +370,9 @@ pub async fn attach_evidence(
     key: String,
     path: String,
     item: Option<String>,
-    agent: String,
     on_progress: Channel<afterdesk_desk::CopyProgressView>,
 ) -> CommandResult<afterdesk_desk::ProofView> {
+    let agent = shop.actor()?;
     let shop = Shop::clone(&shop);
     tauri::async_runtime::spawn_blocking(move || {
         // A closed window cannot show progress; the copy goes on regardless.
@@ -415,8 +406,8 @@ pub async fn cancel_copy(shop: State<'_, Shop>) -> CommandResult<()> {
 pub async fn detach_evidence(
     shop: State<'_, Shop>,
     proof_id: String,
-    agent: String,
 ) -> CommandResult<afterdesk_desk::ProofView> {
+    let agent = shop.actor()?;
     shop.with_store(|store| {
         Ok(afterdesk_desk::ProofView::from(
             &afterdesk_desk::detach_evidence(store, &proof_id, &agent, now())?,

@@ -52,8 +52,8 @@ pub async fn copy_draft(
     shop: State<'_, Shop>,
     key: String,
     input: CopyDraftInput,
-    agent: String,
 ) -> CommandResult<DraftCopyView> {
+    let agent = shop.actor()?;
     let copy = shop.with_store(|store| -> CommandResult<_> {
         Ok(afterdesk_desk::copy_draft(
             store,
@@ -96,11 +96,8 @@ pub async fn script_library(
 /// Saves a script from the editor (new, a new version, or the shop's edit of a built-in).
 #[tauri::command]
 #[specta::specta]
-pub async fn save_script(
-    shop: State<'_, Shop>,
-    input: ScriptInput,
-    agent: String,
-) -> CommandResult<ScriptView> {
+pub async fn save_script(shop: State<'_, Shop>, input: ScriptInput) -> CommandResult<ScriptView> {
+    let agent = shop.actor()?;
     shop.with_store(|store| Ok(afterdesk_desk::save_script(store, &input, &agent, now())?))
 }
 
@@ -111,8 +108,8 @@ pub async fn set_script_enabled(
     shop: State<'_, Shop>,
     id: String,
     enabled: bool,
-    agent: String,
 ) -> CommandResult<ScriptView> {
+    let agent = shop.actor()?;
     shop.with_store(|store| {
         Ok(afterdesk_desk::set_script_enabled(
             store,
@@ -127,12 +124,8 @@ pub async fn set_script_enabled(
 /// Removes a shop script or the shop's edit of a built-in (`removed = false` undoes it).
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_script(
-    shop: State<'_, Shop>,
-    id: String,
-    removed: bool,
-    agent: String,
-) -> CommandResult<()> {
+pub async fn remove_script(shop: State<'_, Shop>, id: String, removed: bool) -> CommandResult<()> {
+    let agent = shop.actor()?;
     shop.with_store(|store| {
         Ok(afterdesk_desk::remove_script(
             store,
@@ -185,8 +178,8 @@ pub async fn preview_script_text(
 pub async fn accept_script_import(
     shop: State<'_, Shop>,
     input: AcceptImportInput,
-    agent: String,
 ) -> CommandResult<AcceptImportView> {
+    let agent = shop.actor()?;
     shop.with_store(|store| {
         Ok(afterdesk_desk::accept_script_import(
             store,

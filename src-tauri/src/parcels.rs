@@ -48,11 +48,8 @@ pub async fn parcel_attention(shop: State<'_, Shop>) -> CommandResult<AttentionL
 /// Adds a parcel to a case by hand.
 #[tauri::command]
 #[specta::specta]
-pub async fn add_parcel(
-    shop: State<'_, Shop>,
-    input: NewParcelInput,
-    agent: String,
-) -> CommandResult<ParcelView> {
+pub async fn add_parcel(shop: State<'_, Shop>, input: NewParcelInput) -> CommandResult<ParcelView> {
+    let agent = shop.actor()?;
     shop.with_store(|store| Ok(afterdesk_desk::add_parcel(store, &input, &agent, now())?))
 }
 
@@ -81,11 +78,8 @@ pub async fn change_parcel(
 /// Removes a parcel (its events stay recorded).
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_parcel(
-    shop: State<'_, Shop>,
-    id: String,
-    agent: String,
-) -> CommandResult<ParcelView> {
+pub async fn remove_parcel(shop: State<'_, Shop>, id: String) -> CommandResult<ParcelView> {
+    let agent = shop.actor()?;
     shop.with_store(|store| Ok(afterdesk_desk::remove_parcel(store, &id, &agent, now())?))
 }
 
@@ -98,8 +92,8 @@ pub async fn record_parcel_state(
     state: String,
     text: Option<String>,
     place: Option<String>,
-    agent: String,
 ) -> CommandResult<ParcelView> {
+    let agent = shop.actor()?;
     shop.with_store(|store| {
         Ok(afterdesk_desk::record_parcel_state(
             store,
@@ -127,8 +121,8 @@ pub async fn courier_hint(waybill: String) -> CommandResult<CourierHintView> {
 pub async fn intercept(
     shop: State<'_, Shop>,
     input: InterceptionInput,
-    agent: String,
 ) -> CommandResult<InterceptionView> {
+    let agent = shop.actor()?;
     shop.with_store(|store| Ok(afterdesk_desk::intercept(store, &input, &agent, now())?))
 }
 

@@ -245,6 +245,15 @@ impl Shop {
         })
     }
 
+    /// Who changes made through this session are recorded as: the member this computer is
+    /// bound to, or 客服 when it is bound to no one. Settled here, never sent by a window,
+    /// so that a note always carries the member of the computer it was written on.
+    pub fn actor(&self) -> Result<String, ShopError> {
+        Ok(self
+            .member_name()?
+            .unwrap_or_else(|| afterdesk_desk::UNBOUND_ACTOR.to_owned()))
+    }
+
     /// The open shop's database file.
     pub fn db_path(&self) -> PathBuf {
         self.inner.db_path.lock().clone()

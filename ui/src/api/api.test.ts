@@ -25,7 +25,7 @@ describe('api wrapper', () => {
     expect(invoke).toHaveBeenCalledWith('app_info');
   });
 
-  it("records changes as this computer's member, and as 客服 when it is bound to no one", async () => {
+  it("shows this computer's member, and never sends who acts (Rust settles it)", async () => {
     (window as unknown as Record<string, unknown>)['__TAURI_INTERNALS__'] = {};
     const member = { id: 'm1', name: '小美', role: 'agent', role_name: '客服', created_at: '2026-11-20T10:00:00+08:00' };
     invoke.mockResolvedValueOnce(member);
@@ -33,11 +33,10 @@ describe('api wrapper', () => {
     expect(currentAgent()).toBe('小美');
     invoke.mockResolvedValueOnce({ id: 'n1' });
     await addNote('R1', '已联系买家');
-    expect(invoke, 'the bound member is the agent').toHaveBeenLastCalledWith('add_note', {
-      key: 'R1',
-      text: '已联系买家',
-      agent: '小美',
-    });
+    expect(invoke, 'a window cannot say who wrote a note: the shop records its member').toHaveBeenLastCalledWith(
+      'add_note',
+      { key: 'R1', text: '已联系买家' },
+    );
     invoke.mockResolvedValueOnce(null);
     await bindThisComputer(null);
     expect(currentAgent(), 'unbound computers record 客服').toBe('客服');

@@ -13,20 +13,20 @@ export const commands = {
 	/**  A case with its notes, timeline and order, by id, refund number or order number. */
 	caseDetail: (key: string) => typedError<CaseDetailView_Serialize, CommandError>(__TAURI_INVOKE("case_detail", { key })),
 	/**  Appends a note to a case. */
-	addNote: (key: string, text: string, agent: string) => typedError<NoteView, CommandError>(__TAURI_INVOKE("add_note", { key, text, agent })),
+	addNote: (key: string, text: string) => typedError<NoteView, CommandError>(__TAURI_INVOKE("add_note", { key, text })),
 	/**  Changes a case's own fields (kind, flag, assignee, open, tags, status). */
-	changeCase: (key: string, change: CaseChangeInput_Deserialize, agent: string) => typedError<CaseView_Serialize, CommandError>(__TAURI_INVOKE("change_case", { key, change, agent })),
+	changeCase: (key: string, change: CaseChangeInput_Deserialize) => typedError<CaseView_Serialize, CommandError>(__TAURI_INVOKE("change_case", { key, change })),
 	/**
 	 *  Applies one change (flag, assignee...) to several cases at once, all or none: the case
 	 *  list's bulk actions.
 	 */
-	changeCases: (keys: string[], change: CaseChangeInput_Deserialize, agent: string) => typedError<CaseView_Serialize[], CommandError>(__TAURI_INVOKE("change_cases", { keys, change, agent })),
+	changeCases: (keys: string[], change: CaseChangeInput_Deserialize) => typedError<CaseView_Serialize[], CommandError>(__TAURI_INVOKE("change_cases", { keys, change })),
 	/**  Opens a case by hand. */
-	addCase: (input: NewCaseInput_Deserialize, agent: string) => typedError<CaseView_Serialize, CommandError>(__TAURI_INVOKE("add_case", { input, agent })),
+	addCase: (input: NewCaseInput_Deserialize) => typedError<CaseView_Serialize, CommandError>(__TAURI_INVOKE("add_case", { input })),
 	/**  Deletes a case (a tombstone that can be restored). */
-	deleteCase: (key: string, agent: string) => typedError<CaseView_Serialize, CommandError>(__TAURI_INVOKE("delete_case", { key, agent })),
+	deleteCase: (key: string) => typedError<CaseView_Serialize, CommandError>(__TAURI_INVOKE("delete_case", { key })),
 	/**  Undoes a deletion. */
-	restoreCase: (key: string, agent: string) => typedError<CaseView_Serialize, CommandError>(__TAURI_INVOKE("restore_case", { key, agent })),
+	restoreCase: (key: string) => typedError<CaseView_Serialize, CommandError>(__TAURI_INVOKE("restore_case", { key })),
 	/**
 	 *  Reads the header and first rows of an export file, without importing, so that the
 	 *  wizard can show how its columns will be read.
@@ -39,14 +39,14 @@ export const commands = {
 	 *  the shop until it ends, and other commands answer `busy` meanwhile. It can be stopped
 	 *  with [`cancel_import`], which leaves the shop exactly as it was.
 	 */
-	importFile: (path: string, agent: string, onProgress: Channel<ImportProgress>) => typedError<ImportReportView, CommandError>(__TAURI_INVOKE("import_file", { path, agent, onProgress })),
+	importFile: (path: string, onProgress: Channel<ImportProgress>) => typedError<ImportReportView, CommandError>(__TAURI_INVOKE("import_file", { path, onProgress })),
 	/**  Asks a running import to stop; it rolls back within a few thousand rows. */
 	cancelImport: () => typedError<null, CommandError>(__TAURI_INVOKE("cancel_import")),
 	/**
 	 *  Switches to the demo shop: a fresh in-memory shop filled with generated cases. The
 	 *  shop's own database is not touched; [`close_demo_shop`] goes back to it.
 	 */
-	openDemoShop: (agent: string) => typedError<ShopInfo_Serialize, CommandError>(__TAURI_INVOKE("open_demo_shop", { agent })),
+	openDemoShop: () => typedError<ShopInfo_Serialize, CommandError>(__TAURI_INVOKE("open_demo_shop")),
 	/**  Leaves the demo shop and reopens the shop's own database. */
 	closeDemoShop: () => typedError<ShopInfo_Serialize, CommandError>(__TAURI_INVOKE("close_demo_shop")),
 	/**
@@ -84,11 +84,11 @@ export const commands = {
 	 *  progress on `on_progress`. The copy runs on a worker thread without holding the shop;
 	 *  [`cancel_copy`] stops it and leaves nothing behind.
 	 */
-	attachEvidence: (key: string, path: string, item: string | null, agent: string, onProgress: Channel<CopyProgressView>) => typedError<ProofView_Serialize, CommandError>(__TAURI_INVOKE("attach_evidence", { key, path, item, agent, onProgress })),
+	attachEvidence: (key: string, path: string, item: string | null, onProgress: Channel<CopyProgressView>) => typedError<ProofView_Serialize, CommandError>(__TAURI_INVOKE("attach_evidence", { key, path, item, onProgress })),
 	/**  Stops a running evidence copy or package export; nothing half-written stays. */
 	cancelCopy: () => typedError<null, CommandError>(__TAURI_INVOKE("cancel_copy")),
 	/**  Removes a proof from its case (a tombstone; the file stays in the evidence folder). */
-	detachEvidence: (proofId: string, agent: string) => typedError<ProofView_Serialize, CommandError>(__TAURI_INVOKE("detach_evidence", { proofId, agent })),
+	detachEvidence: (proofId: string) => typedError<ProofView_Serialize, CommandError>(__TAURI_INVOKE("detach_evidence", { proofId })),
 	/**
 	 *  Writes the case's evidence package (a zip of the files with a printable index page)
 	 *  into `out_dir` and returns the zip's path.
@@ -114,17 +114,17 @@ export const commands = {
 	 *  Records the draft as copied (which scripts, what text) and puts it on the clipboard.
 	 *  A text with 【待填：…】 marks is refused unless the agent confirmed it.
 	 */
-	copyDraft: (key: string, input: CopyDraftInput, agent: string) => typedError<DraftCopyView, CommandError>(__TAURI_INVOKE("copy_draft", { key, input, agent })),
+	copyDraft: (key: string, input: CopyDraftInput) => typedError<DraftCopyView, CommandError>(__TAURI_INVOKE("copy_draft", { key, input })),
 	/**  The drafts copied for a case, newest first. */
 	draftCopies: (key: string) => typedError<DraftCopyView[], CommandError>(__TAURI_INVOKE("draft_copies", { key })),
 	/**  The script library, filtered. */
 	scriptLibrary: (query: ScriptQueryInput_Deserialize) => typedError<ScriptView[], CommandError>(__TAURI_INVOKE("script_library", { query })),
 	/**  Saves a script from the editor (new, a new version, or the shop's edit of a built-in). */
-	saveScript: (input: ScriptInput_Deserialize, agent: string) => typedError<ScriptView, CommandError>(__TAURI_INVOKE("save_script", { input, agent })),
+	saveScript: (input: ScriptInput_Deserialize) => typedError<ScriptView, CommandError>(__TAURI_INVOKE("save_script", { input })),
 	/**  Turns a script on or off for drafts. */
-	setScriptEnabled: (id: string, enabled: boolean, agent: string) => typedError<ScriptView, CommandError>(__TAURI_INVOKE("set_script_enabled", { id, enabled, agent })),
+	setScriptEnabled: (id: string, enabled: boolean) => typedError<ScriptView, CommandError>(__TAURI_INVOKE("set_script_enabled", { id, enabled })),
 	/**  Removes a shop script or the shop's edit of a built-in (`removed = false` undoes it). */
-	removeScript: (id: string, removed: boolean, agent: string) => typedError<null, CommandError>(__TAURI_INVOKE("remove_script", { id, removed, agent })),
+	removeScript: (id: string, removed: boolean) => typedError<null, CommandError>(__TAURI_INVOKE("remove_script", { id, removed })),
 	/**  A script's saved versions, newest first. */
 	scriptHistory: (id: string) => typedError<ScriptVersionView[], CommandError>(__TAURI_INVOKE("script_history", { id })),
 	/**  Reads a training file into proposals for review (nothing is stored yet). */
@@ -132,23 +132,23 @@ export const commands = {
 	/**  Reads pasted training text into proposals for review. */
 	previewScriptText: (text: string) => typedError<ScriptImportView, CommandError>(__TAURI_INVOKE("preview_script_text", { text })),
 	/**  Stores the proposals the reviewer accepted. */
-	acceptScriptImport: (input: AcceptImportInput, agent: string) => typedError<AcceptImportView, CommandError>(__TAURI_INVOKE("accept_script_import", { input, agent })),
+	acceptScriptImport: (input: AcceptImportInput) => typedError<AcceptImportView, CommandError>(__TAURI_INVOKE("accept_script_import", { input })),
 	/**  A case's parcels with their events, attention items and the interception. */
 	caseParcels: (key: string) => typedError<CaseParcelsView_Serialize, CommandError>(__TAURI_INVOKE("case_parcels", { key })),
 	/**  The parcels needing attention across open cases, most urgent first. */
 	parcelAttention: () => typedError<AttentionListView_Serialize, CommandError>(__TAURI_INVOKE("parcel_attention")),
 	/**  Adds a parcel to a case by hand. */
-	addParcel: (input: NewParcelInput_Deserialize, agent: string) => typedError<ParcelView_Serialize, CommandError>(__TAURI_INVOKE("add_parcel", { input, agent })),
+	addParcel: (input: NewParcelInput_Deserialize) => typedError<ParcelView_Serialize, CommandError>(__TAURI_INVOKE("add_parcel", { input })),
 	/**  Changes a parcel's courier, phone tail or direction (`None` leaves a field alone). */
 	changeParcel: (id: string, courier: string | null, phoneTail: string | null, direction: string | null) => typedError<ParcelView_Serialize, CommandError>(__TAURI_INVOKE("change_parcel", { id, courier, phoneTail, direction })),
 	/**  Removes a parcel (its events stay recorded). */
-	removeParcel: (id: string, agent: string) => typedError<ParcelView_Serialize, CommandError>(__TAURI_INVOKE("remove_parcel", { id, agent })),
+	removeParcel: (id: string) => typedError<ParcelView_Serialize, CommandError>(__TAURI_INVOKE("remove_parcel", { id })),
 	/**  Records a parcel's state by hand, with the courier's words as an event. */
-	recordParcelState: (id: string, state: string, text: string | null, place: string | null, agent: string) => typedError<ParcelView_Serialize, CommandError>(__TAURI_INVOKE("record_parcel_state", { id, state, text, place, agent })),
+	recordParcelState: (id: string, state: string, text: string | null, place: string | null) => typedError<ParcelView_Serialize, CommandError>(__TAURI_INVOKE("record_parcel_state", { id, state, text, place })),
 	/**  What a waybill number's shape suggests about its courier. */
 	courierHint: (waybill: string) => typedError<CourierHintView, CommandError>(__TAURI_INVOKE("courier_hint", { waybill })),
 	/**  Records an interception step (requested, succeeded, failed, …). */
-	intercept: (input: InterceptionInput_Deserialize, agent: string) => typedError<InterceptionView_Serialize, CommandError>(__TAURI_INVOKE("intercept", { input, agent })),
+	intercept: (input: InterceptionInput_Deserialize) => typedError<InterceptionView_Serialize, CommandError>(__TAURI_INVOKE("intercept", { input })),
 	/**  Puts a text (a waybill number) on the clipboard. */
 	copyText: (text: string) => typedError<null, CommandError>(__TAURI_INVOKE("copy_text", { text })),
 	/**  The shop's tracking settings. */

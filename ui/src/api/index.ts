@@ -4,9 +4,9 @@
  * The commands and their types are generated from the Rust code by tauri-specta into
  * `bindings.ts` (committed, and checked fresh by a Rust test). This module re-exports the
  * types and wraps each command so that screens get plain promises: a command's
- * `{code, message}` error becomes a thrown {@link ApiError}, the name of this computer's
- * member (see {@link whoami}) is passed along as the agent, and input objects may leave out
- * fields they do not set.
+ * `{code, message}` error becomes a thrown {@link ApiError}, and input objects may leave
+ * out fields they do not set. Who a change is recorded as is settled in Rust (the member
+ * this computer is bound to), never sent from here.
  * Screens import from here only, never from `@tauri-apps/api` or the bindings directly,
  * which also lets tests mock this one module.
  */
@@ -73,17 +73,14 @@ export const UNBOUND_AGENT = '客服';
 
 /**
  * This computer's member as last read by {@link whoami} (or set by
- * {@link bindThisComputer}); its name is the agent every change is recorded as.
+ * {@link bindThisComputer}), for showing who this computer records changes as (the Rust
+ * side records them so by itself).
  */
 let thisMember: MemberView | null = null;
 
-/** The name changes made here are recorded as: this computer's member, or 客服. */
+/** The name changes made here are recorded as (shown in the UI): this computer's member, or 客服. */
 export function currentAgent(): string {
   return thisMember?.name ?? UNBOUND_AGENT;
-}
-
-function getAgent(): string {
-  return currentAgent();
 }
 
 export type {
@@ -259,7 +256,7 @@ export function caseDetail(key: string): Promise<CaseDetailView> {
 
 /** Appends a note, written by the agent named in the settings. */
 export function addNote(key: string, text: string): Promise<NoteView> {
-  return unwrap(commands.addNote(key, text, getAgent()));
+  return unwrap(commands.addNote(key, text));
 }
 
 /** A change in which every field may be left out. */
@@ -267,7 +264,7 @@ export type CaseChange = Partial<CaseChangeInput>;
 
 /** Changes a case's own fields. */
 export function changeCase(key: string, change: CaseChange): Promise<CaseView> {
-  return unwrap(commands.changeCase(key, fullChange(change), getAgent()));
+  return unwrap(commands.changeCase(key, fullChange(change)));
 }
 
 function fullChange(change: CaseChange): CaseChangeInput {
@@ -285,7 +282,7 @@ function fullChange(change: CaseChange): CaseChangeInput {
 
 /** Applies one change to several cases at once: all of them change, or none. */
 export function changeCases(keys: readonly string[], change: CaseChange): Promise<CaseView[]> {
-  return unwrap(commands.changeCases([...keys], fullChange(change), getAgent()));
+  return unwrap(commands.changeCases([...keys], fullChange(change)));
 }
 
 /** A new case in which every field may be left out. */
@@ -307,17 +304,17 @@ export function addCase(input: NewCase): Promise<CaseView> {
     tags: [],
     ...input,
   };
-  return unwrap(commands.addCase(full, getAgent()));
+  return unwrap(commands.addCase(full));
 }
 
 /** Deletes a case (it can be restored). */
 export function deleteCase(key: string): Promise<CaseView> {
-  return unwrap(commands.deleteCase(key, getAgent()));
+  return unwrap(commands.deleteCase(key));
 }
 
 /** Undoes a deletion. */
 export function restoreCase(key: string): Promise<CaseView> {
-  return unwrap(commands.restoreCase(key, getAgent()));
+  return unwrap(commands.restoreCase(key));
 }
 
 /** Shows the system's open-file dialog for an export; `null` when the user cancels. */
@@ -343,7 +340,7 @@ export function importFile(
 ): Promise<ImportReportView> {
   const channel = new Channel<ImportProgress>();
   channel.onmessage = onProgress;
-  return unwrap(commands.importFile(path, getAgent(), channel));
+  return unwrap(commands.importFile(path, channel));
 }
 
 /** Stops a running import; the shop stays as it was. */
@@ -353,7 +350,7 @@ export function cancelImport(): Promise<null> {
 
 /** Switches to the demo shop. */
 export function openDemoShop(): Promise<ShopInfo> {
-  return unwrap(commands.openDemoShop(getAgent()));
+  return unwrap(commands.openDemoShop());
 }
 
 /** Leaves the demo shop. */
@@ -409,7 +406,7 @@ export function attachEvidence(
 ): Promise<ProofView> {
   const channel = new Channel<CopyProgressView>();
   channel.onmessage = onProgress;
-  return unwrap(commands.attachEvidence(key, path, item, getAgent(), channel));
+  return unwrap(commands.attachEvidence(key, path, item, channel));
 }
 
 /** Stops a running copy; nothing half-copied stays. */
@@ -419,7 +416,7 @@ export function cancelCopy(): Promise<null> {
 
 /** Removes a proof from its case. */
 export function detachEvidence(proofId: string): Promise<ProofView> {
-  return unwrap(commands.detachEvidence(proofId, getAgent()));
+  return unwrap(commands.detachEvidence(proofId));
 }
 
 /** Writes the case's evidence package into `outDir`; returns the zip's path. */
@@ -549,7 +546,7 @@ export function classifyMessage(message: string): Promise<ClassificationView> {
 
 /** Records the reply as copied by the agent and puts it on the clipboard. */
 export function copyDraft(key: string, input: CopyDraftInput): Promise<DraftCopyView> {
-  return unwrap(commands.copyDraft(key, input, getAgent()));
+  return unwrap(commands.copyDraft(key, input));
 }
 
 /** The replies copied for a case, newest first. */
@@ -567,17 +564,17 @@ export function scriptLibrary(query: ScriptQuery): Promise<ScriptView[]> {
 
 /** Saves a script from the editor. */
 export function saveScript(input: ScriptInput): Promise<ScriptView> {
-  return unwrap(commands.saveScript(input, getAgent()));
+  return unwrap(commands.saveScript(input));
 }
 
 /** Turns a script on or off for drafts. */
 export function setScriptEnabled(id: string, enabled: boolean): Promise<ScriptView> {
-  return unwrap(commands.setScriptEnabled(id, enabled, getAgent()));
+  return unwrap(commands.setScriptEnabled(id, enabled));
 }
 
 /** Removes a script (or the shop's edit of a built-in); `removed = false` undoes it. */
 export function removeScript(id: string, removed: boolean): Promise<null> {
-  return unwrap(commands.removeScript(id, removed, getAgent()));
+  return unwrap(commands.removeScript(id, removed));
 }
 
 /** A script's saved versions, newest first. */
@@ -608,7 +605,7 @@ export function previewScriptText(text: string): Promise<ScriptImportView> {
 
 /** Stores the proposals the reviewer accepted. */
 export function acceptScriptImport(input: AcceptImportInput): Promise<AcceptImportView> {
-  return unwrap(commands.acceptScriptImport(input, getAgent()));
+  return unwrap(commands.acceptScriptImport(input));
 }
 
 // ---- Parcels (docs/parcels.md) ----
@@ -628,7 +625,7 @@ export type NewParcel = Pick<NewParcelInput_Deserialize, 'case' | 'waybill'> & P
 
 /** Adds a parcel to a case by hand. */
 export function addParcel(input: NewParcel): Promise<ParcelView> {
-  return unwrap(commands.addParcel({ courier: null, direction: null, phone_tail: null, ...input }, getAgent()));
+  return unwrap(commands.addParcel({ courier: null, direction: null, phone_tail: null, ...input }));
 }
 
 /** Changes a parcel's courier, phone tail or direction (`null` leaves it alone). */
@@ -641,12 +638,12 @@ export function changeParcel(
 
 /** Removes a parcel (its events stay recorded). */
 export function removeParcel(id: string): Promise<ParcelView> {
-  return unwrap(commands.removeParcel(id, getAgent()));
+  return unwrap(commands.removeParcel(id));
 }
 
 /** Records a parcel's state by hand. */
 export function recordParcelState(id: string, state: string, text: string | null, place: string | null): Promise<ParcelView> {
-  return unwrap(commands.recordParcelState(id, state, text, place, getAgent()));
+  return unwrap(commands.recordParcelState(id, state, text, place));
 }
 
 /** What a waybill number's shape suggests about its courier. */
@@ -660,7 +657,7 @@ export type InterceptionStepInput = Pick<InterceptionInput_Deserialize, 'case' |
 /** Records an interception step. */
 export function intercept(input: InterceptionStepInput): Promise<InterceptionView> {
   return unwrap(
-    commands.intercept({ parcel: null, courier: null, contact: null, note: null, ...input }, getAgent()),
+    commands.intercept({ parcel: null, courier: null, contact: null, note: null, ...input }),
   );
 }
 
