@@ -155,7 +155,7 @@ pub struct Import<'s> {
     /// The first [`DUPLICATES_LISTED`] duplicate rows.
     duplicates: Vec<DuplicateRow>,
     /// The sync ops of everything this import writes, in its transaction.
-    capture: Capture,
+    pub(crate) capture: Capture,
 }
 
 impl Store {

@@ -243,6 +243,10 @@ pub(crate) struct Capture {
     /// A reusable buffer for the ops' field JSON, so that a bulk import does not allocate
     /// one per op.
     buf: Vec<u8>,
+    /// Set only by the import benchmark's baseline, to time the same import without
+    /// capture in the same run; production code has no way to turn capture off.
+    #[cfg(test)]
+    pub(crate) off: bool,
 }
 
 /// Appends one op to the outbox.
@@ -272,6 +276,8 @@ impl Capture {
         Ok(Capture {
             clock,
             buf: Vec::new(),
+            #[cfg(test)]
+            off: false,
         })
     }
 
@@ -283,6 +289,14 @@ impl Capture {
         )?
         .execute([self.clock.last().to_string()])?;
         Ok(())
+    }
+
+    /// Whether capture is off (only ever in the import benchmark's baseline).
+    fn is_off(&self) -> bool {
+        #[cfg(test)]
+        return self.off;
+        #[cfg(not(test))]
+        false
     }
 
     fn append(
@@ -344,7 +358,7 @@ impl Capture {
         whole: bool,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        if fields.is_empty() {
+        if fields.is_empty() || self.is_off() {
             return Ok(());
         }
         let hlc = self.clock.send(now);
@@ -387,6 +401,9 @@ impl Capture {
         fields: &[(&str, V)],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        if self.is_off() {
+            return Ok(());
+        }
         let hlc = self.clock.send(now);
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
@@ -415,6 +432,9 @@ impl Capture {
         deleted: bool,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        if self.is_off() {
+            return Ok(());
+        }
         let hlc = self.clock.send(now);
         let before = Self::stamp_of(conn, table, row, "deleted_at")?;
         let kind = if deleted { "delete" } else { "restore" };
@@ -434,6 +454,9 @@ impl Capture {
         before: Option<&SharedRow>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        if self.is_off() {
+            return Ok(());
+        }
         let Some(after) = snapshot(conn, table, row)? else {
             return Ok(());
         };
@@ -562,5 +585,90 @@ impl Store {
             out.insert(id, shared_row(table, &names, 1, r));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod bench {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+    use super::*;
+    use afterdesk_case::{CaseFacts, Fen, OrderFacts, Platform};
+    use std::time::Instant;
+
+    /// Rows per timed import: enough that per-row costs dominate opening the file.
+    const ROWS: u64 = 20_000;
+
+    fn row(n: u64, now: DateTime<Utc>) -> CaseFacts {
+        CaseFacts {
+            refund_no: Some(format!("{:019}", 3_000_000_000_000_000_000u64 + n)),
+            order_no: Some(format!("{:019}", 4_000_000_000_000_000_000u64 + n)),
+            alipay_no: Some(format!("2026{n:020}")),
+            buyer_nick: Some(format!("买家{n}号")),
+            item_title: Some(format!(
+                "纯棉T恤 白色 {}",
+                ["S", "M", "L", "XL"][(n % 4) as usize]
+            )),
+            sku_code: Some(format!("SKU-{}", n % 97)),
+            reason_text: Some("质量问题".to_owned()),
+            buyer_note: Some("衣服有破洞，要求退货退款".to_owned()),
+            refund_status_text: Some("买家已经申请退款，等待卖家同意".to_owned()),
+            goods_status_text: Some("买家已收到货".to_owned()),
+            return_needed: Some(true),
+            paid: Some(Fen(12_950)),
+            refund: Some(Fen(12_950)),
+            ship_logistics: Some(format!("中通快递 7512{n:010}")),
+            paid_at: Some(now - chrono::Duration::days(5)),
+            shipped_at: Some(now - chrono::Duration::days(4)),
+            requested_at: Some(now - chrono::Duration::days(1)),
+            extra: vec![("店铺备注".to_owned(), format!("备注{n}"))],
+            ..CaseFacts::default()
+        }
+    }
+
+    /// Imports `ROWS` refunds and as many orders into a new shop file; returns seconds.
+    fn timed_import(dir: &std::path::Path, name: &str, capture: bool) -> f64 {
+        let now = DateTime::from_timestamp_millis(1_795_000_000_000).unwrap();
+        let device = DeviceId("0192d3f4-a5b6-7c8d-9e0f-112233445566".to_owned());
+        let mut store = Store::open(&dir.join(name), device, now).unwrap();
+        let started = Instant::now();
+        let mut import = store.begin_import("导入员", "refunds.csv", now).unwrap();
+        import.capture.off = !capture;
+        for n in 0..ROWS {
+            import.case(Platform::Tmall, row(n, now), n + 2).unwrap();
+            let order = OrderFacts {
+                order_no: format!("{:019}", 4_000_000_000_000_000_000u64 + n),
+                buyer_nick: Some(format!("买家{n}号")),
+                paid: Some(Fen(12_950)),
+                ..OrderFacts::default()
+            };
+            import.order(order, n + 2).unwrap();
+        }
+        import.commit(&serde_json::json!({})).unwrap();
+        started.elapsed().as_secs_f64()
+    }
+
+    /// `cargo test --release -p afterdesk-store import_speed_with_and_without_capture --
+    /// --ignored --nocapture`: the same import with and without capture, alternating, in
+    /// one run; prints the median times and their ratio (the target: with capture
+    /// at least 80 % of the speed without).
+    #[test]
+    #[ignore = "a benchmark; run it in release"]
+    fn import_speed_with_and_without_capture() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut with, mut without) = (Vec::new(), Vec::new());
+        for run in 0..5 {
+            without.push(timed_import(dir.path(), &format!("off{run}.sqlite"), false));
+            with.push(timed_import(dir.path(), &format!("on{run}.sqlite"), true));
+        }
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let (with, without) = (median(with), median(without));
+        println!(
+            "import of {ROWS} refunds + {ROWS} orders: without capture {without:.3} s, with capture {with:.3} s, speed ratio {:.2}",
+            without / with
+        );
+        assert!(with > 0.0 && without > 0.0, "both imports ran");
     }
 }
