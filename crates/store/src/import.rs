@@ -700,7 +700,10 @@ pub(crate) fn capture_case(
     Ok(())
 }
 
-/// Appends one event to a case's timeline.
+/// Appends one event to a case's timeline, and its insert op to the outbox.
+// Every caller has these eight values at hand and no two of them belong together more than
+// with the rest; a struct would only be built to be taken apart here.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn record_event(
     tx: &rusqlite::Connection,
     capture: &mut Capture,

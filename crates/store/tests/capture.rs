@@ -100,8 +100,15 @@ fn script(id: &str, text: &str) -> Script {
 
 type Write = fn(&mut Store, DateTime<Utc>);
 
+/// One case of the write table: what it does, the write, and the (table, kind) of each op
+/// it must append, in order.
+type WriteCase = (&'static str, Write, Vec<(&'static str, &'static str)>);
+
+/// A table's rows as the test compares them: row id → (fields, deleted).
+type Rows = BTreeMap<String, (BTreeMap<String, Value>, bool)>;
+
 /// Each write API and the ops it must append, in order.
-fn writes() -> Vec<(&'static str, Write, Vec<(&'static str, &'static str)>)> {
+fn writes() -> Vec<WriteCase> {
     vec![
         (
             "re-import with a changed status",
@@ -464,7 +471,7 @@ fn every_write_appends_its_ops_and_the_outbox_replays_to_the_stores_tables() {
             .unwrap_or_else(|e| panic!("op {} is well formed: {e}", entry.seq));
     }
     for table in SharedTable::ALL {
-        let stored: BTreeMap<String, (BTreeMap<String, Value>, bool)> = store
+        let stored: Rows = store
             .shared_rows(table)
             .unwrap()
             .into_iter()
