@@ -17,6 +17,97 @@ pub const CASE_COLUMNS: &str = "id, platform, refund_no, order_no, alipay_no, bu
 /// How many columns [`CASE_COLUMNS`] names.
 pub const CASE_COLUMN_COUNT: usize = 42;
 
+/// The names in [`CASE_COLUMNS`], in order.
+pub static CASE_COLUMN_NAMES: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| CASE_COLUMNS.split(',').map(str::trim).collect());
+
+/// One column value as [`bind_case`] binds it, borrowed from the case: what the import's
+/// capture compares and writes into its ops, so that an op holds exactly what the row
+/// holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'a> {
+    /// NULL.
+    Null,
+    /// An INTEGER (booleans are 0 and 1, as SQLite stores them).
+    Int(i64),
+    /// A TEXT.
+    Text(std::borrow::Cow<'a, str>),
+}
+
+impl serde::Serialize for Cell<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Cell::Null => serializer.serialize_unit(),
+            Cell::Int(i) => serializer.serialize_i64(*i),
+            Cell::Text(t) => serializer.serialize_str(t),
+        }
+    }
+}
+
+fn text(value: &Option<String>) -> Cell<'_> {
+    value
+        .as_deref()
+        .map_or(Cell::Null, |t| Cell::Text(t.into()))
+}
+
+fn int(value: Option<i64>) -> Cell<'static> {
+    value.map_or(Cell::Null, Cell::Int)
+}
+
+fn flag(value: Option<bool>) -> Cell<'static> {
+    int(value.map(i64::from))
+}
+
+/// A case's values in [`CASE_COLUMNS`] order, as [`bind_case`] binds them.
+pub fn case_cells(case: &Case) -> [Cell<'_>; CASE_COLUMN_COUNT] {
+    let f = &case.facts;
+    let owned = |t: String| Cell::Text(t.into());
+    [
+        owned(case.id.to_string()),
+        Cell::Text(case.platform.key().into()),
+        text(&f.refund_no),
+        text(&f.order_no),
+        text(&f.alipay_no),
+        text(&f.buyer_nick),
+        text(&f.item_title),
+        text(&f.sku_code),
+        text(&f.reason_text),
+        text(&f.buyer_note),
+        text(&f.refund_status_text),
+        text(&f.goods_status_text),
+        text(&f.intervention_text),
+        flag(f.return_needed),
+        flag(f.full_refund),
+        flag(f.manual_refund),
+        int(f.paid.map(|m| m.0)),
+        int(f.refund.map(|m| m.0)),
+        text(&f.ship_logistics),
+        text(&f.return_logistics),
+        int(ms(f.paid_at)),
+        int(ms(f.shipped_at)),
+        int(ms(f.signed_at)),
+        int(ms(f.requested_at)),
+        int(ms(f.return_shipped_at)),
+        int(ms(f.return_received_at)),
+        int(ms(f.intervened_at)),
+        int(ms(f.completed_at)),
+        extra_json(&f.extra).map_or(Cell::Null, owned),
+        Cell::Text(f.refund_status().key().into()),
+        Cell::Text(f.reason().key().into()),
+        Cell::Text(case.kind.key().into()),
+        Cell::Text(case.kind_source.key().into()),
+        case.flag.map_or(Cell::Null, |x| Cell::Text(x.key().into())),
+        text(&case.assignee),
+        owned(serde_json::to_string(&case.tags).unwrap_or_else(|_| "[]".to_owned())),
+        Cell::Int(i64::from(case.open)),
+        Cell::Text(case.origin.as_str().into()),
+        Cell::Int(case.created_at.timestamp_millis()),
+        Cell::Int(case.updated_at.timestamp_millis()),
+        Cell::Text(case.updated_by.0.as_str().into()),
+        int(ms(case.deleted_at)),
+    ]
+}
+
 /// An instant as stored: milliseconds since the epoch, UTC.
 pub fn ms(t: Option<DateTime<Utc>>) -> Option<i64> {
     t.map(|t| t.timestamp_millis())

@@ -2,7 +2,8 @@
 //! Every change lands on the case's timeline in the same transaction.
 
 use crate::TimelineField;
-use crate::import::{index_new_cases, max_seq, record_event, write_case};
+use crate::import::{capture_case, case_id, index_new_cases, max_seq, record_event, write_case};
+use crate::outbox::{Capture, SharedTable, snapshot};
 use crate::query::find_case_in;
 use crate::{Store, StoreError};
 use afterdesk_case::{
@@ -81,9 +82,10 @@ impl Store {
             Some(kind) => (kind, KindSource::Manual),
             None => (facts.derive_kind(), KindSource::Derived),
         };
+        let platform = new.platform.unwrap_or(Platform::Other);
         let case = Case {
-            id: RecordId::new(now),
-            platform: new.platform.unwrap_or(Platform::Other),
+            id: case_id(platform, facts.refund_no.as_deref(), now),
+            platform,
             kind,
             kind_source,
             open: facts.refund_status().is_open(),
@@ -98,9 +100,12 @@ impl Store {
             deleted_at: None,
         };
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         let seq_before = max_seq(&tx)?;
         write_case(&tx, &case, false)?;
+        capture_case(&mut capture, &tx, None, &case, now)?;
         index_new_cases(&tx, seq_before)?;
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(case)
     }
@@ -132,6 +137,7 @@ impl Store {
             text: text.to_owned(),
         };
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         tx.execute(
             "INSERT INTO notes (id, case_id, author, device, at, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![note.id.to_string(), case.id.to_string(), note.author.agent, note.author.device.0, now.timestamp_millis(), note.text],
@@ -140,6 +146,8 @@ impl Store {
             "UPDATE cases SET updated_at = ?2, updated_by = ?3 WHERE id = ?1",
             params![case.id.to_string(), now.timestamp_millis(), self.device.0],
         )?;
+        capture.created(&tx, SharedTable::Notes, &note.id.to_string(), now)?;
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(note)
     }
@@ -158,11 +166,13 @@ impl Store {
     ) -> Result<Case, StoreError> {
         let actor = self.actor(agent);
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         let old = find_case_in(&tx, key)?;
         let Some((case, events)) = plan_change(&old, change, now, &self.device) else {
             return Ok(old);
         };
-        write_change(&tx, &actor, now, &old, &case, &events)?;
+        write_change(&tx, &mut capture, &actor, now, &old, &case, &events)?;
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(case)
     }
@@ -178,17 +188,19 @@ impl Store {
     ) -> Result<Vec<Case>, StoreError> {
         let actor = self.actor(agent);
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         let mut cases = Vec::with_capacity(keys.len());
         for key in keys {
             let old = find_case_in(&tx, key)?;
             match plan_change(&old, change, now, &self.device) {
                 Some((case, events)) => {
-                    write_change(&tx, &actor, now, &old, &case, &events)?;
+                    write_change(&tx, &mut capture, &actor, now, &old, &case, &events)?;
                     cases.push(case);
                 }
                 None => cases.push(old),
             }
         }
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(cases)
     }
@@ -223,6 +235,7 @@ impl Store {
     ) -> Result<Case, StoreError> {
         let actor = self.actor(agent);
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         let old = find_case_in(&tx, key)?;
         if old.deleted_at.is_some() == deleted_at.is_some() {
             return Ok(old);
@@ -236,7 +249,16 @@ impl Store {
         } else {
             TimelineField::Restored.key()
         };
-        write_change(&tx, &actor, now, &old, &case, &[(field, None, None)])?;
+        write_change(
+            &tx,
+            &mut capture,
+            &actor,
+            now,
+            &old,
+            &case,
+            &[(field, None, None)],
+        )?;
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(case)
     }
@@ -262,11 +284,23 @@ impl Store {
         if header.is_empty() {
             return Err(StoreError::Invalid("列名为空".to_owned()));
         }
-        self.conn.execute(
+        let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
+        let before = snapshot(&tx, SharedTable::ColumnAliases, header)?;
+        tx.execute(
             "INSERT INTO column_aliases (header, field, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(header) DO UPDATE SET field = excluded.field, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
             params![header, field_key, now.timestamp_millis(), self.device.0],
         )?;
+        capture.changed(
+            &tx,
+            SharedTable::ColumnAliases,
+            header,
+            before.as_ref(),
+            now,
+        )?;
+        capture.finish(&tx)?;
+        tx.commit()?;
         Ok(())
     }
 }
@@ -361,6 +395,7 @@ fn plan_change(
 /// it and when.
 fn write_change(
     tx: &rusqlite::Transaction<'_>,
+    capture: &mut Capture,
     actor: &Actor,
     now: DateTime<Utc>,
     old: &Case,
@@ -421,9 +456,11 @@ fn write_change(
     values.extend(columns.into_iter().map(|(_, value)| value));
     tx.prepare_cached(&sql)?
         .execute(rusqlite::params_from_iter(values))?;
+    capture_case(capture, tx, Some(old), case, now)?;
     for (field, before, after) in events {
         record_event(
             tx,
+            capture,
             actor,
             now,
             &case.id,

@@ -6,6 +6,7 @@
 
 use crate::codec::{instant, ms};
 use crate::import::record_event;
+use crate::outbox::{Capture, SharedTable};
 use crate::{Store, StoreError};
 use afterdesk_case::{Actor, DeviceId, Proof, RecordId};
 use chrono::{DateTime, Utc};
@@ -129,6 +130,7 @@ impl Store {
             device: self.device.clone(),
         };
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         tx.execute(
             &format!(
                 "INSERT INTO evidence ({PROOF_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
@@ -151,8 +153,10 @@ impl Store {
                 ms(proof.deleted_at),
             ],
         )?;
+        capture.created(&tx, SharedTable::Evidence, &proof.id.to_string(), now)?;
         record_event(
             &tx,
+            &mut capture,
             &actor,
             now,
             &case.id,
@@ -160,6 +164,7 @@ impl Store {
             None,
             Some(&event_text(&proof)),
         )?;
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(proof)
     }
@@ -265,6 +270,7 @@ impl Store {
             device: self.device.clone(),
         };
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         tx.execute(
             "UPDATE evidence SET deleted_at = ?2, updated_at = ?3, updated_by = ?4 WHERE id = ?1",
             params![
@@ -274,8 +280,10 @@ impl Store {
                 proof.updated_by.0
             ],
         )?;
+        capture.tombstone(&tx, SharedTable::Evidence, &proof.id.to_string(), true, now)?;
         record_event(
             &tx,
+            &mut capture,
             &actor,
             now,
             &proof.case_id,
@@ -283,6 +291,7 @@ impl Store {
             Some(&event_text(&proof)),
             None,
         )?;
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(proof)
     }

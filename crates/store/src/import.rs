@@ -2,12 +2,15 @@
 
 use crate::TimelineField;
 use crate::codec::{
-    CASE_COLUMN_COUNT, CASE_COLUMNS, bind_case, case_from_row, extra_json, ms, placeholders,
+    CASE_COLUMN_COUNT, CASE_COLUMN_NAMES, CASE_COLUMNS, Cell, bind_case, case_cells, case_from_row,
+    extra_json, ms, placeholders,
 };
+use crate::outbox::{Capture, SharedTable, snapshot};
 use crate::{Store, StoreError};
 use afterdesk_case::{
     Actor, Case, CaseFacts, KindSource, OrderFacts, Platform, RecordId, Standing,
 };
+use afterdesk_sync::natural_row_id;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -151,6 +154,8 @@ pub struct Import<'s> {
     seen_orders: NumberMap<Seen>,
     /// The first [`DUPLICATES_LISTED`] duplicate rows.
     duplicates: Vec<DuplicateRow>,
+    /// The sync ops of everything this import writes, in its transaction.
+    pub(crate) capture: Capture,
 }
 
 impl Store {
@@ -167,6 +172,7 @@ impl Store {
         };
         let tx = self.conn.transaction()?;
         let seq_before = max_seq(&tx)?;
+        let capture = Capture::begin(&tx, &self.device)?;
         Ok(Import {
             tx,
             seq_before,
@@ -178,6 +184,7 @@ impl Store {
             seen_cases: NumberMap::default(),
             seen_orders: NumberMap::default(),
             duplicates: Vec::new(),
+            capture,
         })
     }
 }
@@ -320,12 +327,16 @@ impl Import<'_> {
         let stored = current.is_some();
         // A row that beat an earlier row of this file is judged against the case as it
         // was before the import, not as the earlier row left it.
+        let was;
         let (base, earlier_changed) = match earlier {
-            Before::Untouched => (current, false),
+            Before::Untouched => (current.as_ref(), false),
             Before::Created => (None, true),
-            Before::Was(json) => (Some(case_from_json(&json)?), true),
+            Before::Was(json) => {
+                was = case_from_json(&json)?;
+                (Some(&was), true)
+            }
         };
-        let (outcome, target) = match &base {
+        let (outcome, target) = match base {
             None => {
                 let mut case = self.new_case(platform, facts);
                 if let Some(id) = current_id {
@@ -341,12 +352,22 @@ impl Import<'_> {
                 None => (Upsert::Unchanged, None),
             },
         };
-        match (&target, &base) {
-            (Some(case), _) => write_case(&self.tx, case, stored)?,
+        let written = match (&target, base) {
+            (Some(case), _) => Some(case),
             // The case stays as it was before the import; if an earlier row of the file
             // had changed it, that change is undone.
-            (None, Some(old)) if earlier_changed => write_case(&self.tx, old, true)?,
-            (None, _) => {}
+            (None, Some(old)) if earlier_changed => Some(old),
+            (None, _) => None,
+        };
+        if let Some(case) = written {
+            write_case(&self.tx, case, stored)?;
+            capture_case(
+                &mut self.capture,
+                &self.tx,
+                current.as_ref(),
+                case,
+                self.now,
+            )?;
         }
         let before = match (outcome, base) {
             (Upsert::Created, _) | (Upsert::Updated, None) => Before::Created,
@@ -372,7 +393,7 @@ impl Import<'_> {
 
     fn new_case(&self, platform: Platform, facts: CaseFacts) -> Case {
         Case {
-            id: RecordId::new(self.now),
+            id: case_id(platform, facts.refund_no.as_deref(), self.now),
             platform,
             kind: facts.derive_kind(),
             kind_source: KindSource::Derived,
@@ -417,7 +438,7 @@ impl Import<'_> {
 
     /// Writes the timeline of every case the import changed: one event per field that
     /// differs between the case before the import and after it.
-    fn record_history(&self) -> Result<(), StoreError> {
+    fn record_history(&mut self) -> Result<(), StoreError> {
         let mut changed: Vec<(&String, &str)> = self
             .seen_cases
             .iter()
@@ -440,6 +461,7 @@ impl Import<'_> {
             for (field, before, after) in diff(&case_from_json(old)?, &new)? {
                 record_event(
                     &self.tx,
+                    &mut self.capture,
                     &self.actor,
                     self.now,
                     &new.id,
@@ -481,9 +503,12 @@ impl Import<'_> {
             return Ok(self.settle_order(&order_no, Upsert::Deleted));
         }
         // Both statements take the same parameters in the same places.
-        let (sql, id) = match existing {
-            Some((id, _)) => (UPDATE_ORDER, id),
-            None => (INSERT_ORDER, RecordId::new(self.now).to_string()),
+        let (sql, id, before) = match existing {
+            Some((id, _)) => {
+                let before = snapshot(&self.tx, SharedTable::Orders, &id)?;
+                (UPDATE_ORDER, id, before)
+            }
+            None => (INSERT_ORDER, order_id(&facts.order_no, self.now), None),
         };
         let changed = self.tx.prepare_cached(sql)?.execute(params![
             id,
@@ -500,6 +525,15 @@ impl Import<'_> {
             self.now.timestamp_millis(),
             self.actor.device.0,
         ])?;
+        if changed > 0 {
+            self.capture.changed(
+                &self.tx,
+                SharedTable::Orders,
+                &id,
+                before.as_ref(),
+                self.now,
+            )?;
+        }
         let outcome = match (sql == INSERT_ORDER || created_here, changed > 0) {
             (true, _) => Upsert::Created,
             (false, true) => Upsert::Updated,
@@ -509,8 +543,9 @@ impl Import<'_> {
     }
 
     /// Makes the import's changes durable and records the run (its summary as JSON).
-    pub fn commit(self, summary: &Value) -> Result<ImportCounts, StoreError> {
+    pub fn commit(mut self, summary: &Value) -> Result<ImportCounts, StoreError> {
         self.record_history()?;
+        self.capture.finish(&self.tx)?;
         index_new_cases(&self.tx, self.seq_before)?;
         self.tx.execute(
             "INSERT INTO import_runs (id, file_name, actor, device, at, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -610,9 +645,68 @@ pub(crate) fn index_new_cases(
     Ok(())
 }
 
-/// Appends one event to a case's timeline.
+/// The id of a new case: derived from its platform and refund number when it has one, so
+/// that two computers importing the same export offline create the same case
+/// (`docs/sync.md`, natural keys); a new UUIDv7 for a case without one.
+pub(crate) fn case_id(platform: Platform, refund_no: Option<&str>, now: DateTime<Utc>) -> RecordId {
+    refund_no
+        .filter(|r| !r.trim().is_empty())
+        .and_then(|r| RecordId::parse(&natural_row_id("cases", &[platform.key(), r])))
+        .unwrap_or_else(|| RecordId::new(now))
+}
+
+/// The id of a new order, derived from its order number like [`case_id`].
+fn order_id(order_no: &str, now: DateTime<Utc>) -> String {
+    RecordId::parse(&natural_row_id("orders", &[order_no]))
+        .unwrap_or_else(|| RecordId::new(now))
+        .to_string()
+}
+
+/// Captures a case write: all fields of a new case (`previous` is `None`), or the fields
+/// that differ from the row as it was just before this write.
+pub(crate) fn capture_case(
+    capture: &mut Capture,
+    tx: &rusqlite::Connection,
+    previous: Option<&Case>,
+    case: &Case,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let names = &*CASE_COLUMN_NAMES;
+    let cells = case_cells(case);
+    let old = previous.map(case_cells);
+    let fields: Vec<(&str, &Cell<'_>)> = names
+        .iter()
+        .zip(cells.iter())
+        .enumerate()
+        .filter(|(i, (name, cell))| {
+            SharedTable::Cases.captures(name)
+                && old.as_ref().is_none_or(|old| old.get(*i) != Some(*cell))
+        })
+        .map(|(_, (name, cell))| (*name, cell))
+        .collect();
+    let id = case.id.to_string();
+    capture.set(
+        tx,
+        SharedTable::Cases,
+        &id,
+        &fields,
+        previous.is_none(),
+        now,
+    )?;
+    let was_deleted = previous.is_some_and(|p| p.deleted_at.is_some());
+    if was_deleted != case.deleted_at.is_some() {
+        capture.tombstone(tx, SharedTable::Cases, &id, case.deleted_at.is_some(), now)?;
+    }
+    Ok(())
+}
+
+/// Appends one event to a case's timeline, and its insert op to the outbox.
+// Every caller has these eight values at hand and no two of them belong together more than
+// with the rest; a struct would only be built to be taken apart here.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn record_event(
     tx: &rusqlite::Connection,
+    capture: &mut Capture,
     actor: &Actor,
     at: DateTime<Utc>,
     case_id: &RecordId,
@@ -620,20 +714,24 @@ pub(crate) fn record_event(
     old: Option<&str>,
     new: Option<&str>,
 ) -> Result<(), StoreError> {
+    let id = RecordId::new(at).to_string();
+    let case_id = case_id.to_string();
+    let at_ms = at.timestamp_millis();
     tx.prepare_cached(
         "INSERT INTO case_events (id, case_id, actor, device, at, field, old, new) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![
-        RecordId::new(at).to_string(),
-        case_id.to_string(),
-        actor.agent,
-        actor.device.0,
-        at.timestamp_millis(),
-        field,
-        old,
-        new
-    ])?;
-    Ok(())
+    .execute(params![id, case_id, actor.agent, actor.device.0, at_ms, field, old, new])?;
+    let fields: [(&str, Value); 8] = [
+        ("id", Value::from(id.as_str())),
+        ("case_id", Value::from(case_id)),
+        ("actor", Value::from(actor.agent.as_str())),
+        ("device", Value::from(actor.device.0.as_str())),
+        ("at", Value::from(at_ms)),
+        ("field", Value::from(field)),
+        ("old", old.map_or(Value::Null, Value::from)),
+        ("new", new.map_or(Value::Null, Value::from)),
+    ];
+    capture.insert(tx, SharedTable::CaseEvents, &id, &fields, at)
 }
 
 fn as_map(value: Value) -> Map<String, Value> {

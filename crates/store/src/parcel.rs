@@ -9,11 +9,13 @@
 
 use crate::codec::{instant, ms};
 use crate::import::record_event;
+use crate::outbox::{Capture, SharedTable, snapshot};
 use crate::{Store, StoreError};
 use afterdesk_case::{
     Actor, Courier, DeviceId, Interception, InterceptionStep, Parcel, ParcelDirection, ParcelState,
     RecordId, Trace, Waybill,
 };
+use afterdesk_sync::natural_row_id;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -211,7 +213,9 @@ impl Store {
         let actor = self.actor(agent);
         let device = self.device.clone();
         let tx = self.conn.transaction()?;
-        let added = insert_parcel(&tx, &actor, &device, &case.id, new, now)?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
+        let added = insert_parcel(&tx, &mut capture, &actor, &device, &case.id, new, now)?;
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(added)
     }
@@ -227,12 +231,14 @@ impl Store {
         let actor = self.actor(agent);
         let device = self.device.clone();
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         let mut added = 0;
         for (case_id, new) in parcels {
-            if insert_parcel(&tx, &actor, &device, &case_id, new, now)?.1 {
+            if insert_parcel(&tx, &mut capture, &actor, &device, &case_id, new, now)?.1 {
                 added += 1;
             }
         }
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(added)
     }
@@ -313,7 +319,11 @@ impl Store {
         }
         parcel.updated_at = now;
         parcel.updated_by = self.device.clone();
-        self.conn.execute(
+        let row = parcel.id.to_string();
+        let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
+        let before = snapshot(&tx, SharedTable::Parcels, &row)?;
+        tx.execute(
             "UPDATE parcels SET courier = ?2, phone_tail = ?3, direction = ?4, updated_at = ?5, \
              updated_by = ?6 WHERE id = ?1",
             params![
@@ -325,6 +335,9 @@ impl Store {
                 parcel.updated_by.0,
             ],
         )?;
+        capture.changed(&tx, SharedTable::Parcels, &row, before.as_ref(), now)?;
+        capture.finish(&tx)?;
+        tx.commit()?;
         Ok(parcel)
     }
 
@@ -344,6 +357,7 @@ impl Store {
         parcel.updated_by = self.device.clone();
         let actor = self.actor(agent);
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         tx.execute(
             "UPDATE parcels SET deleted_at = ?2, updated_at = ?2, updated_by = ?3 WHERE id = ?1",
             params![
@@ -352,8 +366,10 @@ impl Store {
                 parcel.updated_by.0
             ],
         )?;
+        capture.tombstone(&tx, SharedTable::Parcels, &parcel.id.to_string(), true, now)?;
         record_event(
             &tx,
+            &mut capture,
             &actor,
             now,
             &parcel.case_id,
@@ -361,6 +377,7 @@ impl Store {
             Some(&parcel_text(&parcel)),
             None,
         )?;
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(parcel)
     }
@@ -375,6 +392,7 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let device = self.device.clone();
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         let mut added = 0;
         for (id, at, record) in records {
             match record {
@@ -384,7 +402,8 @@ impl Store {
                     source,
                     next_attempt,
                 } => {
-                    added += apply_traces(&tx, &device, id, *state, traces, source, now)?;
+                    added +=
+                        apply_traces(&tx, &mut capture, &device, id, *state, traces, source, now)?;
                     tx.prepare_cached(
                         "UPDATE parcels SET last_checked = ?2, last_error = NULL, failures = 0, \
                          next_attempt = ?3, updated_at = ?4, updated_by = ?5 WHERE id = ?1",
@@ -422,6 +441,7 @@ impl Store {
                 }
             }
         }
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(added)
     }
@@ -445,9 +465,11 @@ impl Store {
         }
         let device = self.device.clone();
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         let traces: Vec<Trace> = trace.into_iter().collect();
         apply_traces(
             &tx,
+            &mut capture,
             &device,
             &parcel.id,
             state,
@@ -455,6 +477,7 @@ impl Store {
             &format!("手动:{agent}"),
             now,
         )?;
+        capture.finish(&tx)?;
         tx.commit()?;
         self.parcel(id)
     }
@@ -515,6 +538,7 @@ impl Store {
         };
         let actor = self.actor(agent);
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         tx.execute(
             &format!(
                 "INSERT INTO interceptions ({INTERCEPTION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
@@ -532,6 +556,7 @@ impl Store {
                 record.device.0,
             ],
         )?;
+        capture.created(&tx, SharedTable::Interceptions, &record.id.to_string(), now)?;
         let mut text = record.step.zh_name().to_owned();
         if let Some(c) = record.courier {
             text.push_str(&format!("（{}）", c.zh_name()));
@@ -541,6 +566,7 @@ impl Store {
         }
         record_event(
             &tx,
+            &mut capture,
             &actor,
             now,
             &case.id,
@@ -548,6 +574,7 @@ impl Store {
             None,
             Some(&text),
         )?;
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(record)
     }
@@ -587,6 +614,7 @@ impl Store {
 
 fn insert_parcel(
     tx: &Transaction<'_>,
+    capture: &mut Capture,
     actor: &Actor,
     device: &DeviceId,
     case_id: &RecordId,
@@ -648,8 +676,10 @@ fn insert_parcel(
         parcel.updated_by.0,
         ms(parcel.deleted_at),
     ])?;
+    capture.created(tx, SharedTable::Parcels, &parcel.id.to_string(), now)?;
     record_event(
         tx,
+        capture,
         actor,
         now,
         case_id,
@@ -664,8 +694,10 @@ fn insert_parcel(
 /// "since" is the newest event's time when the state changes with new events (the
 /// courier's time is what the rules count from), else `now`. Returns how many events
 /// were new.
+#[allow(clippy::too_many_arguments)]
 fn apply_traces(
     tx: &Transaction<'_>,
+    capture: &mut Capture,
     device: &DeviceId,
     id: &RecordId,
     state: ParcelState,
@@ -674,15 +706,21 @@ fn apply_traces(
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
     let mut added = 0;
+    let row = id.to_string();
+    let before = snapshot(tx, SharedTable::Parcels, &row)?;
     {
         let mut insert = tx.prepare_cached(
             "INSERT OR IGNORE INTO parcel_events (id, parcel_id, at, place, text, source, recorded_at, device) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         for t in traces {
-            added += insert.execute(params![
-                RecordId::new(now).to_string(),
-                id.to_string(),
+            // The event's id comes from what makes it unique (parcel, time, text), so that
+            // two computers reading the same route record the same event (`docs/sync.md`).
+            let at = t.at.timestamp_millis().to_string();
+            let event_id = natural_row_id("parcel_events", &[&row, &at, &t.text]);
+            let inserted = insert.execute(params![
+                event_id,
+                row,
                 t.at.timestamp_millis(),
                 t.place,
                 t.text,
@@ -690,6 +728,10 @@ fn apply_traces(
                 now.timestamp_millis(),
                 device.0,
             ])?;
+            if inserted > 0 {
+                capture.created(tx, SharedTable::ParcelEvents, &event_id, now)?;
+            }
+            added += inserted;
         }
     }
     let (old_state, old_last): (String, Option<i64>) = tx
@@ -727,6 +769,7 @@ fn apply_traces(
             device.0
         ])?;
     }
+    capture.changed(tx, SharedTable::Parcels, &row, before.as_ref(), now)?;
     Ok(added)
 }
 

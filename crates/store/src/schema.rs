@@ -12,6 +12,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/004_scripts.sql")),
     M::up(include_str!("migrations/005_parcels.sql")),
     M::up(include_str!("migrations/006_team.sql")),
+    M::up(include_str!("migrations/007_sync.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -9,6 +9,7 @@
 
 use crate::codec::instant;
 use crate::import::record_event;
+use crate::outbox::{Capture, SharedTable, snapshot};
 use crate::{Store, StoreError};
 use afterdesk_case::{Actor, DeviceId, RecordId, ScenarioKind};
 use afterdesk_script::{Library, Script, Stage};
@@ -292,6 +293,8 @@ impl Store {
         let tags = json(&script.tags)?;
         let at = now.timestamp_millis();
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
+        let before = snapshot(&tx, SharedTable::Scripts, &script.id)?;
         if existing.is_some() {
             tx.execute(
                 "UPDATE scripts SET kind = ?2, stage = ?3, text = ?4, text_hant = ?5, tags = ?6, \
@@ -354,6 +357,14 @@ impl Store {
                 self.device.0,
             ],
         )?;
+        capture.changed(&tx, SharedTable::Scripts, &script.id, before.as_ref(), now)?;
+        capture.created(
+            &tx,
+            SharedTable::ScriptVersions,
+            &format!("{}@{version}", script.id),
+            now,
+        )?;
+        capture.finish(&tx)?;
         tx.commit()?;
         self.stored_script(&script.id)?
             .ok_or_else(|| StoreError::ScriptNotFound(script.id.clone()))
@@ -374,10 +385,16 @@ impl Store {
             .ok_or_else(|| StoreError::ScriptNotFound(id.to_owned()))?;
         if old.deleted_at.is_some() != removed {
             let at = now.timestamp_millis();
-            self.conn.execute(
+            let tx = self.conn.transaction()?;
+            let mut capture = Capture::begin(&tx, &self.device)?;
+            let before = snapshot(&tx, SharedTable::Scripts, id)?;
+            tx.execute(
                 "UPDATE scripts SET deleted_at = ?2, updated_at = ?3, updated_by = ?4 WHERE id = ?1",
                 params![id, removed.then_some(at), at, agent],
             )?;
+            capture.changed(&tx, SharedTable::Scripts, id, before.as_ref(), now)?;
+            capture.finish(&tx)?;
+            tx.commit()?;
         }
         self.stored_script(id)?
             .ok_or_else(|| StoreError::ScriptNotFound(id.to_owned()))
@@ -444,6 +461,7 @@ impl Store {
             format!("话术 {}", copy.draft.script_ids.join("、"))
         };
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         tx.execute(
             "INSERT INTO draft_copies (id, case_id, kind, script_ids, text, confirmed_unfilled, \
              lint, copied_by, copied_at, device) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -460,8 +478,10 @@ impl Store {
                 copy.device.0,
             ],
         )?;
+        capture.created(&tx, SharedTable::DraftCopies, &copy.id.to_string(), now)?;
         record_event(
             &tx,
+            &mut capture,
             &actor,
             now,
             &copy.case_id,
@@ -469,6 +489,7 @@ impl Store {
             None,
             Some(&summary),
         )?;
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(copy)
     }
@@ -516,6 +537,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         let mut added = 0;
         for item in items {
             let body = json(&item.body)?;
@@ -528,12 +550,13 @@ impl Store {
             if exists {
                 continue;
             }
+            let id = RecordId::new(now).to_string();
             tx.prepare_cached(
                 "INSERT INTO training_items (id, item, kind, body, source, created_by, \
                  created_at, device) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
-                RecordId::new(now).to_string(),
+                id,
                 item.item.key(),
                 item.kind.key(),
                 body,
@@ -542,8 +565,10 @@ impl Store {
                 now.timestamp_millis(),
                 self.device.0,
             ])?;
+            capture.created(&tx, SharedTable::TrainingItems, &id, now)?;
             added += 1;
         }
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(added)
     }
@@ -581,13 +606,18 @@ impl Store {
 
     /// Removes a training item (a tombstone).
     pub fn remove_training_item(&mut self, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let changed = self.conn.execute(
+        let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
+        let changed = tx.execute(
             "UPDATE training_items SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
             params![id, now.timestamp_millis()],
         )?;
         if changed == 0 {
             return Err(StoreError::Invalid(format!("找不到练习题“{id}”")));
         }
+        capture.tombstone(&tx, SharedTable::TrainingItems, id, true, now)?;
+        capture.finish(&tx)?;
+        tx.commit()?;
         Ok(())
     }
 }

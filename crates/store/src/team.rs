@@ -7,6 +7,7 @@
 //! only keeps them.
 
 use crate::codec::instant;
+use crate::outbox::{Capture, SharedTable, snapshot};
 use crate::{Store, StoreError};
 use afterdesk_case::{DeviceId, RecordId};
 use chrono::{DateTime, Utc};
@@ -202,6 +203,7 @@ impl Store {
         let id = RecordId::new(now).to_string();
         let at = now.timestamp_millis();
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         if name_taken(&tx, &name, None)? {
             return Err(StoreError::DuplicateMember(name));
         }
@@ -211,6 +213,8 @@ impl Store {
             ),
             params![id, name, role.key(), at, self.device.0],
         )?;
+        capture.created(&tx, SharedTable::Members, &id, now)?;
+        capture.finish(&tx)?;
         tx.commit()?;
         self.member(&id)
     }
@@ -226,6 +230,7 @@ impl Store {
         let id = id.trim();
         let name = change.name.as_deref().map(clean_name).transpose()?;
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         let old = live_member(&tx, id)?;
         let name = name.unwrap_or_else(|| old.name.clone());
         let role = change.role.unwrap_or(old.role);
@@ -238,11 +243,14 @@ impl Store {
         if old.role == MemberRole::Owner && role != MemberRole::Owner && live_owners(&tx)? <= 1 {
             return Err(StoreError::LastOwner(old.name));
         }
+        let before = snapshot(&tx, SharedTable::Members, id)?;
         tx.execute(
             "UPDATE members SET name = ?2, role = ?3, updated_at = ?4, updated_by = ?5 \
              WHERE id = ?1",
             params![id, name, role.key(), now.timestamp_millis(), self.device.0],
         )?;
+        capture.changed(&tx, SharedTable::Members, id, before.as_ref(), now)?;
+        capture.finish(&tx)?;
         tx.commit()?;
         self.member(id)
     }
@@ -252,6 +260,7 @@ impl Store {
     pub fn remove_member(&mut self, id: &str, now: DateTime<Utc>) -> Result<Member, StoreError> {
         let id = id.trim();
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         let old = live_member(&tx, id)?;
         if old.role == MemberRole::Owner && live_owners(&tx)? <= 1 {
             return Err(StoreError::LastOwner(old.name));
@@ -261,6 +270,8 @@ impl Store {
             "UPDATE members SET deleted_at = ?2, updated_at = ?2, updated_by = ?3 WHERE id = ?1",
             params![id, at, self.device.0],
         )?;
+        capture.tombstone(&tx, SharedTable::Members, id, true, now)?;
+        capture.finish(&tx)?;
         tx.commit()?;
         self.member(id)
     }
@@ -273,9 +284,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<Member>, StoreError> {
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         let member = member_id
             .map(|id| live_member(&tx, id.trim()))
             .transpose()?;
+        let before = snapshot(&tx, SharedTable::DeviceMembers, &device.0)?;
         tx.execute(
             "INSERT INTO device_members (device_id, member_id, updated_at, updated_by) \
              VALUES (?1, ?2, ?3, ?4) \
@@ -288,6 +301,14 @@ impl Store {
                 self.device.0
             ],
         )?;
+        capture.changed(
+            &tx,
+            SharedTable::DeviceMembers,
+            &device.0,
+            before.as_ref(),
+            now,
+        )?;
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(member)
     }
@@ -335,6 +356,7 @@ impl Store {
         let stored = self.shop_settings()?;
         let at = now.timestamp_millis();
         let tx = self.conn.transaction()?;
+        let mut capture = Capture::begin(&tx, &self.device)?;
         let mut changed = 0;
         for (key, value) in values {
             if key.trim().is_empty() {
@@ -345,6 +367,7 @@ impl Store {
             }
             let text =
                 serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let before = snapshot(&tx, SharedTable::ShopSettings, key)?;
             tx.execute(
                 "INSERT INTO shop_settings (key, value, updated_at, updated_by) \
                  VALUES (?1, ?2, ?3, ?4) \
@@ -352,8 +375,10 @@ impl Store {
                  updated_at = excluded.updated_at, updated_by = excluded.updated_by",
                 params![key, text, at, self.device.0],
             )?;
+            capture.changed(&tx, SharedTable::ShopSettings, key, before.as_ref(), now)?;
             changed += 1;
         }
+        capture.finish(&tx)?;
         tx.commit()?;
         Ok(changed)
     }
